@@ -1,0 +1,174 @@
+"""Load and validate the roster file (areas, people, FTCHelp mailbox, ACM partner directory).
+
+Errors name the entry and the field, e.g. `areas[1] (EMEA).backup.email: not an email address`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from config.settings import ConfigurationError
+from domain.roster import Area, Location, Partner, Person, Roster, Specialty
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("not an email address")
+    return value.lower()
+
+
+def _guid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError("not an AAD object id (a GUID)") from None
+
+
+def _country(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{2}", value):
+        raise ValueError("not an ISO 3166 two-letter country code, e.g. US")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Guid = Annotated[str, AfterValidator(_guid)]
+Country = Annotated[str, AfterValidator(_country)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Person(_Strict):
+    name: Text
+    aad_object_id: Guid
+    email: Email
+
+    def build(self) -> Person:
+        return Person(display_name=self.name, aad_object_id=self.aad_object_id, email=self.email)
+
+
+class _Area(_Strict):
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    name: Text
+    liaison: _Person
+    backup: _Person
+    director: _Person
+    holiday_countries: list[Country] = Field(min_length=1)
+    liaison_away: bool = False
+
+
+class _Location(_Strict):
+    city: Text
+    country: Country
+
+
+class _Partner(_Strict):
+    name: Text
+    locations: list[_Location] = Field(min_length=1)
+    specialties: list[Specialty] = Field(min_length=1)
+
+
+class _Roster(_Strict):
+    areas: list[_Area] = Field(min_length=1)
+    ftc_help_mailbox: Email
+    partners: list[_Partner] = Field(default_factory=list)
+
+
+def parse_roster(data: object) -> Roster:
+    """Validate a roster document (already parsed YAML) and build the domain Roster."""
+    try:
+        raw = _Roster.model_validate(data)
+    except ValidationError as error:
+        raise ConfigurationError(_describe(error, data)) from None
+    _check_consistency(raw)
+    return Roster(
+        areas=tuple(
+            Area(
+                code=area.code,
+                name=area.name,
+                liaison=area.liaison.build(),
+                backup=area.backup.build(),
+                director=area.director.build(),
+                holiday_countries=tuple(area.holiday_countries),
+                liaison_away=area.liaison_away,
+            )
+            for area in raw.areas
+        ),
+        ftc_help_mailbox=raw.ftc_help_mailbox,
+        partners=tuple(
+            Partner(
+                name=partner.name,
+                locations=tuple(Location(loc.city, loc.country) for loc in partner.locations),
+                specialties=frozenset(partner.specialties),
+            )
+            for partner in raw.partners
+        ),
+    )
+
+
+def load_roster(path: Path) -> Roster:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigurationError(f"ROSTER_PATH: cannot read roster {path}: {error}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigurationError(f"roster {path}: not valid YAML: {error}") from None
+    try:
+        return parse_roster(data)
+    except ConfigurationError as error:
+        raise ConfigurationError(f"roster {path}: {error}") from None
+
+
+def _check_consistency(raw: _Roster) -> None:
+    seen_codes: set[str] = set()
+    for index, area in enumerate(raw.areas):
+        where = f"areas[{index}] ({area.name})"
+        if area.code in seen_codes:
+            raise ConfigurationError(f"{where}.code: {area.code!r} is used by another area")
+        seen_codes.add(area.code)
+        if area.liaison.aad_object_id == area.backup.aad_object_id:
+            raise ConfigurationError(
+                f"{where}.backup: must be someone other than the liaison, "
+                "or no one can decide the liaison's own requests"
+            )
+    seen_partners: set[str] = set()
+    for index, partner in enumerate(raw.partners):
+        if partner.name.casefold() in seen_partners:
+            raise ConfigurationError(f"partners[{index}] ({partner.name}).name: listed twice")
+        seen_partners.add(partner.name.casefold())
+
+
+def _describe(error: ValidationError, data: object) -> str:
+    return "; ".join(
+        f"{_path(item['loc'], data)}: {item['msg'].removeprefix('Value error, ')}"
+        for item in error.errors()
+    )
+
+
+def _path(loc: tuple[int | str, ...], data: object) -> str:
+    """`('areas', 1, 'backup', 'email')` -> `areas[1] (EMEA).backup.email`."""
+    text = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            label = node.get("name") if isinstance(node, dict) else None
+            if isinstance(label, str):
+                text += f" ({label})"
+        else:
+            text += f".{part}" if text else part
+            node = node.get(part) if isinstance(node, dict) else None
+    return text or "roster"

@@ -1,0 +1,132 @@
+"""Typed settings, loaded once from the environment and an optional `.env` file.
+
+Every setting is documented in `.env.example`. A value that makes no sense stops start-up with
+a `ConfigurationError` naming the setting.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(Exception):
+    """Start-up configuration is wrong; the message names the setting or roster entry."""
+
+
+class AppType(StrEnum):
+    SINGLE_TENANT = "SingleTenant"
+    MULTI_TENANT = "MultiTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+def _env(name: str) -> AliasChoices:
+    # Accept both the Bot Framework spelling (MicrosoftAppId) and upper snake case.
+    snake = "".join("_" + c if c.isupper() and i else c for i, c in enumerate(name)).upper()
+    return AliasChoices(name, snake)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    microsoft_app_id: str = Field("", validation_alias=_env("MicrosoftAppId"))
+    microsoft_app_password: str = Field("", validation_alias=_env("MicrosoftAppPassword"))
+    microsoft_app_type: AppType = Field(
+        AppType.MULTI_TENANT, validation_alias=_env("MicrosoftAppType")
+    )
+    microsoft_app_tenant_id: str = Field("", validation_alias=_env("MicrosoftAppTenantId"))
+
+    host: str = Field("127.0.0.1", validation_alias="HOST")
+    port: int = Field(3978, ge=1, le=65535, validation_alias="PORT")
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./data/fasttrack-bot.db", validation_alias="DATABASE_URL"
+    )
+    roster_path: Path = Field(Path("config/roster.sample.yaml"), validation_alias="ROSTER_PATH")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Plain `postgresql://` and `sqlite:///` URLs get the async driver we ship."""
+        for plain, driver in (
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("sqlite:///", "sqlite+aiosqlite:///"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite:///")):
+            return url
+        raise ValueError("must be a postgresql:// or sqlite:/// URL")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        level = level.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @model_validator(mode="after")
+    def _secure_by_default(self) -> Settings:
+        if not self.microsoft_app_id and not _is_loopback(self.host):
+            raise ValueError(
+                f"HOST={self.host} is not a loopback address and MicrosoftAppId is empty: "
+                "without an app id the bot accepts unauthenticated requests, so it only "
+                "listens on 127.0.0.1 or ::1. Set MicrosoftAppId and MicrosoftAppPassword, "
+                "or bind to a loopback address."
+            )
+        if self.microsoft_app_id:
+            if (
+                self.microsoft_app_type is not AppType.USER_ASSIGNED_MSI
+                and not self.microsoft_app_password
+            ):
+                raise ValueError(
+                    "MicrosoftAppPassword is required when MicrosoftAppId is set "
+                    f"and MicrosoftAppType is {self.microsoft_app_type.value}"
+                )
+            if (
+                self.microsoft_app_type is not AppType.MULTI_TENANT
+                and not self.microsoft_app_tenant_id
+            ):
+                raise ValueError(
+                    "MicrosoftAppTenantId is required when MicrosoftAppType is "
+                    f"{self.microsoft_app_type.value}"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once; raise ConfigurationError with the offending setting named."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            where = ".".join(str(part) for part in item["loc"]) or "settings"
+            message = item["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {message}")
+        raise ConfigurationError("Invalid configuration: " + "; ".join(problems)) from None
