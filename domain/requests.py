@@ -1,0 +1,237 @@
+"""The request life cycle: who a request waits on, which moves are legal, and who may make them.
+
+Pure: no I/O. The service layer loads a request, asks `apply` for the next state and stores it
+with a conditional update on `version`, so the database decides races.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from domain.roster import Area, Person
+
+
+class RequestKind(StrEnum):
+    NON_STANDARD_DELIVERY = "non_standard_delivery"
+    COVID_TRIAGE = "covid_triage"
+    ACM_REFERRAL = "acm_referral"
+
+    @property
+    def prefix(self) -> str:
+        return {"non_standard_delivery": "NSD", "covid_triage": "COVID", "acm_referral": "ACM"}[
+            self.value
+        ]
+
+    @property
+    def title(self) -> str:
+        return {
+            "non_standard_delivery": "Non-standard delivery",
+            "covid_triage": "COVID triage",
+            "acm_referral": "ACM partner referral",
+        }[self.value]
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    MORE_INFO_REQUESTED = "more_info_requested"
+    DIRECTOR_REVIEW = "director_review"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "submitted": "Waiting for the liaison",
+            "more_info_requested": "More information requested",
+            "director_review": "Waiting for the regional director",
+            "approved": "Approved",
+            "declined": "Declined",
+            "cancelled": "Cancelled",
+            "closed": "Closed",
+        }[self.value]
+
+
+class Move(StrEnum):
+    APPROVE = "approve"
+    DECLINE = "decline"
+    ASK_MORE_INFO = "ask_more_info"
+    ANSWER_MORE_INFO = "answer_more_info"
+    CANCEL = "cancel"
+    RECORD_OUTCOME = "record_outcome"
+
+
+# Moves an approver makes on the card; the others are the requester's.
+DECISIONS = frozenset({Move.APPROVE, Move.DECLINE, Move.ASK_MORE_INFO})
+COMMENT_REQUIRED = frozenset({Move.DECLINE, Move.ASK_MORE_INFO, Move.ANSWER_MORE_INFO})
+
+_LEGAL: dict[tuple[Status, Move], Status] = {
+    (Status.SUBMITTED, Move.APPROVE): Status.APPROVED,  # or DIRECTOR_REVIEW when flagged
+    (Status.SUBMITTED, Move.DECLINE): Status.DECLINED,
+    (Status.SUBMITTED, Move.ASK_MORE_INFO): Status.MORE_INFO_REQUESTED,
+    (Status.SUBMITTED, Move.CANCEL): Status.CANCELLED,
+    (Status.MORE_INFO_REQUESTED, Move.ANSWER_MORE_INFO): Status.SUBMITTED,
+    (Status.MORE_INFO_REQUESTED, Move.CANCEL): Status.CANCELLED,
+    (Status.DIRECTOR_REVIEW, Move.APPROVE): Status.APPROVED,
+    (Status.DIRECTOR_REVIEW, Move.DECLINE): Status.DECLINED,
+    (Status.APPROVED, Move.RECORD_OUTCOME): Status.CLOSED,
+}
+
+
+class MoveError(Exception):
+    """A move that the life cycle or the authorisation rule forbids; the message says why."""
+
+
+class IllegalMove(MoveError):
+    pass
+
+
+class NotAllowed(MoveError):
+    pass
+
+
+class CommentRequired(MoveError):
+    pass
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    actor: Person
+    at: datetime
+    move: Move | None  # None for the submission itself
+    from_status: Status | None
+    to_status: Status
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Request:
+    id: str  # e.g. NSD-0001
+    kind: RequestKind
+    requester: Person
+    area: Area
+    customer: str
+    answers: dict = field(hash=False)
+    needs_director: bool  # funding, a partner or considerable effort
+    status: Status
+    waiting_on: Person | None
+    submitted_at: datetime
+    version: int = 1
+    outcome: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {
+            Status.SUBMITTED,
+            Status.MORE_INFO_REQUESTED,
+            Status.DIRECTOR_REVIEW,
+        }
+
+
+def first_approver(area: Area, requester: Person) -> Person:
+    """The area liaison; the backup while the liaison is away or when the liaison is asking."""
+    if area.liaison_away or area.liaison.aad_object_id == requester.aad_object_id:
+        return area.backup
+    return area.liaison
+
+
+def submit(
+    *,
+    request_id: str,
+    kind: RequestKind,
+    requester: Person,
+    area: Area,
+    customer: str,
+    answers: dict,
+    needs_director: bool,
+    at: datetime,
+) -> tuple[Request, AuditEntry]:
+    request = Request(
+        id=request_id,
+        kind=kind,
+        requester=requester,
+        area=area,
+        customer=customer,
+        answers=answers,
+        needs_director=needs_director,
+        status=Status.SUBMITTED,
+        waiting_on=first_approver(area, requester),
+        submitted_at=at,
+    )
+    return request, AuditEntry(requester, at, None, None, Status.SUBMITTED)
+
+
+def may_move(request: Request, actor: Person, move: Move) -> bool:
+    """Only the person the request waits on decides; only the requester cancels, answers and
+    records the outcome."""
+    if move in DECISIONS:
+        return (
+            request.waiting_on is not None
+            and actor.aad_object_id == request.waiting_on.aad_object_id
+            and actor.aad_object_id != request.requester.aad_object_id
+        )
+    return actor.aad_object_id == request.requester.aad_object_id
+
+
+def apply(
+    request: Request, actor: Person, move: Move, *, at: datetime, comment: str = ""
+) -> tuple[Request, AuditEntry]:
+    """The request after `move`, and the audit entry recording it; raises MoveError."""
+    target = _LEGAL.get((request.status, move))
+    if target is None:
+        raise IllegalMove(
+            f"{request.id} is {request.status.label.lower()}; it cannot be "
+            f"{_past_tense(move)} now."
+        )
+    if not may_move(request, actor, move):
+        raise NotAllowed(_refusal(request, actor, move))
+    comment = comment.strip()
+    if move in COMMENT_REQUIRED and not comment:
+        raise CommentRequired(f"A comment is required to {move.value.replace('_', ' ')}.")
+
+    outcome = request.outcome
+    if move is Move.APPROVE and request.status is Status.SUBMITTED and request.needs_director:
+        target = Status.DIRECTOR_REVIEW
+    if move is Move.RECORD_OUTCOME:
+        outcome = comment
+    updated = replace(
+        request,
+        status=target,
+        waiting_on=_waiting_on(request, target),
+        version=request.version + 1,
+        outcome=outcome,
+    )
+    return updated, AuditEntry(actor, at, move, request.status, target, comment)
+
+
+def _waiting_on(request: Request, status: Status) -> Person | None:
+    if status is Status.SUBMITTED:
+        return first_approver(request.area, request.requester)
+    if status is Status.DIRECTOR_REVIEW:
+        return request.area.director
+    if status is Status.MORE_INFO_REQUESTED:
+        return request.requester
+    return None
+
+
+def _refusal(request: Request, actor: Person, move: Move) -> str:
+    if move in DECISIONS:
+        if actor.aad_object_id == request.requester.aad_object_id:
+            return f"You raised {request.id}, so you cannot decide it."
+        waiting = request.waiting_on.display_name if request.waiting_on else "no one"
+        return f"{request.id} waits on {waiting}; only they can decide it."
+    return f"Only {request.requester.display_name}, who raised {request.id}, can do that."
+
+
+def _past_tense(move: Move) -> str:
+    return {
+        Move.APPROVE: "approved",
+        Move.DECLINE: "declined",
+        Move.ASK_MORE_INFO: "sent back for more information",
+        Move.ANSWER_MORE_INFO: "answered",
+        Move.CANCEL: "cancelled",
+        Move.RECORD_OUTCOME: "closed with an outcome",
+    }[move]

@@ -1,0 +1,154 @@
+"""The request life cycle as a pure state machine: every allowed and every forbidden move."""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from itertools import product
+
+import pytest
+
+from domain.requests import (
+    CommentRequired,
+    IllegalMove,
+    Move,
+    NotAllowed,
+    RequestKind,
+    Status,
+    apply,
+    first_approver,
+    submit,
+)
+from domain.roster import Area, Person
+
+FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
+LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
+BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
+DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
+STRANGER = Person("Megan Bowen", "55555555-5555-4555-8555-555555555555", "megan@contoso.com")
+AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US",))
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+LEGAL = {
+    (Status.SUBMITTED, Move.APPROVE): Status.APPROVED,
+    (Status.SUBMITTED, Move.DECLINE): Status.DECLINED,
+    (Status.SUBMITTED, Move.ASK_MORE_INFO): Status.MORE_INFO_REQUESTED,
+    (Status.SUBMITTED, Move.CANCEL): Status.CANCELLED,
+    (Status.MORE_INFO_REQUESTED, Move.ANSWER_MORE_INFO): Status.SUBMITTED,
+    (Status.MORE_INFO_REQUESTED, Move.CANCEL): Status.CANCELLED,
+    (Status.DIRECTOR_REVIEW, Move.APPROVE): Status.APPROVED,
+    (Status.DIRECTOR_REVIEW, Move.DECLINE): Status.DECLINED,
+    (Status.APPROVED, Move.RECORD_OUTCOME): Status.CLOSED,
+}
+WAITING_ON = {
+    Status.SUBMITTED: LIAISON,
+    Status.MORE_INFO_REQUESTED: FM,
+    Status.DIRECTOR_REVIEW: DIRECTOR,
+}
+
+
+def new_request(requester=FM, area=AMERICAS, needs_director=False):
+    request, _ = submit(
+        request_id="NSD-0001", kind=RequestKind.NON_STANDARD_DELIVERY, requester=requester,
+        area=area, customer="Contoso", answers={}, needs_director=needs_director, at=NOW)
+    return request
+
+
+def in_status(status):
+    return replace(new_request(), status=status, waiting_on=WAITING_ON.get(status))
+
+
+def rightful_actor(move):
+    return FM if move in {Move.CANCEL, Move.ANSWER_MORE_INFO, Move.RECORD_OUTCOME} else None
+
+
+@pytest.mark.parametrize("status, move", sorted(LEGAL))
+def test_every_allowed_move(status, move):
+    request = in_status(status)
+    actor = rightful_actor(move) or request.waiting_on
+    moved, audit = apply(request, actor, move, at=NOW, comment="because")
+    assert moved.status is LEGAL[(status, move)]
+    assert moved.version == request.version + 1
+    assert (audit.actor, audit.from_status, audit.to_status, audit.comment) == (
+        actor, status, moved.status, "because")
+
+
+FORBIDDEN = [pair for pair in product(Status, Move) if pair not in LEGAL]
+
+
+@pytest.mark.parametrize("status, move", FORBIDDEN)
+def test_every_forbidden_move_raises(status, move):
+    request = in_status(status)
+    actor = rightful_actor(move) or request.waiting_on or LIAISON
+    with pytest.raises(IllegalMove):
+        apply(request, actor, move, at=NOW, comment="because")
+
+
+def test_a_new_request_waits_on_the_area_liaison():
+    request = new_request()
+    assert (request.status, request.waiting_on) == (Status.SUBMITTED, LIAISON)
+
+
+def test_the_backup_decides_while_the_liaison_is_away():
+    away = replace(AMERICAS, liaison_away=True)
+    assert new_request(area=away).waiting_on == BACKUP
+
+
+def test_no_one_decides_their_own_request_the_backup_gets_the_liaisons():
+    assert first_approver(AMERICAS, LIAISON) == BACKUP
+    request = new_request(requester=LIAISON)
+    with pytest.raises(NotAllowed, match="you cannot decide it"):
+        apply(request, LIAISON, Move.APPROVE, at=NOW)
+    assert apply(request, BACKUP, Move.APPROVE, at=NOW)[0].status is Status.APPROVED
+
+
+@pytest.mark.parametrize("move", [Move.APPROVE, Move.DECLINE, Move.ASK_MORE_INFO])
+@pytest.mark.parametrize("someone", [STRANGER, FM, BACKUP, DIRECTOR])
+def test_only_the_person_it_waits_on_decides(move, someone):
+    with pytest.raises(NotAllowed):
+        apply(new_request(), someone, move, at=NOW, comment="x")
+
+
+@pytest.mark.parametrize("move", [Move.CANCEL])
+@pytest.mark.parametrize("someone", [LIAISON, STRANGER])
+def test_only_the_requester_cancels(move, someone):
+    with pytest.raises(NotAllowed, match="Only Alex Wilber"):
+        apply(new_request(), someone, move, at=NOW)
+
+
+def test_a_flagged_request_goes_to_the_director_after_the_liaison_approves():
+    request = new_request(needs_director=True)
+    at_director, audit = apply(request, LIAISON, Move.APPROVE, at=NOW)
+    assert (at_director.status, at_director.waiting_on) == (Status.DIRECTOR_REVIEW, DIRECTOR)
+    with pytest.raises(NotAllowed):
+        apply(at_director, LIAISON, Move.APPROVE, at=NOW)
+    final, _ = apply(at_director, DIRECTOR, Move.DECLINE, at=NOW, comment="no budget")
+    assert (final.status, final.waiting_on) == (Status.DECLINED, None)
+
+
+def test_more_information_goes_to_the_requester_and_back_to_the_liaison():
+    asked, _ = apply(new_request(), LIAISON, Move.ASK_MORE_INFO, at=NOW, comment="Which SKU?")
+    assert asked.waiting_on == FM
+    answered, audit = apply(asked, FM, Move.ANSWER_MORE_INFO, at=NOW, comment="E5")
+    assert (answered.status, answered.waiting_on, audit.comment) == (
+        Status.SUBMITTED, LIAISON, "E5")
+
+
+@pytest.mark.parametrize("move", [Move.DECLINE, Move.ASK_MORE_INFO])
+def test_declining_or_asking_needs_a_comment(move):
+    with pytest.raises(CommentRequired):
+        apply(new_request(), LIAISON, move, at=NOW, comment="   ")
+
+
+def test_approval_needs_no_comment():
+    assert apply(new_request(), LIAISON, Move.APPROVE, at=NOW)[0].status is Status.APPROVED
+
+
+def test_the_outcome_is_recorded_when_closing():
+    approved = apply(new_request(), LIAISON, Move.APPROVE, at=NOW)[0]
+    closed, _ = apply(approved, FM, Move.RECORD_OUTCOME, at=NOW, comment="Unblocked")
+    assert (closed.status, closed.outcome) == (Status.CLOSED, "Unblocked")
+
+
+def test_a_decided_request_refuses_a_second_decision_with_its_state():
+    approved = apply(new_request(), LIAISON, Move.APPROVE, at=NOW)[0]
+    with pytest.raises(IllegalMove, match="NSD-0001 is approved"):
+        apply(approved, LIAISON, Move.APPROVE, at=NOW)
