@@ -1,0 +1,156 @@
+"""Seed 000, the non-standard delivery exception request: its questions and what follows from them."""
+
+from __future__ import annotations
+
+from domain.questionnaire import AnswerKind, Question
+from domain.roster import Roster
+
+SCENARIOS = (
+    "Save time or accelerate consumption",
+    "Remove a blocker (technical, organisational or financial)",
+    "Reduce or right-size costs (e.g. ECIF requested)",
+    "Improve Microsoft's position in a compete scenario",
+    "Deliver preview or roadmap items before GA",
+    "Commit upfront to defuse misalignment",
+    "Outcome-based agreement",
+)
+PREVIEW_SCENARIO = SCENARIOS[4]
+COMPETE_SCENARIO = SCENARIOS[3]
+
+DELIVERED_BY = ("FastTrack", "A partner (MCS included)", "Not yet known")
+PARTNER_DELIVERS = DELIVERED_BY[1]
+
+DEAL_ARTIFACTS = (
+    ("sow_url", "Statement of work (SOW)"),
+    ("cost_breakdown_url", "Cost breakdown"),
+    ("wbs_url", "Work breakdown structure (WBS)"),
+    ("oneask_url", "OneAsk URL"),
+    ("collateral_url", "Additional collateral"),
+)
+
+OUTCOMES = (
+    "Customer selected Microsoft",
+    "Customer unblocked",
+    "Situation defused",
+    "Usage increased",
+    "Deployment accelerated",
+    "None of these",
+)
+
+NO_COMMITMENT = (
+    "Until this request is approved, make no commitment to the customer or to internal "
+    "stakeholders: the scope increase or funding may be declined."
+)
+
+
+def _partner_delivers(answers: dict) -> bool:
+    return answers.get("delivered_by") == PARTNER_DELIVERS
+
+
+def questions(roster: Roster) -> list[Question]:
+    return [
+        Question("customer", "Customer", "Which customer is this request for?"),
+        Question(
+            "tpid", "TPID", "What is the customer's TPID? Type `skip` if you don't have it.",
+            optional=True,
+        ),
+        Question(
+            "area", "Area", "In which area is the engagement delivered?",
+            AnswerKind.CHOICE, tuple(area.name for area in roster.areas),
+        ),
+        Question(
+            "account_team", "Account team to inform",
+            "Which account team members (ATS, AE, TAM, CSM, SSP) should be kept informed? "
+            "Their email addresses, separated by commas.",
+            AnswerKind.EMAILS,
+        ),
+        Question(
+            "scenarios", "Scenarios",
+            "Which scenarios apply? Pick one or more (numbers or names, separated by commas).",
+            AnswerKind.CHOICES, SCENARIOS,
+        ),
+        Question(
+            "desired_outcome", "Goal and desired outcome",
+            "What are we attempting to achieve with an approval, and what is the desired outcome?",
+        ),
+        Question(
+            "usage_growth", "Expected Active Usage growth",
+            "What is the expected Active Usage growth, and the estimated timeline?",
+        ),
+        Question(
+            "cost_and_effort", "Cost and effort",
+            "What is the cost, and how much effort is required for delivery?",
+        ),
+        Question(
+            "competitor_likelihood", "Likelihood of a competitor",
+            "How likely is the customer to choose a competitor?",
+        ),
+        Question(
+            "impact_if_declined", "Impact of not approving",
+            "What is the impact of not approving this request?",
+        ),
+        Question(
+            "delivered_by", "Delivered by", "Who would deliver the non-standard scope?",
+            AnswerKind.CHOICE, DELIVERED_BY,
+        ),
+        Question(
+            "includes_funding", "Includes funding (ECIF)",
+            "Does the request include funding (ECIF)?", AnswerKind.YES_NO,
+        ),
+        Question(
+            "involves_partner", "Involves a partner",
+            "Does it involve a partner?", AnswerKind.YES_NO,
+        ),
+        Question(
+            "considerable_effort", "Considerable effort",
+            "Does delivery take a considerable amount of effort?", AnswerKind.YES_NO,
+        ),
+        *(
+            Question(
+                key, label,
+                f"Link to the {label}, from the account team? Type `skip` if it is not "
+                "available yet.",
+                AnswerKind.URL, optional=True, applies=_partner_delivers,
+            )
+            for key, label in DEAL_ARTIFACTS
+        ),
+    ]
+
+
+def needs_director(answers: dict) -> bool:
+    """Funding, a partner or considerable effort: the regional director reviews after the liaison."""
+    return bool(
+        answers.get("includes_funding")
+        or answers.get("involves_partner")
+        or answers.get("considerable_effort")
+    )
+
+
+def deal_artifacts(answers: dict) -> tuple[list[str], list[str]]:
+    """(present, missing) deal artifact labels; both empty unless a partner delivers."""
+    if not _partner_delivers(answers):
+        return [], []
+    present = [label for key, label in DEAL_ARTIFACTS if answers.get(key)]
+    missing = [label for key, label in DEAL_ARTIFACTS if not answers.get(key)]
+    return present, missing
+
+
+def routing_notes(answers: dict) -> list[str]:
+    """Playbook hints for the liaison, derived from the answers."""
+    notes = []
+    scenarios = answers.get("scenarios") or []
+    if PREVIEW_SCENARIO in scenarios:
+        notes.append(
+            "Preview or roadmap items: consult the product group PM responsible for the program."
+        )
+    if COMPETE_SCENARIO in scenarios:
+        notes.append(
+            "Compete scenario: for a Google-to-Microsoft switch, the ring-fenced Switcher FTAs "
+            "are the experts."
+        )
+    if _partner_delivers(answers):
+        notes.append(
+            "Partner delivery: the account team submits the ECIF request through the Digital "
+            "WinRoom (DWR)."
+        )
+    return notes
