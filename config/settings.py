@@ -18,6 +18,9 @@ class ConfigurationError(Exception):
     """Start-up configuration is wrong; the message names the setting or roster entry."""
 
 
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/fasttrack-bot.db"
+
+
 class AppType(StrEnum):
     SINGLE_TENANT = "SingleTenant"
     MULTI_TENANT = "MultiTenant"
@@ -48,26 +51,14 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", validation_alias="HOST")
     port: int = Field(3978, ge=1, le=65535, validation_alias="PORT")
-    database_url: str = Field(
-        "sqlite+aiosqlite:///./data/fasttrack-bot.db", validation_alias="DATABASE_URL"
-    )
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     roster_path: Path = Field(Path("config/roster.sample.yaml"), validation_alias="ROSTER_PATH")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:
-        """Plain `postgresql://` and `sqlite:///` URLs get the async driver we ship."""
-        for plain, driver in (
-            ("postgresql://", "postgresql+asyncpg://"),
-            ("postgres://", "postgresql+asyncpg://"),
-            ("sqlite:///", "sqlite+aiosqlite:///"),
-        ):
-            if url.startswith(plain):
-                return driver + url[len(plain) :]
-        if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite:///")):
-            return url
-        raise ValueError("must be a postgresql:// or sqlite:/// URL")
+        return async_database_url(url)
 
     @field_validator("log_level")
     @classmethod
@@ -108,6 +99,20 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def async_database_url(url: str) -> str:
+    """Plain `postgresql://` and `sqlite:///` URLs, as operators write them, get our async driver."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite:///", "sqlite+aiosqlite:///"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite:///")):
+        return url
+    raise ValueError("must be a postgresql:// or sqlite:/// URL")
 
 
 def _is_loopback(host: str) -> bool:

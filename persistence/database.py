@@ -1,0 +1,84 @@
+"""Engine creation, schema migration and health check for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Table, event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# Arbitrary constant shared by every replica, so only one of them migrates at a time.
+_MIGRATION_LOCK_ID = 7_311_946_201
+
+
+def create_engine(database_url: str) -> AsyncEngine:
+    """Engine for a `sqlite+aiosqlite:///` or `postgresql+asyncpg://` URL."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url)
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        return engine
+    # pre_ping drops connections PostgreSQL or a proxy closed while they sat idle in the pool.
+    return create_async_engine(
+        url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800
+    )
+
+
+def _set_sqlite_pragmas(dbapi_connection, _connection_record) -> None:
+    # WAL lets readers run while one writer commits; busy_timeout makes concurrent writers
+    # wait for the lock instead of failing at once with "database is locked".
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "busy_timeout=5000",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+async def upgrade_schema(engine: AsyncEngine) -> None:
+    """Apply all Alembic migrations up to head; a no-op when the schema is current."""
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": _MIGRATION_LOCK_ID}
+            )
+        await connection.run_sync(_upgrade_to_head)
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    # No ini file: migrations/env.py then leaves the application's logging configuration alone.
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def is_reachable(engine: AsyncEngine, timeout_seconds: float = 2.0) -> bool:
+    """True when the database answers `SELECT 1` within the timeout."""
+    try:
+        async with asyncio.timeout(timeout_seconds), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError, TimeoutError):
+        return False
+    return True
+
+
+def dialect_insert(dialect_name: str, table: Table):
+    """`INSERT` supporting `.on_conflict_do_update()` on the two databases we run on."""
+    if dialect_name == "postgresql":
+        return postgresql.insert(table)
+    if dialect_name == "sqlite":
+        return sqlite.insert(table)
+    raise ValueError(f"unsupported database dialect: {dialect_name}")

@@ -1,0 +1,114 @@
+"""JSON documents with optimistic concurrency: every write gets a new eTag."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from persistence.database import dialect_insert
+from persistence.models import StateDocument
+
+# Bot Framework's "overwrite whatever is stored" eTag.
+ANY_ETAG = "*"
+
+
+class EtagConflictError(Exception):
+    """The stored document changed (or was deleted) since the caller read it."""
+
+    def __init__(self, key: str):
+        super().__init__(f"eTag conflict on state key {key!r}: it changed since it was read")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    document: dict[str, Any]
+    etag: str
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """`expected_etag`: None or "*" writes unconditionally; any other value must match."""
+
+    document: dict[str, Any]
+    expected_etag: str | None = None
+
+
+class StateStore:
+    def __init__(self, engine: AsyncEngine):
+        self._engine = engine
+
+    async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]:
+        """The stored documents for `keys`; keys with no document are absent."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        query = select(StateDocument.key, StateDocument.document, StateDocument.etag).where(
+            StateDocument.key.in_(keys)
+        )
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(query)
+        return {row.key: StoredDocument(row.document, row.etag) for row in rows}
+
+    async def write(self, changes: dict[str, WriteRequest]) -> dict[str, str]:
+        """Write all changes in one transaction and return the new eTag of each key.
+
+        Raises EtagConflictError, writing nothing, if any expected eTag does not match.
+        """
+        new_etags = {key: uuid.uuid4().hex for key in changes}
+        now = datetime.now(UTC)
+        async with self._engine.begin() as connection:
+            for key, change in changes.items():
+                if change.expected_etag in (None, ANY_ETAG):
+                    await self._upsert(connection, key, change.document, new_etags[key], now)
+                else:
+                    # The database compares the eTag, so a concurrent writer cannot slip in
+                    # between a check and the write. No row matched: changed or deleted.
+                    result = await connection.execute(
+                        update(StateDocument)
+                        .where(
+                            StateDocument.key == key,
+                            StateDocument.etag == change.expected_etag,
+                        )
+                        .values(document=change.document, etag=new_etags[key], updated_at=now)
+                    )
+                    if result.rowcount == 0:
+                        raise EtagConflictError(key)
+        return new_etags
+
+    async def delete(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        if not keys:
+            return
+        async with self._engine.begin() as connection:
+            await connection.execute(delete(StateDocument).where(StateDocument.key.in_(keys)))
+
+    @staticmethod
+    async def _upsert(
+        connection: AsyncConnection,
+        key: str,
+        document: dict[str, Any],
+        etag: str,
+        now: datetime,
+    ) -> None:
+        # ON CONFLICT rather than insert-or-update in Python: two first writes of the same
+        # key at once must not fail with a duplicate-key error.
+        insert = dialect_insert(connection.dialect.name, StateDocument.__table__).values(
+            key=key, document=document, etag=etag, updated_at=now
+        )
+        await connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=[StateDocument.key],
+                set_={
+                    "document": insert.excluded.document,
+                    "etag": insert.excluded.etag,
+                    "updated_at": insert.excluded.updated_at,
+                },
+            )
+        )
