@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -75,3 +84,87 @@ class ConversationReferenceRow(Base):
     # The whole serialized ConversationReference, as sent to continue_conversation.
     reference: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RequestRow(Base):
+    """A request's current state; its history is in `audit_entries`."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        # "What waits on me": the approver's open requests.
+        Index("ix_requests_waiting_on_aad_object_id_status", "waiting_on_aad_object_id", "status"),
+    )
+
+    # e.g. "NSD-0001", allocated from `request_counters`.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    # Bumped by every move; a move is saved only if the version it was based on is current.
+    version: Mapped[int]
+    requester_aad_object_id: Mapped[str] = mapped_column(String(64), index=True)
+    requester_name: Mapped[str] = mapped_column(String(256))
+    requester_email: Mapped[str] = mapped_column(String(320))
+    area_code: Mapped[str] = mapped_column(String(64))
+    customer: Mapped[str] = mapped_column(Text)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    needs_director: Mapped[bool]
+    waiting_on_aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    waiting_on_name: Mapped[str | None] = mapped_column(String(256))
+    waiting_on_email: Mapped[str | None] = mapped_column(String(320))
+    outcome: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RequestCounter(Base):
+    """The last request number handed out for each kind."""
+
+    __tablename__ = "request_counters"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_number: Mapped[int]
+
+
+class AuditEntryRow(Base):
+    """One move on a request (or its submission). Kept forever."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    actor_aad_object_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(256))
+    actor_email: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # NULL for the submission itself.
+    move: Mapped[str | None] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text)
+
+
+class CardMessageRow(Base):
+    """Where an approval card was posted, so it can be updated in place later."""
+
+    __tablename__ = "card_messages"
+    __table_args__ = (UniqueConstraint("request_id", "recipient_aad_object_id", "activity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"))
+    recipient_aad_object_id: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    activity_id: Mapped[str] = mapped_column(String(512))
+    service_url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PendingMessageRow(Base):
+    """A notification for someone the bot cannot reach yet, delivered when they first talk
+    to it."""
+
+    __tablename__ = "pending_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_aad_object_id: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,278 @@
+"""Requests, their audit trail, where their approval cards were posted, and notifications
+waiting for people the bot cannot reach yet.
+
+Every race (two approvers deciding at once, two replicas allocating an id) is decided by the
+database in a single statement or a conditional update, never by reading and then writing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.requests import AuditEntry, Move, Request, RequestKind, Status
+from domain.roster import Person, Roster
+from persistence.database import dialect_insert
+from persistence.models import (
+    AuditEntryRow,
+    CardMessageRow,
+    PendingMessageRow,
+    RequestCounter,
+    RequestRow,
+)
+
+# Statuses in which a request waits on an approver (MORE_INFO_REQUESTED waits on the requester).
+_AWAITING_DECISION = (Status.SUBMITTED.value, Status.DIRECTOR_REVIEW.value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardMessage:
+    """An approval card as posted: enough to update that very message later."""
+
+    request_id: str
+    recipient_aad_object_id: str
+    conversation_id: str
+    activity_id: str
+    service_url: str
+    created_at: datetime
+
+
+class RequestRepository:
+    def __init__(self, engine: AsyncEngine, roster: Roster):
+        self._engine = engine
+        # Requests store only the area code; the area's people come from the current roster.
+        self._roster = roster
+
+    async def next_request_id(self, kind: RequestKind) -> str:
+        """A new id such as "NSD-0001": numbered per kind, never handed out twice."""
+        # One upsert statement: the database serialises concurrent callers on the counter row,
+        # including the very first ones, which would otherwise both try to insert it.
+        upsert = dialect_insert(self._engine.dialect.name, RequestCounter.__table__).values(
+            kind=kind.value, last_number=1
+        )
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[RequestCounter.kind],
+            set_={"last_number": RequestCounter.last_number + 1},
+        ).returning(RequestCounter.last_number)
+        async with self._engine.begin() as connection:
+            number = await connection.scalar(upsert)
+        return f"{kind.prefix}-{number:04d}"
+
+    async def add(self, request: Request, audit: AuditEntry) -> None:
+        """Store a newly submitted request together with its submission audit entry."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert(RequestRow).values(
+                    id=request.id,
+                    kind=request.kind.value,
+                    status=request.status.value,
+                    version=request.version,
+                    requester_aad_object_id=request.requester.aad_object_id,
+                    requester_name=request.requester.display_name,
+                    requester_email=request.requester.email,
+                    area_code=request.area.code,
+                    customer=request.customer,
+                    answers=request.answers,
+                    needs_director=request.needs_director,
+                    outcome=request.outcome,
+                    submitted_at=request.submitted_at,
+                    updated_at=audit.at,
+                    **_waiting_on_columns(request.waiting_on),
+                )
+            )
+            await connection.execute(insert(AuditEntryRow).values(_audit_columns(request, audit)))
+
+    async def get(self, request_id: str) -> Request | None:
+        requests = await self._fetch(
+            select(RequestRow.__table__).where(RequestRow.id == request_id)
+        )
+        return requests[0] if requests else None
+
+    async def save_move(self, updated: Request, audit: AuditEntry, expected_version: int) -> bool:
+        """Store `updated` and its audit entry if the stored request is still at
+        `expected_version`; False (nothing written) when someone else moved it first."""
+        async with self._engine.begin() as connection:
+            # The version check is in the WHERE clause, so of concurrent moves based on the
+            # same version exactly one matches the row.
+            result = await connection.execute(
+                update(RequestRow)
+                .where(RequestRow.id == updated.id, RequestRow.version == expected_version)
+                .values(
+                    status=updated.status.value,
+                    version=updated.version,
+                    outcome=updated.outcome,
+                    updated_at=audit.at,
+                    **_waiting_on_columns(updated.waiting_on),
+                )
+            )
+            if result.rowcount != 1:
+                return False
+            await connection.execute(insert(AuditEntryRow).values(_audit_columns(updated, audit)))
+        return True
+
+    async def audit_trail(self, request_id: str) -> list[AuditEntry]:
+        """Every move on the request, oldest first, starting with its submission."""
+        query = (
+            select(AuditEntryRow.__table__)
+            .where(AuditEntryRow.request_id == request_id)
+            # Moves on one request are serialised by its version, so the id is their true
+            # order even when replicas' clocks disagree.
+            .order_by(AuditEntryRow.id)
+        )
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(query)
+        return [_audit_entry(row) for row in rows]
+
+    async def requested_by(self, aad_object_id: str) -> list[Request]:
+        """Everything this person has raised, newest first."""
+        return await self._fetch(
+            select(RequestRow.__table__)
+            .where(RequestRow.requester_aad_object_id == aad_object_id)
+            .order_by(RequestRow.submitted_at.desc(), RequestRow.id.desc())
+        )
+
+    async def waiting_on(self, aad_object_id: str) -> list[Request]:
+        """Requests awaiting this person's decision, oldest first."""
+        return await self._fetch(
+            select(RequestRow.__table__)
+            .where(
+                RequestRow.waiting_on_aad_object_id == aad_object_id,
+                RequestRow.status.in_(_AWAITING_DECISION),
+            )
+            .order_by(RequestRow.submitted_at, RequestRow.id)
+        )
+
+    async def record_card(
+        self,
+        request_id: str,
+        recipient_aad_object_id: str,
+        conversation_id: str,
+        activity_id: str,
+        service_url: str,
+    ) -> None:
+        """Remember where a card was posted; recording the same message again is a no-op."""
+        statement = (
+            dialect_insert(self._engine.dialect.name, CardMessageRow.__table__)
+            .values(
+                request_id=request_id,
+                recipient_aad_object_id=recipient_aad_object_id,
+                conversation_id=conversation_id,
+                activity_id=activity_id,
+                service_url=service_url,
+                created_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing(
+                index_elements=["request_id", "recipient_aad_object_id", "activity_id"]
+            )
+        )
+        async with self._engine.begin() as connection:
+            await connection.execute(statement)
+
+    async def cards_for(self, request_id: str) -> list[CardMessage]:
+        """The request's posted cards, in the order they were recorded."""
+        query = (
+            select(
+                CardMessageRow.request_id,
+                CardMessageRow.recipient_aad_object_id,
+                CardMessageRow.conversation_id,
+                CardMessageRow.activity_id,
+                CardMessageRow.service_url,
+                CardMessageRow.created_at,
+            )
+            .where(CardMessageRow.request_id == request_id)
+            .order_by(CardMessageRow.created_at, CardMessageRow.id)
+        )
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(query)
+        return [CardMessage(**row._mapping) for row in rows]
+
+    async def add_pending(self, recipient_aad_object_id: str, payload: dict[str, Any]) -> None:
+        """Keep a notification until the recipient can be reached."""
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert(PendingMessageRow).values(
+                    recipient_aad_object_id=recipient_aad_object_id,
+                    payload=payload,
+                    created_at=datetime.now(UTC),
+                )
+            )
+
+    async def take_pending(self, recipient_aad_object_id: str) -> list[dict[str, Any]]:
+        """Remove and return the recipient's pending notifications, oldest first.
+
+        A single DELETE ... RETURNING: of two concurrent takers, each message goes to one.
+        """
+        statement = (
+            delete(PendingMessageRow)
+            .where(PendingMessageRow.recipient_aad_object_id == recipient_aad_object_id)
+            .returning(
+                PendingMessageRow.id, PendingMessageRow.payload, PendingMessageRow.created_at
+            )
+        )
+        async with self._engine.begin() as connection:
+            rows = (await connection.execute(statement)).all()
+        # RETURNING has no defined order.
+        return [row.payload for row in sorted(rows, key=lambda row: (row.created_at, row.id))]
+
+    async def _fetch(self, query: Select) -> list[Request]:
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(query)
+        return [self._request(row) for row in rows]
+
+    def _request(self, row: Row) -> Request:
+        waiting_on = None
+        if row.waiting_on_aad_object_id is not None:
+            waiting_on = Person(
+                row.waiting_on_name, row.waiting_on_aad_object_id, row.waiting_on_email
+            )
+        return Request(
+            id=row.id,
+            kind=RequestKind(row.kind),
+            requester=Person(row.requester_name, row.requester_aad_object_id, row.requester_email),
+            area=self._roster.area(row.area_code),
+            customer=row.customer,
+            answers=row.answers,
+            needs_director=row.needs_director,
+            status=Status(row.status),
+            waiting_on=waiting_on,
+            submitted_at=row.submitted_at,
+            version=row.version,
+            outcome=row.outcome,
+        )
+
+
+def _waiting_on_columns(person: Person | None) -> dict[str, str | None]:
+    return {
+        "waiting_on_aad_object_id": person.aad_object_id if person else None,
+        "waiting_on_name": person.display_name if person else None,
+        "waiting_on_email": person.email if person else None,
+    }
+
+
+def _audit_columns(request: Request, audit: AuditEntry) -> dict[str, Any]:
+    return {
+        "request_id": request.id,
+        "actor_aad_object_id": audit.actor.aad_object_id,
+        "actor_name": audit.actor.display_name,
+        "actor_email": audit.actor.email,
+        "at": audit.at,
+        "move": audit.move.value if audit.move else None,
+        "from_status": audit.from_status.value if audit.from_status else None,
+        "to_status": audit.to_status.value,
+        "comment": audit.comment,
+    }
+
+
+def _audit_entry(row: Row) -> AuditEntry:
+    return AuditEntry(
+        actor=Person(row.actor_name, row.actor_aad_object_id, row.actor_email),
+        at=row.at,
+        move=Move(row.move) if row.move else None,
+        from_status=Status(row.from_status) if row.from_status else None,
+        to_status=Status(row.to_status),
+        comment=row.comment,
+    )

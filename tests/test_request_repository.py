@@ -1,0 +1,272 @@
+"""RequestRepository against SQLite and PostgreSQL."""
+
+import asyncio
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.requests import Move, RequestKind, Status, apply, submit
+from domain.roster import Area, Person, Roster
+from persistence.database import create_engine
+from persistence.requests import CardMessage, RequestRepository
+
+FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
+LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
+BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
+DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
+OTHER_FM = Person("Megan Bowen", "55555555-5555-4555-8555-555555555555", "megan@contoso.com")
+AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US", "CA"))
+ROSTER = Roster(areas=(AMERICAS,), ftc_help_mailbox="ftchelp@contoso.com", partners=())
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+SERVICE_URL = "https://smba.trafficmanager.net/amer/"
+
+
+def submitted(request_id, *, requester=FM, at=NOW, needs_director=False, answers=None):
+    return submit(
+        request_id=request_id,
+        kind=RequestKind.NON_STANDARD_DELIVERY,
+        requester=requester,
+        area=AMERICAS,
+        customer="Contoso Ltd",
+        answers=answers if answers is not None else {"workloads": ["Teams"]},
+        needs_director=needs_director,
+        at=at,
+    )
+
+
+@pytest.fixture
+def repository(engine):
+    return RequestRepository(engine, ROSTER)
+
+
+@asynccontextmanager
+async def replicas(database_url, count):
+    """One repository per engine, like separate bot replicas sharing the database."""
+    engines = [create_engine(database_url) for _ in range(count)]
+    try:
+        yield [RequestRepository(engine, ROSTER) for engine in engines]
+    finally:
+        await asyncio.gather(*(engine.dispose() for engine in engines))
+
+
+async def test_request_ids_are_numbered_per_kind(repository):
+    ids = [
+        await repository.next_request_id(kind)
+        for kind in (
+            RequestKind.NON_STANDARD_DELIVERY,
+            RequestKind.NON_STANDARD_DELIVERY,
+            RequestKind.COVID_TRIAGE,
+            RequestKind.NON_STANDARD_DELIVERY,
+            RequestKind.ACM_REFERRAL,
+            RequestKind.COVID_TRIAGE,
+        )
+    ]
+
+    assert ids == ["NSD-0001", "NSD-0002", "COVID-0001", "NSD-0003", "ACM-0001", "COVID-0002"]
+
+
+async def test_concurrent_id_allocations_are_all_distinct(engine, database_url):
+    async with replicas(database_url, 20) as repositories:
+        ids = await asyncio.gather(
+            *(r.next_request_id(RequestKind.COVID_TRIAGE) for r in repositories)
+        )
+
+    assert sorted(ids) == [f"COVID-{n:04d}" for n in range(1, 21)]
+
+
+async def test_added_request_reads_back_unchanged(repository):
+    answers = {
+        "dates": ["2026-12-01", "2026-12-02"],
+        "onsite": True,
+        "partner": None,
+        "hours": 12,
+        "details": {"workloads": ["Teams", "SharePoint"], "urgent": False},
+    }
+    request, submission = submitted("NSD-0001", answers=answers)
+
+    await repository.add(request, submission)
+
+    stored = await repository.get("NSD-0001")
+    assert stored == request
+    assert stored.answers == answers
+    assert stored.requester == FM
+    assert stored.waiting_on == LIAISON
+    assert stored.area == AMERICAS
+    assert stored.submitted_at.tzinfo == UTC
+    assert await repository.audit_trail("NSD-0001") == [submission]
+    assert await repository.get("NSD-0002") is None
+
+
+async def test_move_based_on_the_current_version_is_saved(repository):
+    request, submission = submitted("NSD-0001")
+    await repository.add(request, submission)
+    approved, approval = apply(request, LIAISON, Move.APPROVE, at=NOW + timedelta(hours=1))
+
+    assert await repository.save_move(approved, approval, expected_version=1) is True
+
+    stored = await repository.get("NSD-0001")
+    assert stored == approved
+    assert (stored.status, stored.version, stored.waiting_on) == (Status.APPROVED, 2, None)
+    assert await repository.audit_trail("NSD-0001") == [submission, approval]
+
+
+async def test_move_based_on_a_stale_version_changes_nothing(repository):
+    request, submission = submitted("NSD-0001")
+    await repository.add(request, submission)
+    approved, approval = apply(request, LIAISON, Move.APPROVE, at=NOW + timedelta(hours=1))
+    await repository.save_move(approved, approval, expected_version=1)
+
+    # The requester cancels from a view of the request read before the approval.
+    cancelled, cancellation = apply(request, FM, Move.CANCEL, at=NOW + timedelta(hours=2))
+    assert await repository.save_move(cancelled, cancellation, expected_version=1) is False
+
+    assert await repository.get("NSD-0001") == approved
+    assert await repository.audit_trail("NSD-0001") == [submission, approval]
+
+
+async def test_exactly_one_of_concurrent_moves_on_the_same_version_wins(repository, database_url):
+    request, submission = submitted("NSD-0001")
+    await repository.add(request, submission)
+    # Twenty clicks on the same card, each remembered by its comment.
+    moves = [apply(request, LIAISON, Move.DECLINE, at=NOW, comment=f"click {n}") for n in range(20)]
+
+    async with replicas(database_url, 20) as repositories:
+        saved = await asyncio.gather(
+            *(
+                replica.save_move(updated, audit, expected_version=1)
+                for replica, (updated, audit) in zip(repositories, moves, strict=True)
+            )
+        )
+
+    assert sorted(saved) == [False] * 19 + [True]
+    winner = saved.index(True)
+    assert await repository.audit_trail("NSD-0001") == [submission, moves[winner][1]]
+    assert (await repository.get("NSD-0001")).version == 2
+
+
+async def test_audit_trail_lists_every_move_oldest_first(repository):
+    request, submission = submitted("NSD-0001", needs_director=True)
+    await repository.add(request, submission)
+    trail = [submission]
+    steps = [
+        (LIAISON, Move.ASK_MORE_INFO, "Which dates exactly?"),
+        (FM, Move.ANSWER_MORE_INFO, "1 and 2 December."),
+        (LIAISON, Move.APPROVE, ""),
+        (DIRECTOR, Move.APPROVE, "Funded from the Q4 budget."),
+        (FM, Move.RECORD_OUTCOME, "Delivered on site; customer happy."),
+    ]
+    for hour, (actor, move, comment) in enumerate(steps, start=1):
+        updated, audit = apply(
+            request, actor, move, at=NOW + timedelta(hours=hour), comment=comment
+        )
+        assert await repository.save_move(updated, audit, expected_version=request.version)
+        request = updated
+        trail.append(audit)
+
+    stored_trail = await repository.audit_trail("NSD-0001")
+    assert stored_trail == trail
+    assert [entry.to_status for entry in stored_trail] == [
+        Status.SUBMITTED,
+        Status.MORE_INFO_REQUESTED,
+        Status.SUBMITTED,
+        Status.DIRECTOR_REVIEW,
+        Status.APPROVED,
+        Status.CLOSED,
+    ]
+    assert all(entry.at.tzinfo == UTC for entry in stored_trail)
+    stored = await repository.get("NSD-0001")
+    assert (stored.status, stored.outcome) == (Status.CLOSED, "Delivered on site; customer happy.")
+    assert await repository.audit_trail("NSD-0404") == []
+
+
+async def test_requested_by_lists_newest_first_and_waiting_on_only_awaiting_decisions(
+    repository,
+):
+    first, first_submission = submitted("NSD-0001", at=NOW)
+    second, second_submission = submitted("NSD-0002", at=NOW + timedelta(days=1))
+    someone_elses, someone_elses_submission = submitted(
+        "NSD-0003", requester=OTHER_FM, at=NOW + timedelta(days=2), needs_director=True
+    )
+    declined, declined_submission = submitted("NSD-0004", at=NOW + timedelta(days=3))
+    for request, audit in [
+        (first, first_submission),
+        (second, second_submission),
+        (someone_elses, someone_elses_submission),
+        (declined, declined_submission),
+    ]:
+        await repository.add(request, audit)
+    later = NOW + timedelta(days=4)
+    moves = [
+        (declined, LIAISON, Move.DECLINE, "Out of scope."),
+        (second, LIAISON, Move.ASK_MORE_INFO, "Which workloads?"),
+        (someone_elses, LIAISON, Move.APPROVE, ""),
+    ]
+    for request, actor, move, comment in moves:
+        updated, audit = apply(request, actor, move, at=later, comment=comment)
+        assert await repository.save_move(updated, audit, expected_version=1)
+
+    assert [r.id for r in await repository.requested_by(FM.aad_object_id)] == [
+        "NSD-0004",
+        "NSD-0002",
+        "NSD-0001",
+    ]
+    assert [r.id for r in await repository.requested_by(OTHER_FM.aad_object_id)] == ["NSD-0003"]
+    # NSD-0004 was declined and NSD-0002 waits on its requester for more information.
+    assert [r.id for r in await repository.waiting_on(LIAISON.aad_object_id)] == ["NSD-0001"]
+    assert [r.id for r in await repository.waiting_on(DIRECTOR.aad_object_id)] == ["NSD-0003"]
+    assert await repository.waiting_on(FM.aad_object_id) == []
+    assert await repository.requested_by(LIAISON.aad_object_id) == []
+
+
+async def test_posted_cards_are_recorded_once_each(repository):
+    for request_id in ("NSD-0001", "NSD-0002"):
+        await repository.add(*submitted(request_id))
+    await repository.record_card(
+        "NSD-0001", LIAISON.aad_object_id, "a:liaison-chat", "1700000000001", SERVICE_URL
+    )
+    await repository.record_card(
+        "NSD-0001", DIRECTOR.aad_object_id, "a:director-chat", "1700000000002", SERVICE_URL
+    )
+    # Recording the same message again (a retried turn) does not duplicate it.
+    await repository.record_card(
+        "NSD-0001", LIAISON.aad_object_id, "a:liaison-chat", "1700000000001", SERVICE_URL
+    )
+
+    cards = await repository.cards_for("NSD-0001")
+
+    assert [(c.recipient_aad_object_id, c.conversation_id, c.activity_id) for c in cards] == [
+        (LIAISON.aad_object_id, "a:liaison-chat", "1700000000001"),
+        (DIRECTOR.aad_object_id, "a:director-chat", "1700000000002"),
+    ]
+    assert all(isinstance(c, CardMessage) and c.request_id == "NSD-0001" for c in cards)
+    assert all(c.service_url == SERVICE_URL and c.created_at.tzinfo == UTC for c in cards)
+    assert await repository.cards_for("NSD-0002") == []
+
+
+async def test_pending_messages_are_taken_oldest_first_and_only_once(repository):
+    for n in range(3):
+        await repository.add_pending(LIAISON.aad_object_id, {"request_id": f"NSD-000{n + 1}"})
+    await repository.add_pending(DIRECTOR.aad_object_id, {"request_id": "NSD-0009", "n": [1]})
+
+    assert await repository.take_pending(LIAISON.aad_object_id) == [
+        {"request_id": "NSD-0001"},
+        {"request_id": "NSD-0002"},
+        {"request_id": "NSD-0003"},
+    ]
+    assert await repository.take_pending(LIAISON.aad_object_id) == []
+    assert await repository.take_pending(DIRECTOR.aad_object_id) == [
+        {"request_id": "NSD-0009", "n": [1]}
+    ]
+
+
+async def test_concurrent_takers_deliver_each_pending_message_once(repository, database_url):
+    payloads = [{"request_id": f"NSD-{n:04d}"} for n in range(1, 11)]
+    for payload in payloads:
+        await repository.add_pending(LIAISON.aad_object_id, payload)
+
+    async with replicas(database_url, 5) as repositories:
+        taken = await asyncio.gather(*(r.take_pending(LIAISON.aad_object_id) for r in repositories))
+
+    delivered = [payload for batch in taken for payload in batch]
+    assert sorted(delivered, key=lambda p: p["request_id"]) == payloads
