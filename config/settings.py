@@ -102,7 +102,7 @@ class Settings(BaseSettings):
 
 
 def async_database_url(url: str) -> str:
-    """Plain `postgresql://` and `sqlite:///` URLs, as operators write them, get our async driver."""
+    """Plain `postgresql://` and `sqlite:///` URLs, as operators write them, get our driver."""
     for plain, driver in (
         ("postgresql://", "postgresql+asyncpg://"),
         ("postgres://", "postgresql+asyncpg://"),

@@ -1,4 +1,4 @@
-"""Seed 000, the non-standard delivery exception request: its questions and what follows from them."""
+"""Seed 000, the non-standard delivery exception request: its questions and their consequences."""
 
 from __future__ import annotations
 
@@ -51,66 +51,91 @@ def questions(roster: Roster) -> list[Question]:
     return [
         Question("customer", "Customer", "Which customer is this request for?"),
         Question(
-            "tpid", "TPID", "What is the customer's TPID? Type `skip` if you don't have it.",
+            "tpid",
+            "TPID",
+            "What is the customer's TPID? Type `skip` if you don't have it.",
             optional=True,
         ),
         Question(
-            "area", "Area", "In which area is the engagement delivered?",
-            AnswerKind.CHOICE, tuple(area.name for area in roster.areas),
+            "area",
+            "Area",
+            "In which area is the engagement delivered?",
+            AnswerKind.CHOICE,
+            tuple(area.name for area in roster.areas),
         ),
         Question(
-            "account_team", "Account team to inform",
+            "account_team",
+            "Account team to inform",
             "Which account team members (ATS, AE, TAM, CSM, SSP) should be kept informed? "
             "Their email addresses, separated by commas.",
             AnswerKind.EMAILS,
         ),
         Question(
-            "scenarios", "Scenarios",
+            "scenarios",
+            "Scenarios",
             "Which scenarios apply? Pick one or more (numbers or names, separated by commas).",
-            AnswerKind.CHOICES, SCENARIOS,
+            AnswerKind.CHOICES,
+            SCENARIOS,
         ),
         Question(
-            "desired_outcome", "Goal and desired outcome",
+            "desired_outcome",
+            "Goal and desired outcome",
             "What are we attempting to achieve with an approval, and what is the desired outcome?",
         ),
         Question(
-            "usage_growth", "Expected Active Usage growth",
+            "usage_growth",
+            "Expected Active Usage growth",
             "What is the expected Active Usage growth, and the estimated timeline?",
         ),
         Question(
-            "cost_and_effort", "Cost and effort",
+            "cost_and_effort",
+            "Cost and effort",
             "What is the cost, and how much effort is required for delivery?",
         ),
         Question(
-            "competitor_likelihood", "Likelihood of a competitor",
+            "competitor_likelihood",
+            "Likelihood of a competitor",
             "How likely is the customer to choose a competitor?",
         ),
         Question(
-            "impact_if_declined", "Impact of not approving",
+            "impact_if_declined",
+            "Impact of not approving",
             "What is the impact of not approving this request?",
         ),
         Question(
-            "delivered_by", "Delivered by", "Who would deliver the non-standard scope?",
-            AnswerKind.CHOICE, DELIVERED_BY,
+            "delivered_by",
+            "Delivered by",
+            "Who would deliver the non-standard scope?",
+            AnswerKind.CHOICE,
+            DELIVERED_BY,
         ),
         Question(
-            "includes_funding", "Includes funding (ECIF)",
-            "Does the request include funding (ECIF)?", AnswerKind.YES_NO,
+            "includes_funding",
+            "Includes funding (ECIF)",
+            "Does the request include funding (ECIF)?",
+            AnswerKind.YES_NO,
         ),
         Question(
-            "involves_partner", "Involves a partner",
-            "Does it involve a partner?", AnswerKind.YES_NO,
+            "involves_partner",
+            "Involves a partner",
+            "Does it involve a partner?",
+            AnswerKind.YES_NO,
         ),
         Question(
-            "considerable_effort", "Considerable effort",
-            "Does delivery take a considerable amount of effort?", AnswerKind.YES_NO,
+            "considerable_effort",
+            "Considerable effort",
+            "Does delivery take a considerable amount of effort?",
+            AnswerKind.YES_NO,
         ),
         *(
             Question(
-                key, label,
+                key,
+                label,
                 f"Link to the {label}, from the account team? Type `skip` if it is not "
                 "available yet.",
-                AnswerKind.URL, optional=True, applies=_partner_delivers,
+                AnswerKind.URL,
+                optional=True,
+                applies=_partner_delivers,
             )
             for key, label in DEAL_ARTIFACTS
         ),
@@ -152,5 +177,20 @@ def routing_notes(answers: dict) -> list[str]:
         notes.append(
             "Partner delivery: the account team submits the ECIF request through the Digital "
             "WinRoom (DWR)."
+        )
+    return notes
+
+
+def card_notes(answers: dict) -> list[str]:
+    """What the liaison's card and the FM's summary point out beyond the answers."""
+    notes = routing_notes(answers)
+    present, missing = deal_artifacts(answers)
+    if present or missing:
+        notes.append(
+            "Deal artifacts present: "
+            + (", ".join(present) or "none")
+            + ". Missing: "
+            + (", ".join(missing) or "none")
+            + "."
         )
     return notes

@@ -117,10 +117,8 @@ def _emails(question: Question, text: str) -> list[str]:
     addresses = [p.strip() for p in re.split(r"[,;\s]+", text) if p.strip()]
     bad = [a for a in addresses if not _EMAIL.match(a)]
     if bad:
-        raise InvalidAnswer(
-            f"{', '.join(bad)} {'is not an email address' if len(bad) == 1 else 'are not email addresses'}."
-            " Separate several addresses with commas."
-        )
+        verb = "is not an email address" if len(bad) == 1 else "are not email addresses"
+        raise InvalidAnswer(f"{', '.join(bad)} {verb}. Separate several addresses with commas.")
     unique: list[str] = []
     for address in addresses:
         if address.lower() not in unique:

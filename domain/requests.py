@@ -183,8 +183,7 @@ def apply(
     target = _LEGAL.get((request.status, move))
     if target is None:
         raise IllegalMove(
-            f"{request.id} is {request.status.label.lower()}; it cannot be "
-            f"{_past_tense(move)} now."
+            f"{request.id} is {request.status.label.lower()}; it cannot be {_past_tense(move)} now."
         )
     if not may_move(request, actor, move):
         raise NotAllowed(_refusal(request, actor, move))

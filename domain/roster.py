@@ -1,4 +1,4 @@
-"""Who is who: areas with their liaison FTA, backup and regional director, and the partner directory.
+"""Who is who: areas with their liaison FTA, backup and regional director; the partner directory.
 
 Plain values built once at start-up from configuration (see config/roster.py).
 """

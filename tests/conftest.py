@@ -1,3 +1,3 @@
 """Fixtures shared across the suite."""
 
-from tests.db_fixtures import database_url, engine  # noqa: F401  (pytest fixtures)
+from tests.db_fixtures import database_url, engine, require_postgres  # noqa: F401  (fixtures)

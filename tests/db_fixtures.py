@@ -46,3 +46,9 @@ async def _wipe_postgres() -> None:
         pytest.skip(reason)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def require_postgres() -> None:
+    """For tests that manage PostgreSQL databases themselves: skip or fail like the others."""
+    await _wipe_postgres()

@@ -18,8 +18,10 @@ def test_an_empty_answer_is_refused_unless_optional():
     assert Question("tpid", "TPID", "?", optional=True).parse("skip") is None
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("2", ["Green"]), ("red, 3", ["Red", "Blue"]), ("gr", ["Green"]), ("Blue; blue", ["Blue"])])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [("2", ["Green"]), ("red, 3", ["Red", "Blue"]), ("gr", ["Green"]), ("Blue; blue", ["Blue"])],
+)
 def test_choices_are_matched_by_number_name_or_prefix(typed, expected):
     assert COLOURS.parse(typed) == expected
 
@@ -32,7 +34,9 @@ def test_an_unknown_choice_lists_the_options():
 def test_emails_are_validated_and_deduplicated():
     question = Question("team", "Team", "?", AnswerKind.EMAILS)
     assert question.parse("a@contoso.com; B@contoso.com a@contoso.com") == [
-        "a@contoso.com", "b@contoso.com"]
+        "a@contoso.com",
+        "b@contoso.com",
+    ]
     with pytest.raises(InvalidAnswer, match="bob is not an email address"):
         question.parse("a@contoso.com, bob")
 

@@ -47,8 +47,15 @@ WAITING_ON = {
 
 def new_request(requester=FM, area=AMERICAS, needs_director=False):
     request, _ = submit(
-        request_id="NSD-0001", kind=RequestKind.NON_STANDARD_DELIVERY, requester=requester,
-        area=area, customer="Contoso", answers={}, needs_director=needs_director, at=NOW)
+        request_id="NSD-0001",
+        kind=RequestKind.NON_STANDARD_DELIVERY,
+        requester=requester,
+        area=area,
+        customer="Contoso",
+        answers={},
+        needs_director=needs_director,
+        at=NOW,
+    )
     return request
 
 
@@ -68,7 +75,11 @@ def test_every_allowed_move(status, move):
     assert moved.status is LEGAL[(status, move)]
     assert moved.version == request.version + 1
     assert (audit.actor, audit.from_status, audit.to_status, audit.comment) == (
-        actor, status, moved.status, "because")
+        actor,
+        status,
+        moved.status,
+        "because",
+    )
 
 
 FORBIDDEN = [pair for pair in product(Status, Move) if pair not in LEGAL]
@@ -129,7 +140,10 @@ def test_more_information_goes_to_the_requester_and_back_to_the_liaison():
     assert asked.waiting_on == FM
     answered, audit = apply(asked, FM, Move.ANSWER_MORE_INFO, at=NOW, comment="E5")
     assert (answered.status, answered.waiting_on, audit.comment) == (
-        Status.SUBMITTED, LIAISON, "E5")
+        Status.SUBMITTED,
+        LIAISON,
+        "E5",
+    )
 
 
 @pytest.mark.parametrize("move", [Move.DECLINE, Move.ASK_MORE_INFO])

@@ -7,9 +7,18 @@ from config.settings import AppType, ConfigurationError, load_settings
 def clean_environment(monkeypatch, tmp_path):
     # Settings read the environment and ./.env; start every test from neither.
     monkeypatch.chdir(tmp_path)
-    for name in ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType",
-                 "MicrosoftAppTenantId", "HOST", "PORT", "DATABASE_URL", "ROSTER_PATH",
-                 "MICROSOFT_APP_ID", "LOG_LEVEL"):
+    for name in (
+        "MicrosoftAppId",
+        "MicrosoftAppPassword",
+        "MicrosoftAppType",
+        "MicrosoftAppTenantId",
+        "HOST",
+        "PORT",
+        "DATABASE_URL",
+        "ROSTER_PATH",
+        "MICROSOFT_APP_ID",
+        "LOG_LEVEL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -28,7 +37,9 @@ def test_bot_framework_names_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("MicrosoftAppTenantId", "tenant")
     settings = load_settings()
     assert (settings.microsoft_app_id, settings.microsoft_app_type) == (
-        "app-id", AppType.SINGLE_TENANT)
+        "app-id",
+        AppType.SINGLE_TENANT,
+    )
 
 
 def test_dotenv_file_is_read(tmp_path):
@@ -69,13 +80,15 @@ def test_an_app_id_without_a_password_names_the_missing_setting():
 
 def test_single_tenant_needs_a_tenant_id():
     with pytest.raises(ConfigurationError, match="MicrosoftAppTenantId is required"):
-        load_settings(microsoft_app_id="id", microsoft_app_password="pw",
-                      microsoft_app_type="SingleTenant")
+        load_settings(
+            microsoft_app_id="id", microsoft_app_password="pw", microsoft_app_type="SingleTenant"
+        )
 
 
 def test_managed_identity_needs_no_password():
-    settings = load_settings(microsoft_app_id="id", microsoft_app_type="UserAssignedMSI",
-                             microsoft_app_tenant_id="t")
+    settings = load_settings(
+        microsoft_app_id="id", microsoft_app_type="UserAssignedMSI", microsoft_app_tenant_id="t"
+    )
     assert settings.microsoft_app_type is AppType.USER_ASSIGNED_MSI
 
 

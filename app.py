@@ -1,0 +1,139 @@
+"""The FastTrack Teams bot service: `create_app` wires everything; `python app.py` runs it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from azure.core.credentials_async import AsyncTokenCredential
+from botbuilder.core import ConversationState
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.adapter import TeamsBotAdapter, build_adapter
+from bot.messenger import TeamsMessenger
+from bot.storage import DatabaseStorage
+from bot.teams_bot import FastTrackBot
+from config.roster import load_roster
+from config.settings import ConfigurationError, Settings, load_settings
+from dialogs.main_dialog import MainDialog
+from dialogs.request_commands import request_commands, request_conversations
+from domain import non_standard_delivery
+from domain.requests import RequestKind
+from domain.roster import Roster
+from persistence.conversation_references import ConversationReferenceStore
+from persistence.database import create_engine, is_reachable, upgrade_schema
+from persistence.requests import RequestRepository
+from persistence.state_store import StateStore
+from services.conversations import ConversationDirectory
+from services.requests import RequestKindSpec, RequestService
+
+log = logging.getLogger("fasttrack")
+
+SETTINGS = web.AppKey("settings", Settings)
+ROSTER = web.AppKey("roster", Roster)
+ADAPTER = web.AppKey("adapter", TeamsBotAdapter)
+BOT = web.AppKey("bot", FastTrackBot)
+ENGINE = web.AppKey("engine", AsyncEngine)
+
+
+# The outcomes an FM records after approval, per kind (seed 000's success criteria).
+OUTCOMES = {RequestKind.NON_STANDARD_DELIVERY: non_standard_delivery.OUTCOMES}
+
+
+def request_kinds(roster: Roster) -> list[RequestKindSpec]:
+    return [
+        RequestKindSpec(
+            RequestKind.NON_STANDARD_DELIVERY,
+            non_standard_delivery.questions(roster),
+            non_standard_delivery.needs_director,
+            non_standard_delivery.card_notes,
+        ),
+    ]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    roster: Roster | None = None,
+    credential: AsyncTokenCredential | None = None,
+) -> web.Application:
+    """Build the web application. Tests pass fakes for the outside services here.
+
+    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens.
+    """
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[ROSTER] = roster if roster is not None else load_roster(settings.roster_path)
+
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        await upgrade_schema(engine)
+        session = aiohttp.ClientSession()
+        adapter = build_adapter(settings, session, credential)
+        roster = app[ROSTER]
+        directory = ConversationDirectory(ConversationReferenceStore(engine))
+        kinds = request_kinds(roster)
+        requests = RequestService(
+            RequestRepository(engine, roster),
+            roster,
+            TeamsMessenger(adapter, directory, settings.microsoft_app_id),
+            kinds,
+        )
+        conversation_state = ConversationState(DatabaseStorage(StateStore(engine)))
+        main_dialog = MainDialog(
+            conversation_state,
+            conversations=request_conversations(requests, kinds),
+            commands=request_commands(requests, OUTCOMES),
+        )
+        app[ENGINE] = engine
+        app[ADAPTER] = adapter
+        app[BOT] = FastTrackBot(conversation_state, main_dialog, directory, requests, OUTCOMES)
+        yield
+        await requests.drain()
+        await app[ADAPTER].close()
+        await session.close()
+        await engine.dispose()
+
+    app.cleanup_ctx.append(services)
+    app.router.add_post("/api/messages", _messages)
+    app.router.add_get("/healthz", _healthz)
+    return app
+
+
+async def _messages(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    return await app[ADAPTER].process(request, app[BOT])
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    if await is_reachable(request.app[ENGINE]):
+        return web.json_response({"status": "ok"})
+    return web.json_response({"status": "database unreachable"}, status=503)
+
+
+def main() -> None:
+    try:
+        settings = load_settings()
+        roster = load_roster(settings.roster_path)
+    except ConfigurationError as error:
+        print(f"fasttrack-bot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # msrest warns on every card action that Teams' `trigger` field is not in its model.
+    logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
+    log.info("listening on http://%s:%d/api/messages", settings.host, settings.port)
+    web.run_app(
+        create_app(settings, roster=roster),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

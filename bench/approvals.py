@@ -1,0 +1,314 @@
+"""50 approvers press Approve on their own pending request at the same moment, over HTTP.
+
+    python -m bench.approvals [--approvers 50] [--databases sqlite,postgres]
+
+For each database: a roster with one area per approver, one pending non-standard delivery
+request per area (seeded through the repository), the real bot (`python app.py`) in its own
+process, this process playing Teams (the invokes) and the Bot Connector (a sink). Prints the
+p50/p99 of the invoke response times and how many decisions the database recorded (must equal
+the number of approvers). Target: p99 under 250 ms on this 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import yaml
+from aiohttp import web
+from sqlalchemy import func, select, text
+
+from config.roster import load_roster
+from domain.requests import RequestKind, Status, submit
+from domain.roster import Person
+from persistence.conversation_references import (
+    ConversationReferenceRecord,
+    ConversationReferenceStore,
+)
+from persistence.database import create_engine, upgrade_schema
+from persistence.models import AuditEntryRow
+from persistence.requests import RequestRepository
+
+REPO = Path(__file__).resolve().parents[1]
+POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+BOT_ACCOUNT = {"id": "28:bench-bot", "name": "FastTrack"}
+FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
+
+
+def _guid(n: int) -> str:
+    return str(uuid.UUID(int=n + 1000))
+
+
+def _person(role: str, n: int) -> dict:
+    return {
+        "name": f"{role} {n}",
+        "aad_object_id": _guid(n * 10 + len(role)),
+        "email": f"{role.lower()}{n}@contoso.com",
+    }
+
+
+def write_roster(path: Path, approvers: int) -> None:
+    areas = [
+        {
+            "code": f"area-{n}",
+            "name": f"Area {n}",
+            "liaison": _person("Liaison", n),
+            "backup": _person("Backup", n),
+            "director": _person("Director", n),
+            "holiday_countries": ["US"],
+        }
+        for n in range(approvers)
+    ]
+    path.write_text(
+        yaml.safe_dump({"ftc_help_mailbox": "ftchelp@contoso.com", "areas": areas, "partners": []})
+    )
+
+
+class ConnectorSink:
+    """Answers the Bot Connector calls the bot makes after each decision."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._arrived = asyncio.Condition()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        await request.read()
+        async with self._arrived:
+            self.calls += 1
+            self._arrived.notify_all()
+        return web.json_response({"id": f"sink-{self.calls}"})
+
+    async def wait_for(self, calls: int) -> int:
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: self.calls >= calls)
+        return self.calls
+
+    async def start(self) -> tuple[web.AppRunner, str]:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/"
+
+
+async def seed(database_url: str, roster_path: Path, service_url: str) -> list[tuple[dict, str]]:
+    """One pending request per area; returns (approver Teams account, request id) pairs."""
+    roster = load_roster(roster_path)
+    engine = create_engine(database_url)
+    await upgrade_schema(engine)
+    repository = RequestRepository(engine, roster)
+    references = ConversationReferenceStore(engine)
+    now = datetime.now(UTC)
+    pairs = []
+    for n, area in enumerate(roster.areas):
+        request_id = await repository.next_request_id(RequestKind.NON_STANDARD_DELIVERY)
+        answers = {"customer": f"Customer {n}", "area": area.name, "delivered_by": "FastTrack"}
+        request, audit = submit(
+            request_id=request_id,
+            kind=RequestKind.NON_STANDARD_DELIVERY,
+            requester=FM,
+            area=area,
+            customer=answers["customer"],
+            answers=answers,
+            needs_director=False,
+            at=now,
+        )
+        await repository.add(request, audit)
+        account = {
+            "id": f"29:liaison-{n}",
+            "name": area.liaison.display_name,
+            "aadObjectId": area.liaison.aad_object_id,
+        }
+        await references.save(_reference(account, service_url))
+        pairs.append((account, request_id))
+    await references.save(
+        _reference(
+            {"id": "29:fm", "name": FM.display_name, "aadObjectId": FM.aad_object_id}, service_url
+        )
+    )
+    await engine.dispose()
+    return pairs
+
+
+def _reference(account: dict, service_url: str) -> ConversationReferenceRecord:
+    conversation_id = f"a:chat-{account['id']}"
+    return ConversationReferenceRecord(
+        conversation_id=conversation_id,
+        user_id=account["id"],
+        aad_object_id=account["aadObjectId"],
+        tenant_id="bench-tenant",
+        service_url=service_url,
+        channel_id="msteams",
+        conversation_type="personal",
+        bot_id=BOT_ACCOUNT["id"],
+        reference={
+            "user": {
+                "id": account["id"],
+                "name": account["name"],
+                "aadObjectId": account["aadObjectId"],
+            },
+            "bot": BOT_ACCOUNT,
+            "conversation": {"id": conversation_id, "conversationType": "personal"},
+            "channelId": "msteams",
+            "serviceUrl": service_url,
+        },
+    )
+
+
+def invoke(account: dict, request_id: str, service_url: str) -> dict:
+    data = {"verb": "approve", "requestId": request_id, "version": 1}
+    return {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "id": f"f:{uuid.uuid4()}",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "from": account,
+        "recipient": BOT_ACCOUNT,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "conversation": {"id": f"a:chat-{account['id']}", "conversationType": "personal"},
+        "channelData": {"tenant": {"id": "bench-tenant"}},
+        "value": {
+            "action": {"type": "Action.Execute", "verb": "approve", "data": data},
+            "trigger": "manual",
+        },
+    }
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the bot process, all threads (aiosqlite works in threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def wait_until_up(session: aiohttp.ClientSession, url: str, process) -> None:
+    for _ in range(200):
+        if process.returncode is not None:
+            raise SystemExit(f"the bot exited with {process.returncode}")
+        try:
+            async with session.get(url) as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise SystemExit("the bot did not start")
+
+
+async def run_one(database: str, approvers: int, workdir: Path) -> dict:
+    if database == "postgres":
+        engine = create_engine(POSTGRES_URL)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+        database_url = POSTGRES_URL
+    else:
+        database_url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    roster_path = workdir / "roster.yaml"
+    write_roster(roster_path, approvers)
+    sink = ConnectorSink()
+    runner, service_url = await sink.start()
+    pairs = await seed(database_url, roster_path, service_url)
+
+    port = 39000 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ROSTER_PATH": str(roster_path),
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+    }
+    process = await asyncio.create_subprocess_exec(sys.executable, "app.py", cwd=REPO, env=env)
+    try:
+        async with aiohttp.ClientSession() as session:
+            await wait_until_up(session, f"http://127.0.0.1:{port}/healthz", process)
+            start = asyncio.Event()
+
+            async def click(account: dict, request_id: str) -> tuple[float, int]:
+                body = invoke(account, request_id, service_url)
+                await start.wait()
+                began = time.perf_counter()
+                async with session.post(
+                    f"http://127.0.0.1:{port}/api/messages", json=body
+                ) as response:
+                    await response.read()
+                    return (time.perf_counter() - began) * 1000, response.status
+
+            tasks = [asyncio.create_task(click(a, r)) for a, r in pairs]
+            await asyncio.sleep(0.1)
+            cpu_before = process_cpu_seconds(process.pid)
+            start.set()
+            results = await asyncio.gather(*tasks)
+            # Each decision tells the FM, after the invoke response.
+            try:
+                async with asyncio.timeout(30):
+                    notified = await sink.wait_for(len(pairs))
+            except TimeoutError:
+                notified = sink.calls
+            cpu = process_cpu_seconds(process.pid) - cpu_before
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 60)
+        await runner.cleanup()
+
+    engine = create_engine(database_url)
+    async with engine.connect() as connection:
+        decisions = await connection.scalar(
+            select(func.count())
+            .select_from(AuditEntryRow)
+            .where(AuditEntryRow.to_status == Status.APPROVED.value)
+        )
+    await engine.dispose()
+    times = sorted(ms for ms, _ in results)
+    return {
+        "database": database,
+        "ok": sum(1 for _, status in results if status == 200),
+        "p50": statistics.median(times),
+        "p99": times[min(len(times) - 1, round(0.99 * (len(times) - 1)))],
+        "max": times[-1],
+        "decisions": decisions,
+        "notified": notified,
+        "cpu_ms": cpu * 1000 / len(pairs),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--approvers", type=int, default=50)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    options = parser.parse_args()
+    rows = []
+    for database in options.databases.split(","):
+        with tempfile.TemporaryDirectory() as workdir:
+            rows.append(await run_one(database, options.approvers, Path(workdir)))
+    print(f"\n{options.approvers} approvers clicking Approve at once (invoke response times)")
+    print(
+        f"{'database':<10}{'200 OK':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
+        f"{'decisions':>11}{'connector calls':>17}{'CPU ms/decision':>17}"
+    )
+    failed = False
+    for row in rows:
+        print(
+            f"{row['database']:<10}{row['ok']:>8}{row['p50']:>10.1f}{row['p99']:>10.1f}"
+            f"{row['max']:>10.1f}{row['decisions']:>11}{row['notified']:>17}"
+            f"{row['cpu_ms']:>17.1f}"
+        )
+        failed |= row["decisions"] != options.approvers or row["ok"] != options.approvers
+    if failed:
+        raise SystemExit("FAILED: every approver must get 200 and one decision each")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,161 @@
+"""The HTTP entry point for Bot Framework activities: strict input handling, pooled connectors."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import aiohttp
+from aiohttp import web
+from azure.core.credentials_async import AsyncTokenCredential
+from botbuilder.core import Bot, InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+from msrest.serialization import Model
+
+from bot.auth import BotTokenProvider, PooledBotFrameworkAuthentication
+from bot.connector import DEFAULT_RETRY, RetryPolicy, activity_from_json, model_to_json
+from config.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side. Your answers so far are kept; please try again."
+
+
+class TeamsBotAdapter(CloudAdapter):
+    """botbuilder's CloudAdapter with strict HTTP handling and pooled Bot Connector clients."""
+
+    def __init__(self, authentication: PooledBotFrameworkAuthentication) -> None:
+        super().__init__(authentication)
+        self._authentication = authentication
+        # BotAdapter.__init__ sets this attribute, so it cannot simply be a method override.
+        self.on_turn_error = self._on_turn_error
+
+    async def process(self, request: web.Request, bot: Bot) -> web.Response:
+        """Run one Bot Framework activity POSTed to the messaging endpoint through `bot`."""
+        if request.method != "POST":
+            return web.Response(status=405, headers={"Allow": "POST"})
+        if request.content_type != "application/json":
+            return web.Response(status=415, text="Content-Type must be application/json")
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            return web.Response(status=400, text="The body is not valid JSON")
+        problem = _activity_problem(body)
+        if problem:
+            return web.Response(status=400, text=problem)
+        try:
+            activity = activity_from_json(body)
+        except ValueError as error:  # msrest's DeserializationError is a ValueError
+            return web.Response(status=400, text=f"Not a Bot Framework activity: {error}")
+
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            authentication = await self._authentication.authenticate_request(activity, auth_header)
+        except PermissionError as error:
+            logger.warning("Rejected an unauthenticated request: %s", error)
+            return web.Response(status=401)
+        except OSError as error:
+            # Includes requests' errors: the OpenID signing keys could not be fetched.
+            logger.error("Could not verify a request's token: %s: %s", type(error).__name__, error)
+            return web.Response(status=503)
+        except Exception as error:  # noqa: BLE001 - botbuilder raises all sorts for bad tokens
+            logger.warning(
+                "Rejected a request with an invalid token: %s: %s", type(error).__name__, error
+            )
+            return web.Response(status=401)
+
+        invoke_response = await self.process_activity(authentication, activity, bot.on_turn)
+        if invoke_response is None:
+            return web.Response(status=201)
+        return _invoke_http_response(invoke_response)
+
+    async def close(self) -> None:
+        await self._authentication.close()
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        activity = context.activity
+        conversation_id = activity.conversation.id if activity.conversation else None
+        # Never log the activity's text: it may hold personal data.
+        logger.error(
+            "Turn failed (activity type %s, conversation %s)",
+            activity.type,
+            conversation_id,
+            exc_info=error,
+        )
+        try:
+            if activity.type == ActivityTypes.invoke and not context.turn_state.get(
+                self._INVOKE_RESPONSE_KEY
+            ):
+                await context.send_activity(
+                    Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=500))
+                )
+            await context.send_activity(APOLOGY)
+        except Exception:  # noqa: BLE001 - the turn has failed already; keep the first error
+            logger.exception(
+                "Could not tell the user about the failure (conversation %s)", conversation_id
+            )
+
+
+def build_adapter(
+    settings: Settings,
+    session: aiohttp.ClientSession,
+    credential: AsyncTokenCredential | None = None,
+    *,
+    retry: RetryPolicy = DEFAULT_RETRY,
+) -> TeamsBotAdapter:
+    """The adapter for `settings`; `credential` replaces the Entra credential (tests, benches).
+
+    `session` is shared by all outgoing Bot Connector calls and stays owned by the caller;
+    call `adapter.close()` on shutdown to release the token credential.
+    """
+    token_provider = (
+        BotTokenProvider.from_settings(settings, credential) if settings.microsoft_app_id else None
+    )
+    return TeamsBotAdapter(
+        PooledBotFrameworkAuthentication(settings, session, token_provider, retry=retry)
+    )
+
+
+def _activity_problem(body: object) -> str | None:
+    """Why `body` cannot be an activity the bot can answer, or None."""
+    if not isinstance(body, dict):
+        return "The body must be a JSON object (an activity)"
+    activity_type = body.get("type")
+    if not isinstance(activity_type, str) or not activity_type:
+        return "The activity has no type"
+    service_url = body.get("serviceUrl")
+    if not isinstance(service_url, str) or not service_url:
+        return "The activity has no serviceUrl to reply to"
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not conversation.get("id"):
+        return "The activity has no conversation id"
+    return None
+
+
+def _invoke_http_response(invoke_response: InvokeResponse) -> web.Response:
+    body = invoke_response.body
+    # ActivityHandler hands over bodies it serialised already (dicts); a bot may also return
+    # a model. Serialise models once, pass JSON values through untouched.
+    if isinstance(body, AdaptiveCardInvokeResponse) and isinstance(body.value, Exception):
+        body = _universal_action_error(body)
+    elif isinstance(body, Model):
+        body = model_to_json(body)
+    status = int(invoke_response.status or 200)
+    if body is None:
+        return web.Response(status=status)
+    return web.json_response(body, status=status)
+
+
+def _universal_action_error(response: AdaptiveCardInvokeResponse) -> dict:
+    """The Universal Actions error body for botbuilder's own Action.Execute rejections.
+
+    botbuilder builds those with an Exception(code, message) as the value, which msrest
+    cannot serialise (stock CloudAdapter answers 500); Teams expects {code, message}.
+    """
+    code, message = [*(str(arg) for arg in response.value.args), "", ""][:2]
+    return {
+        "statusCode": int(response.status_code),
+        "type": response.type,
+        "value": {"code": code, "message": message},
+    }

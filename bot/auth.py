@@ -1,0 +1,279 @@
+"""Bot Framework authentication with pooled outgoing connectors and a cached bot token.
+
+Inbound requests are validated by botbuilder's own `ConfigurationBotFrameworkAuthentication`
+(the JWT checks stay exactly botbuilder's; a token it accepted is remembered for a few minutes,
+see VALIDATED_TOKEN_TTL_SECONDS). What changes is the outgoing side: botbuilder builds a new
+msrest ConnectorClient, UserTokenClient and MSAL app on every turn and fetches a token with a
+blocking call; here connectors are cached per (service URL, audience) on one aiohttp session,
+and the bot's token comes from an azure-identity async credential, cached until shortly before
+it expires and fetched once however many turns ask at the same moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import aiohttp
+from azure.core.credentials import AccessToken
+from azure.core.credentials_async import AsyncTokenCredential
+from azure.identity.aio import ClientSecretCredential, ManagedIdentityCredential
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+from botframework.connector.skills import BotFrameworkClient
+
+from bot.connector import DEFAULT_RETRY, BotConnectorClient, RetryPolicy
+from config.settings import AppType, Settings
+
+# Multi-tenant bots get their tokens from the Bot Framework's own Entra tenant.
+MULTI_TENANT_AUTHORITY_TENANT = "botframework.com"
+REFRESH_MARGIN_SECONDS = 300.0
+# The channel service reuses one token for many requests. Validating it costs ~0.4 ms of CPU
+# per request (five JWT parses, a JWK import and an RSA check in botbuilder + PyJWT), so a
+# token botbuilder accepted is remembered for the same header, channel and service URL: never
+# past its expiry and never longer than this, so a revoked signing key is still trusted at most
+# this long (botbuilder itself keeps downloaded signing keys for a day).
+VALIDATED_TOKEN_TTL_SECONDS = 300.0
+MAX_VALIDATED_TOKENS = 1024
+# Distinct service URLs are a handful per Teams region; the bound only stops unbounded growth.
+MAX_CACHED_CONNECTORS = 64
+
+
+class BotTokenProvider:
+    """Access tokens for the bot's app id, one cache entry and one fetch at a time per audience."""
+
+    def __init__(
+        self,
+        app_id: str,
+        credential: AsyncTokenCredential,
+        *,
+        owns_credential: bool = False,
+        refresh_margin: float = REFRESH_MARGIN_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.app_id = app_id
+        self._credential = credential
+        self._owns_credential = owns_credential
+        self._refresh_margin = refresh_margin
+        self._clock = clock  # epoch seconds, the unit of AccessToken.expires_on
+        self._tokens: dict[str, AccessToken] = {}
+        self._fetches: dict[str, asyncio.Future[AccessToken]] = {}
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, credential: AsyncTokenCredential | None = None
+    ) -> BotTokenProvider:
+        """The provider for the configured app; `credential` replaces the real one (tests)."""
+        if not settings.microsoft_app_id:
+            raise ValueError("MicrosoftAppId is empty: an anonymous bot sends no tokens")
+        if credential is not None:
+            return cls(settings.microsoft_app_id, credential)
+        return cls(settings.microsoft_app_id, _credential_for(settings), owns_credential=True)
+
+    async def get_token(self, audience: str) -> str:
+        """A bearer token for `audience` (e.g. https://api.botframework.com)."""
+        token = self._tokens.get(audience)
+        if token is not None and token.expires_on - self._refresh_margin > self._clock():
+            return token.token
+        fetch = self._fetches.get(audience)
+        if fetch is None:
+            fetch = asyncio.ensure_future(self._fetch(audience))
+            self._fetches[audience] = fetch
+            fetch.add_done_callback(partial(self._fetch_done, audience))
+        # shield: one caller giving up must not cancel the fetch the others are waiting on.
+        return (await asyncio.shield(fetch)).token
+
+    def _fetch_done(self, audience: str, fetch: asyncio.Future[AccessToken]) -> None:
+        self._fetches.pop(audience, None)
+        if not fetch.cancelled():
+            fetch.exception()  # seen here, so a fetch whose callers all gave up logs nothing
+
+    async def _fetch(self, audience: str) -> AccessToken:
+        scope = audience if audience.endswith("/.default") else audience.rstrip("/") + "/.default"
+        token = await self._credential.get_token(scope)
+        self._tokens[audience] = token
+        return token
+
+    async def close(self) -> None:
+        if self._owns_credential:
+            await self._credential.close()
+
+
+def _credential_for(settings: Settings) -> AsyncTokenCredential:
+    if settings.microsoft_app_type is AppType.USER_ASSIGNED_MSI:
+        return ManagedIdentityCredential(client_id=settings.microsoft_app_id)
+    tenant = (
+        settings.microsoft_app_tenant_id
+        if settings.microsoft_app_type is AppType.SINGLE_TENANT
+        else MULTI_TENANT_AUTHORITY_TENANT
+    )
+    return ClientSecretCredential(
+        tenant_id=tenant,
+        client_id=settings.microsoft_app_id,
+        client_secret=settings.microsoft_app_password,
+    )
+
+
+class PooledConnectorFactory(ConnectorFactory):
+    """Hands out one `BotConnectorClient` per (service URL, audience), reused across turns."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        token_provider: BotTokenProvider | None,
+        default_audience: str,
+        retry: RetryPolicy,
+    ) -> None:
+        self._session = session
+        self._token_provider = token_provider
+        self._default_audience = default_audience
+        self._retry = retry
+        self._clients: dict[tuple[str, str], BotConnectorClient] = {}
+
+    async def create(self, service_url: str, audience: str = None) -> BotConnectorClient:
+        audience = audience or self._default_audience
+        key = (service_url, audience)
+        client = self._clients.get(key)
+        if client is None:
+            token_source = (
+                partial(self._token_provider.get_token, audience)
+                if self._token_provider is not None
+                else None
+            )
+            client = BotConnectorClient(self._session, service_url, token_source, retry=self._retry)
+            if len(self._clients) >= MAX_CACHED_CONNECTORS:
+                self._clients.pop(next(iter(self._clients)))
+            self._clients[key] = client
+        return client
+
+
+class PooledBotFrameworkAuthentication(BotFrameworkAuthentication):
+    """botbuilder's inbound authentication, our pooled outbound connectors."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: aiohttp.ClientSession,
+        token_provider: BotTokenProvider | None,
+        *,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._inner = ConfigurationBotFrameworkAuthentication(_BotFrameworkConfiguration(settings))
+        self._token_provider = token_provider
+        self._connector_factory = PooledConnectorFactory(
+            session, token_provider, self._inner.get_originating_audience(), retry
+        )
+        self._user_token_clients: dict[str | None, UserTokenClient] = {}
+        self._validated: dict[tuple[str, str, str], _ValidatedToken] = {}
+        self._clock = clock
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        key = (auth_header, activity.channel_id, activity.service_url)
+        validated = self._validated.get(key) if auth_header else None
+        if validated is None or validated.valid_until <= self._clock():
+            validated = await self._validate(key, activity, auth_header)
+        result = AuthenticateRequestResult()
+        # A copy per turn: nothing a turn does to its claims can leak into another turn.
+        result.claims_identity = ClaimsIdentity(
+            dict(validated.identity.claims),
+            validated.identity.is_authenticated,
+            validated.identity.authentication_type,
+        )
+        result.audience = validated.audience
+        result.caller_id = validated.caller_id
+        result.connector_factory = self._connector_factory
+        return result
+
+    async def _validate(
+        self, key: tuple[str, str, str], activity: Activity, auth_header: str
+    ) -> _ValidatedToken:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        now = self._clock()
+        expires = result.claims_identity.claims.get("exp")
+        valid_until = (
+            min(float(expires), now + VALIDATED_TOKEN_TTL_SECONDS)
+            if auth_header and isinstance(expires, int | float)
+            else now
+        )
+        validated = _ValidatedToken(
+            result.claims_identity, result.audience, result.caller_id, valid_until
+        )
+        if valid_until > now:
+            if len(self._validated) >= MAX_VALIDATED_TOKENS:
+                self._validated.pop(next(iter(self._validated)))
+            self._validated[key] = validated
+        return validated
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._connector_factory
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        # We use no OAuth prompts; built on first use and kept, not rebuilt (~3 ms) per turn.
+        app_id = _app_id(claims_identity)
+        client = self._user_token_clients.get(app_id)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            self._user_token_clients[app_id] = client
+        return client
+
+    def create_bot_framework_client(self) -> BotFrameworkClient:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    async def close(self) -> None:
+        if self._token_provider is not None:
+            await self._token_provider.close()
+
+
+@dataclass(frozen=True)
+class _ValidatedToken:
+    identity: ClaimsIdentity
+    audience: str
+    caller_id: str | None
+    valid_until: float  # epoch seconds
+
+
+class _BotFrameworkConfiguration:
+    """Our Settings under the attribute names botbuilder's configuration classes read."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.microsoft_app_id
+        self.APP_PASSWORD = settings.microsoft_app_password
+        # Only botbuilder's MultiTenant factory accepts an empty app id (anonymous, loopback).
+        self.APP_TYPE = (
+            settings.microsoft_app_type.value
+            if settings.microsoft_app_id
+            else AppType.MULTI_TENANT.value
+        )
+        self.APP_TENANTID = settings.microsoft_app_tenant_id
+
+
+def _app_id(claims_identity: ClaimsIdentity) -> str | None:
+    # Channel tokens carry the bot's app id as audience; emulator tokens as appid.
+    claims = claims_identity.claims
+    app_id = claims.get(AuthenticationConstants.AUDIENCE_CLAIM)
+    return app_id if app_id is not None else claims.get(AuthenticationConstants.APP_ID_CLAIM)

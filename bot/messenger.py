@@ -1,0 +1,66 @@
+"""Proactive messages: reach a person in their personal chat through the stored reference."""
+
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ConversationAccount, ConversationReference
+
+from bot.adapter import TeamsBotAdapter
+from domain.roster import Person
+from services.conversations import ConversationDirectory
+from services.requests import SentMessage
+
+log = logging.getLogger(__name__)
+
+
+class TeamsMessenger:
+    """The services' Messenger, over the adapter's proactive `continue_conversation`."""
+
+    def __init__(
+        self, adapter: TeamsBotAdapter, directory: ConversationDirectory, app_id: str
+    ) -> None:
+        self._adapter = adapter
+        self._directory = directory
+        self._app_id = app_id
+
+    async def teams_user_id(self, person: Person) -> str | None:
+        record = await self._directory.personal_conversation_for(person.aad_object_id)
+        return record.user_id if record else None
+
+    async def send_card(self, recipient: Person, card: dict) -> SentMessage | None:
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        return await self._send(recipient, activity)
+
+    async def send_text(self, recipient: Person, text: str) -> bool:
+        return await self._send(recipient, MessageFactory.text(text)) is not None
+
+    async def update_card(self, sent: SentMessage, card: dict) -> None:
+        reference = ConversationReference(
+            conversation=ConversationAccount(id=sent.conversation_id),
+            service_url=sent.service_url,
+            channel_id="msteams",
+        )
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        activity.id = sent.activity_id
+
+        async def update(turn_context: TurnContext) -> None:
+            await turn_context.update_activity(activity)
+
+        await self._adapter.continue_conversation(reference, update, self._app_id)
+
+    async def _send(self, recipient: Person, activity: Activity) -> SentMessage | None:
+        record = await self._directory.personal_conversation_for(recipient.aad_object_id)
+        if record is None:
+            return None
+        reference = ConversationReference().deserialize(record.reference)
+        sent: list[str] = []
+
+        async def send(turn_context: TurnContext) -> None:
+            response = await turn_context.send_activity(activity)
+            sent.append(response.id if response else "")
+
+        await self._adapter.continue_conversation(reference, send, self._app_id)
+        log.info("sent a proactive message to %s", recipient.aad_object_id)
+        return SentMessage(record.conversation_id, sent[0], record.service_url)

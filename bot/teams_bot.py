@@ -1,0 +1,186 @@
+"""The Teams activity handler: turns activities into calls on the main dialog and services."""
+
+from __future__ import annotations
+
+from botbuilder.core import (
+    ActivityHandler,
+    CardFactory,
+    ConversationState,
+    MessageFactory,
+    TurnContext,
+)
+from botbuilder.schema import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    ChannelAccount,
+)
+
+from bot.references import conversation_record
+from cards.approval import COMMENT_INPUT, REFRESH_VERB, notice_card
+from cards.my_requests import my_requests_card, outcome_input_id
+from dialogs.main_dialog import HELP_WORDS, MainDialog, normalise_command
+from dialogs.request_commands import person_of, send_card
+from domain.requests import Move
+from domain.roster import Person
+from services.conversations import ConversationDirectory
+from services.requests import RequestService
+
+PERSONAL = "personal"
+FIRST_CONTACT = "fasttrack.first_contact"
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+class FastTrackBot(ActivityHandler):
+    def __init__(
+        self,
+        conversation_state: ConversationState,
+        main_dialog: MainDialog,
+        directory: ConversationDirectory,
+        requests: RequestService,
+        outcomes: dict,
+    ) -> None:
+        self._conversation_state = conversation_state
+        self._main_dialog = main_dialog
+        self._directory = directory
+        self._requests = requests
+        self._outcomes = outcomes
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        record = conversation_record(turn_context.activity)
+        first_contact = await self._directory.remember(record) if record else False
+        turn_context.turn_state[FIRST_CONTACT] = first_contact
+        await super().on_turn(turn_context)
+        await self._conversation_state.save_changes(turn_context)
+        if first_contact and record.conversation_type == PERSONAL and record.aad_object_id:
+            # What waited for this person to open the bot (e.g. approvals) arrives now.
+            await self._requests.deliver_pending(person_of(turn_context.activity.from_property))
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if _is_card_submit(activity.value):
+            await self._on_card_submit(turn_context)
+            return
+        if _conversation_type(activity) == PERSONAL:
+            text = _menu_command(activity.value) or activity.text
+            if turn_context.turn_state.get(FIRST_CONTACT):
+                await self._main_dialog.send_welcome(
+                    turn_context, _first_name(activity.from_property)
+                )
+                if normalise_command(text) in HELP_WORDS | {""}:
+                    return
+            await self._main_dialog.on_message(turn_context, text)
+            return
+
+        # In a channel or group chat, react only when @mentioned.
+        text = _text_without_bot_mention(activity)
+        if text is None:
+            return
+        if self._main_dialog.starts_conversation(text):
+            await turn_context.send_activity(
+                "Requests are raised in a personal chat, so your answers stay between us. "
+                "Open a chat with me and type the same command there."
+            )
+            return
+        await self._main_dialog.send_welcome(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_added):
+            personal = _conversation_type(turn_context.activity) == PERSONAL
+            name = _first_name(turn_context.activity.from_property) if personal else None
+            await self._main_dialog.send_welcome(turn_context, name)
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        data = dict(invoke_value.action.get("data") or {})
+        data.setdefault("verb", invoke_value.action.get("verb"))
+        card = await self._card_action(person_of(turn_context.activity.from_property), data)
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=card)
+
+    # --- card actions -------------------------------------------------------------------------
+
+    async def _card_action(self, actor: Person, data: dict) -> dict:
+        request_id = str(data.get("requestId") or "")
+        request = await self._requests.get(request_id)
+        if request is None:
+            return notice_card(f"There is no request {request_id or 'with that id'}.")
+        verb = data.get("verb")
+        if verb == REFRESH_VERB:
+            return await self._requests.card_for(request, actor)
+        try:
+            move = Move(verb)
+        except ValueError:
+            return await self._requests.card_for(request, actor, f"Unknown action {verb!r}.")
+        comment = data.get(outcome_input_id(request)) or data.get(COMMENT_INPUT) or ""
+        result = await self._requests.move(
+            request_id,
+            actor,
+            move,
+            comment=str(comment),
+            card_version=None if data.get("list") else _int_or_none(data.get("version")),
+        )
+        if data.get("list"):
+            mine = await self._requests.my_requests(actor)
+            return my_requests_card(mine, self._outcomes, notice=result.notice)
+        return result.card
+
+    async def _on_card_submit(self, turn_context: TurnContext) -> None:
+        """Action.Submit fallback (clients without Universal Actions): same rules, then the
+        clicked card is replaced like an invoke response would."""
+        activity = turn_context.activity
+        card = await self._card_action(person_of(activity.from_property), dict(activity.value))
+        if activity.reply_to_id:
+            updated = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            updated.id = activity.reply_to_id
+            await turn_context.update_activity(updated)
+        else:
+            await send_card(turn_context, card)
+
+
+def _menu_command(value: object) -> str | None:
+    """A welcome-card button: Action.Submit with {"command": ...}."""
+    if isinstance(value, dict) and isinstance(value.get("command"), str):
+        return value["command"]
+    return None
+
+
+def _is_card_submit(value: object) -> bool:
+    return isinstance(value, dict) and "verb" in value and "requestId" in value
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _conversation_type(activity: Activity) -> str:
+    conversation_type = activity.conversation.conversation_type if activity.conversation else None
+    # Emulators and the Playground may omit it; only channel and group chats set it otherwise.
+    return conversation_type or PERSONAL
+
+
+def _first_name(account: ChannelAccount | None) -> str | None:
+    if account and account.name:
+        return account.name.split()[0]
+    return None
+
+
+def _text_without_bot_mention(activity: Activity) -> str | None:
+    """The text with the bot's @mention removed, or None when the bot was not mentioned."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    text = activity.text or ""
+    mentioned = False
+    for entity in activity.entities or []:
+        if (entity.type or "").lower() != "mention":
+            continue
+        properties = entity.additional_properties or {}
+        if (properties.get("mentioned") or {}).get("id") == bot_id:
+            mentioned = True
+            text = text.replace(properties.get("text") or "", "")
+    return text.strip() if mentioned else None

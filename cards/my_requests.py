@@ -1,0 +1,80 @@
+"""`my requests`: the status of each request a person raised, with what they can still do."""
+
+from __future__ import annotations
+
+from cards.approval import execute_button
+from cards.welcome import ADAPTIVE_CARD_VERSION
+from domain.requests import Move, Request, Status
+
+
+def outcome_input_id(request: Request) -> str:
+    return f"outcome_{request.id}"
+
+
+def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | None = None) -> dict:
+    """`outcomes`: the outcome choices per request kind (seed 000's success criteria)."""
+    body: list[dict] = []
+    if notice:
+        body.append({"type": "TextBlock", "text": notice, "wrap": True, "color": "Attention"})
+    body.append({"type": "TextBlock", "text": "Your requests", "size": "Large", "weight": "Bolder"})
+    for request in requests:
+        waiting = (
+            f" · waiting on {request.waiting_on.display_name}"
+            if request.is_open and request.waiting_on
+            else ""
+        )
+        items: list[dict] = [
+            {
+                "type": "TextBlock",
+                "wrap": True,
+                "weight": "Bolder",
+                "text": f"{request.id} · {request.kind.title} · {request.customer}",
+            },
+            {
+                "type": "TextBlock",
+                "wrap": True,
+                "spacing": "None",
+                "text": f"{request.status.label}{waiting}"
+                + (f" · outcome: {request.outcome}" if request.outcome else ""),
+            },
+        ]
+        actions = []
+        if request.status in (Status.SUBMITTED, Status.MORE_INFO_REQUESTED):
+            actions.append(
+                _list_button(request, Move.CANCEL, f"Cancel {request.id}", "destructive")
+            )
+        if request.status is Status.APPROVED and request.kind in outcomes:
+            items.append(
+                {
+                    "type": "Input.ChoiceSet",
+                    "id": outcome_input_id(request),
+                    "label": "Outcome",
+                    "style": "compact",
+                    "choices": [{"title": o, "value": o} for o in outcomes[request.kind]],
+                }
+            )
+            actions.append(_list_button(request, Move.RECORD_OUTCOME, "Record outcome", "positive"))
+        if actions:
+            items.append({"type": "ActionSet", "actions": actions})
+        body.append({"type": "Container", "separator": True, "items": items})
+    return {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": ADAPTIVE_CARD_VERSION,
+        "body": body,
+    }
+
+
+def _list_button(request: Request, move: Move, title: str, style: str) -> dict:
+    # No card version: the list is re-read on every action, and answers with itself.
+    return execute_button(
+        request,
+        move,
+        title,
+        style,
+        data={
+            "verb": move.value,
+            "requestId": request.id,
+            "list": True,
+        },
+    )

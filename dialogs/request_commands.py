@@ -1,0 +1,95 @@
+"""One-turn commands about requests: `my requests` and `my approvals`, and the conversations
+that raise them."""
+
+from __future__ import annotations
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import ChannelAccount, ResourceResponse
+
+from cards.my_requests import my_requests_card
+from cards.welcome import MenuItem
+from dialogs.main_dialog import Command, Conversation
+from dialogs.questionnaire_dialog import QuestionnaireDialog
+from domain import non_standard_delivery
+from domain.requests import RequestKind
+from domain.roster import Person
+from services.requests import RequestKindSpec, RequestService
+
+
+def person_of(account: ChannelAccount) -> Person:
+    # Teams does not put the email in activities; it is not needed to route or decide.
+    return Person(account.name or "", account.aad_object_id or "", "")
+
+
+async def send_card(turn_context: TurnContext, card: dict) -> ResourceResponse:
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    return await turn_context.send_activity(activity)
+
+
+def request_conversations(
+    service: RequestService, specs: list[RequestKindSpec]
+) -> list[Conversation]:
+    return [_conversation(service, spec) for spec in specs]
+
+
+def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
+    async def my_requests(turn_context: TurnContext) -> None:
+        requests = await service.my_requests(person_of(turn_context.activity.from_property))
+        if not requests:
+            await turn_context.send_activity("You have not raised any requests yet.")
+            return
+        await send_card(turn_context, my_requests_card(requests, outcomes))
+
+    async def my_approvals(turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        me = person_of(activity.from_property)
+        waiting = await service.my_approvals(me)
+        if not waiting:
+            await turn_context.send_activity("Nothing waits on you.")
+            return
+        plural = "s wait" if len(waiting) > 1 else " waits"
+        await turn_context.send_activity(f"{len(waiting)} request{plural} on you:")
+        for request in waiting:
+            response = await send_card(turn_context, await service.card_for(request, me))
+            await service.record_copy(
+                request, me, activity.conversation.id, response.id, activity.service_url
+            )
+
+    return [
+        Command(
+            MenuItem("my requests", "My requests", "The status of the requests you raised"),
+            my_requests,
+        ),
+        Command(
+            MenuItem("my approvals", "My approvals", "Requests waiting on your decision"),
+            my_approvals,
+        ),
+    ]
+
+
+_MENU = {
+    RequestKind.NON_STANDARD_DELIVERY: MenuItem(
+        "non-standard delivery",
+        "Non-standard delivery",
+        "Request an exception for scope outside the standard FastTrack benefit",
+    ),
+}
+_CONFIRMATION = {
+    RequestKind.NON_STANDARD_DELIVERY: non_standard_delivery.NO_COMMITMENT,
+}
+
+
+def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversation:
+    async def submit(turn_context: TurnContext, answers: dict) -> str:
+        requester = person_of(turn_context.activity.from_property)
+        request = await service.submit(spec.kind, requester, answers)
+        return (
+            f"Submitted **{request.id}**. It now waits on {request.waiting_on.display_name} "
+            f"({request.area.name}); I will tell you of every decision. "
+            f"{_CONFIRMATION[spec.kind]}"
+        )
+
+    dialog = QuestionnaireDialog(
+        spec.kind.value, f"{spec.kind.title} request", spec.questions, submit, spec.notes
+    )
+    return Conversation(_MENU[spec.kind], dialog)

@@ -1,0 +1,272 @@
+"""The approval workflow: submit a request, decide it, and tell everyone who needs to know.
+
+The domain decides what is legal; the repository's conditional update decides races; the
+Messenger (implemented in bot/) reaches people in Teams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from cards.approval import approval_card
+from domain import requests as lifecycle
+from domain.questionnaire import Question
+from domain.requests import Move, MoveError, Request, RequestKind, Status
+from domain.roster import Person, Roster
+from persistence.requests import RequestRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    conversation_id: str
+    activity_id: str
+    service_url: str
+
+
+class Messenger(Protocol):
+    """Reaches a person in their personal chat with the bot."""
+
+    async def teams_user_id(self, person: Person) -> str | None: ...
+
+    async def send_card(self, recipient: Person, card: dict) -> SentMessage | None:
+        """None when the person never opened the bot: the caller queues it."""
+
+    async def send_text(self, recipient: Person, text: str) -> bool: ...
+
+    async def update_card(self, sent: SentMessage, card: dict) -> None: ...
+
+
+@dataclass(frozen=True)
+class RequestKindSpec:
+    """What the workflow needs to know of one kind of request."""
+
+    kind: RequestKind
+    questions: list[Question]
+    needs_director: Callable[[dict], bool]
+    notes: Callable[[dict], list[str]]
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    request: Request
+    card: dict  # what the person who clicked should now see
+    moved: bool
+    notice: str | None = None  # why nothing moved
+
+
+class RequestService:
+    def __init__(
+        self,
+        repository: RequestRepository,
+        roster: Roster,
+        messenger: Messenger,
+        kinds: list[RequestKindSpec],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._repository = repository
+        self._roster = roster
+        self._messenger = messenger
+        self._kinds = {spec.kind: spec for spec in kinds}
+        self._clock = clock
+        self._notifying: set[asyncio.Task] = set()
+
+    # --- the requester ------------------------------------------------------------------------
+
+    async def submit(self, kind: RequestKind, requester: Person, answers: dict) -> Request:
+        spec = self._kinds[kind]
+        area = next(a for a in self._roster.areas if a.name == answers["area"])
+        request, audit = lifecycle.submit(
+            request_id=await self._repository.next_request_id(kind),
+            kind=kind,
+            requester=requester,
+            area=area,
+            customer=answers["customer"],
+            answers=answers,
+            needs_director=spec.needs_director(answers),
+            at=self._clock(),
+        )
+        await self._repository.add(request, audit)
+        log.info("%s submitted; waiting on %s", request.id, request.waiting_on.aad_object_id)
+        await self._send_card_to_waiting_on(request)
+        return request
+
+    async def my_requests(self, person: Person) -> list[Request]:
+        return await self._repository.requested_by(person.aad_object_id)
+
+    async def my_approvals(self, person: Person) -> list[Request]:
+        return await self._repository.waiting_on(person.aad_object_id)
+
+    async def get(self, request_id: str) -> Request | None:
+        return await self._repository.get(request_id)
+
+    # --- moves --------------------------------------------------------------------------------
+
+    async def move(
+        self,
+        request_id: str,
+        actor: Person,
+        move: Move,
+        *,
+        comment: str = "",
+        card_version: int | None = None,
+    ) -> DecisionResult:
+        """Make `move`; a refused or late move changes nothing and says why on the card."""
+        request = await self._repository.get(request_id)
+        if request is None:
+            raise LookupError(f"There is no request {request_id}.")
+        if card_version is not None and card_version != request.version and request.is_open:
+            return await self._unchanged(
+                request, actor, "This card was out of date; here is the request as it is now."
+            )
+        try:
+            updated, audit = lifecycle.apply(
+                request, actor, move, at=self._clock(), comment=comment
+            )
+        except MoveError as refusal:
+            return await self._unchanged(request, actor, str(refusal))
+        if not await self._repository.save_move(updated, audit, request.version):
+            current = await self._repository.get(request_id)
+            return await self._unchanged(
+                current,
+                actor,
+                f"Someone else acted first: {current.id} is {current.status.label.lower()}.",
+            )
+        log.info(
+            "%s: %s by %s -> %s", updated.id, move.value, actor.aad_object_id, updated.status.value
+        )
+        # The decision is recorded; the person who clicked gets the new card now and the
+        # others are told in the background, so an invoke never waits on other chats.
+        self._in_background(self._after_move(updated, audit))
+        return DecisionResult(updated, await self.card_for(updated, actor), moved=True)
+
+    async def drain(self) -> None:
+        """Wait for notifications under way (shutdown, and tests that read them)."""
+        while self._notifying:
+            await asyncio.gather(*self._notifying, return_exceptions=True)
+
+    async def card_for(self, request: Request, viewer: Person, notice: str | None = None) -> dict:
+        spec = self._kinds[request.kind]
+        waiting = request.waiting_on if request.is_open else None
+        approver_ids = []
+        if waiting:
+            user_id = await self._messenger.teams_user_id(waiting)
+            approver_ids = [user_id] if user_id else []
+        return approval_card(
+            request,
+            spec.questions,
+            await self._repository.audit_trail(request.id),
+            notes=spec.notes(request.answers),
+            actionable=bool(waiting and viewer.aad_object_id == waiting.aad_object_id),
+            approver_user_ids=approver_ids,
+            notice=notice,
+        )
+
+    async def record_copy(
+        self,
+        request: Request,
+        viewer: Person,
+        conversation_id: str,
+        activity_id: str,
+        service_url: str,
+    ) -> None:
+        """A card shown in a reply (e.g. `my approvals`) is kept up to date like the others."""
+        await self._repository.record_card(
+            request.id, viewer.aad_object_id, conversation_id, activity_id, service_url
+        )
+
+    async def deliver_pending(self, person: Person) -> int:
+        """First contact: send what waited for this person to open the bot."""
+        delivered = 0
+        for payload in await self._repository.take_pending(person.aad_object_id):
+            request = await self._repository.get(payload["request_id"])
+            if request is None:
+                continue
+            if (
+                payload["kind"] == "card"
+                and request.waiting_on
+                and (request.waiting_on.aad_object_id == person.aad_object_id)
+            ):
+                await self._send_card_to_waiting_on(request)
+                delivered += 1
+            elif payload["kind"] == "text":
+                delivered += await self._messenger.send_text(person, payload["text"])
+        return delivered
+
+    # --- internals ----------------------------------------------------------------------------
+
+    async def _unchanged(self, request: Request, actor: Person, notice: str) -> DecisionResult:
+        card = await self.card_for(request, actor, notice)
+        return DecisionResult(request, card, moved=False, notice=notice)
+
+    async def _send_card_to_waiting_on(self, request: Request) -> None:
+        approver = request.waiting_on
+        card = await self.card_for(request, approver)
+        sent = await self._messenger.send_card(approver, card)
+        if sent is None:
+            await self._repository.add_pending(
+                approver.aad_object_id, {"kind": "card", "request_id": request.id}
+            )
+            log.info("%s queued for %s until first contact", request.id, approver.aad_object_id)
+            return
+        await self._repository.record_card(
+            request.id,
+            approver.aad_object_id,
+            sent.conversation_id,
+            sent.activity_id,
+            sent.service_url,
+        )
+
+    async def _tell(self, person: Person, request: Request, text: str) -> None:
+        if not await self._messenger.send_text(person, text):
+            await self._repository.add_pending(
+                person.aad_object_id, {"kind": "text", "request_id": request.id, "text": text}
+            )
+
+    def _in_background(self, work: Coroutine) -> None:
+        task = asyncio.create_task(work)
+        self._notifying.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._notifying.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("Notifying after a move failed", exc_info=task.exception())
+
+    async def _after_move(self, request: Request, audit: lifecycle.AuditEntry) -> None:
+        # Every copy of the card shows the new state.
+        for copy in await self._repository.cards_for(request.id):
+            viewer = Person("", copy.recipient_aad_object_id, "")
+            await self._messenger.update_card(
+                SentMessage(copy.conversation_id, copy.activity_id, copy.service_url),
+                await self.card_for(request, viewer),
+            )
+        comment = f": “{audit.comment}”" if audit.comment else "."
+        actor = audit.actor.display_name
+        if audit.move is Move.ASK_MORE_INFO:
+            # The requester answers on the card, which carries the question and an answer box.
+            await self._send_card_to_waiting_on(request)
+        elif request.status is Status.DIRECTOR_REVIEW:
+            await self._tell(
+                request.requester,
+                request,
+                f"{request.id} was approved by {actor} and now goes to the regional "
+                f"director, {request.area.director.display_name}, for review"
+                f"{comment}",
+            )
+            await self._send_card_to_waiting_on(request)
+        elif request.status is Status.SUBMITTED:  # the requester answered
+            await self._send_card_to_waiting_on(request)
+        elif request.status in (Status.APPROVED, Status.DECLINED):
+            word = "approved" if request.status is Status.APPROVED else "declined"
+            await self._tell(
+                request.requester,
+                request,
+                f"{request.id} for {request.customer} was {word} by {actor}{comment}",
+            )

@@ -1,0 +1,1 @@
+"""Small, honest stand-ins for outside services (the Bot Connector, Entra credentials)."""

@@ -1,0 +1,495 @@
+"""TeamsBotAdapter over HTTP: real activities in, real Bot Connector calls out."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+import jwt
+import pytest
+from aiohttp import web
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
+from botframework.connector.auth import ChannelValidation
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bot.adapter import APOLOGY, build_adapter
+from config.settings import load_settings
+from tests.fakes import activities
+from tests.fakes.connector import DEFAULT_MEMBER, FakeBotConnector
+from tests.fakes.identity import CHANNEL_ISSUER, FakeTokenCredential, LocalOpenIdMetadata
+
+CARD = {
+    "type": "AdaptiveCard",
+    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+    "version": "1.5",
+    "body": [{"type": "TextBlock", "text": "Request saved", "wrap": True}],
+}
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+class EchoBot(ActivityHandler):
+    def __init__(self) -> None:
+        self.turns: list[str] = []
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        self.turns.append(turn_context.activity.type)
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        text = (turn_context.activity.text or "").strip()
+        if text.startswith("boom"):
+            raise RuntimeError("the dialog broke")
+        if text == "whoami":
+            member = await TeamsInfo.get_member(
+                turn_context, turn_context.activity.from_property.id
+            )
+            await turn_context.send_activity(f"You are {member.email}")
+            return
+        await turn_context.send_activity(f"You said {text}")
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        if any(m.id == turn_context.activity.recipient.id for m in members_added):
+            await turn_context.send_activity("Welcome")
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await turn_context.send_activity("Thanks for installing")
+
+    async def on_adaptive_card_invoke(self, turn_context: TurnContext, invoke_value):
+        if invoke_value.action["verb"] == "explode":
+            raise RuntimeError("the card handler broke")
+        card = dict(
+            CARD, body=[{"type": "TextBlock", "text": f"Done: {invoke_value.action['verb']}"}]
+        )
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+
+    async def on_invoke_activity(self, turn_context: TurnContext):
+        if turn_context.activity.name == "test/model-body":
+            # A model body, not yet serialised: the adapter must serialise it exactly once.
+            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=CARD)
+            return InvokeResponse(status=200, body=body)
+        return await super().on_invoke_activity(turn_context)
+
+
+@dataclass
+class RunningBot:
+    url: str
+    bot: EchoBot
+    connector: FakeBotConnector
+    session: aiohttp.ClientSession
+
+    async def post(self, activity, *, authorization: str | None = None) -> aiohttp.ClientResponse:
+        headers = {"Authorization": authorization} if authorization else {}
+        async with self.session.post(self.url, json=activity, headers=headers) as response:
+            await response.read()
+            return response
+
+
+@asynccontextmanager
+async def running_bot(settings, credential=None):
+    async with FakeBotConnector() as connector, aiohttp.ClientSession() as session:
+        adapter = build_adapter(settings, session, credential)
+        bot = EchoBot()
+
+        async def messages(request: web.Request) -> web.Response:
+            return await adapter.process(request, bot)
+
+        app = web.Application()
+        app.router.add_route("*", "/api/messages", messages)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        try:
+            url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages"
+            yield RunningBot(url, bot, connector, session)
+        finally:
+            await runner.cleanup()
+            await adapter.close()
+
+
+ANONYMOUS = {"microsoft_app_id": "", "microsoft_app_password": "", "host": "127.0.0.1"}
+WITH_APP_ID = {
+    "microsoft_app_id": activities.BOT_APP_ID,
+    "microsoft_app_password": "test-secret",
+    "microsoft_app_type": "MultiTenant",
+}
+
+
+@pytest.fixture
+async def anonymous_bot():
+    async with running_bot(load_settings(**ANONYMOUS)) as bot:
+        yield bot
+
+
+def closed_port() -> int:
+    with socket.socket() as placeholder:
+        placeholder.bind(("127.0.0.1", 0))
+        return placeholder.getsockname()[1]
+
+
+@pytest.fixture
+def openid(monkeypatch):
+    """botbuilder validates channel tokens against local signing keys, never the internet."""
+    with LocalOpenIdMetadata() as metadata:
+        monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", metadata.metadata_url)
+        yield metadata
+
+
+@pytest.fixture
+def credential():
+    return FakeTokenCredential()
+
+
+@pytest.fixture
+async def secured_bot(openid, credential):
+    async with running_bot(load_settings(**WITH_APP_ID), credential) as bot:
+        yield bot
+
+
+# --- Anonymous (local, Playground) ----------------------------------------------------------
+
+
+async def test_a_message_gets_its_reply_on_the_activity_path(anonymous_bot):
+    incoming = activities.message("hello", service_url=anonymous_bot.connector.service_url)
+
+    response = await anonymous_bot.post(incoming)
+
+    assert response.status == 201
+    [call] = anonymous_bot.connector.posts()
+    conversation = incoming["conversation"]["id"].replace(":", "%3A")
+    assert call.raw_path == f"/v3/conversations/{conversation}/activities/{incoming['id']}"
+    assert call.authorization is None
+    reply = call.body
+    assert reply["type"] == "message"
+    assert reply["text"] == "You said hello"
+    assert reply["replyToId"] == incoming["id"]
+    assert reply["conversation"]["id"] == incoming["conversation"]["id"]
+    assert reply["from"] == incoming["recipient"]
+    assert reply["recipient"] == incoming["from"]
+    assert reply["serviceUrl"] == incoming["serviceUrl"]
+    assert reply["channelId"] == "msteams"
+
+
+async def test_a_channel_mention_is_answered_in_its_thread(anonymous_bot):
+    incoming = activities.channel_message("help", service_url=anonymous_bot.connector.service_url)
+
+    await anonymous_bot.post(incoming)
+
+    [call] = anonymous_bot.connector.posts()
+    assert call.conversation_id == incoming["conversation"]["id"]
+    assert ";messageid=" in call.conversation_id and "%3Bmessageid%3D" in call.raw_path
+    assert call.body["text"] == "You said <at>FastTrack</at> help"
+
+
+async def test_conversation_update_and_installation_update_are_answered(anonymous_bot):
+    url = anonymous_bot.connector.service_url
+
+    await anonymous_bot.post(activities.members_added(service_url=url))
+    await anonymous_bot.post(activities.installation_add(service_url=url))
+
+    assert [a["text"] for a in anonymous_bot.connector.activities()] == [
+        "Welcome",
+        "Thanks for installing",
+    ]
+
+
+async def test_teams_info_reads_members_through_the_pooled_connector(anonymous_bot):
+    incoming = activities.message("whoami", service_url=anonymous_bot.connector.service_url)
+
+    await anonymous_bot.post(incoming)
+
+    assert anonymous_bot.connector.activities()[0]["text"] == f"You are {DEFAULT_MEMBER['email']}"
+
+
+async def test_card_action_returns_the_card_body_once_as_json(anonymous_bot):
+    incoming = activities.card_action(
+        "saveRequest", {"site": "Leeds"}, service_url=anonymous_bot.connector.service_url
+    )
+
+    async with anonymous_bot.session.post(anonymous_bot.url, json=incoming) as response:
+        body = await response.json()
+
+    assert response.status == 200
+    assert body == {
+        "statusCode": 200,
+        "type": CARD_CONTENT_TYPE,
+        "value": dict(CARD, body=[{"type": "TextBlock", "text": "Done: saveRequest"}]),
+    }
+
+
+async def test_an_invoke_body_given_as_a_model_is_serialised_once(anonymous_bot):
+    incoming = activities.card_action("x", service_url=anonymous_bot.connector.service_url)
+    incoming["name"] = "test/model-body"
+
+    async with anonymous_bot.session.post(anonymous_bot.url, json=incoming) as response:
+        body = await response.json()
+
+    assert response.status == 200
+    assert body == {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": CARD}
+
+
+async def test_an_unsupported_card_action_gets_a_universal_actions_error_body(anonymous_bot):
+    incoming = activities.card_action(
+        "x", service_url=anonymous_bot.connector.service_url, action_type="Action.Submit"
+    )
+
+    async with anonymous_bot.session.post(anonymous_bot.url, json=incoming) as response:
+        body = await response.json()
+
+    assert response.status == 400
+    assert body == {
+        "statusCode": 400,
+        "type": "application/vnd.microsoft.error",
+        "value": {
+            "code": "NotSupported",
+            "message": "The action 'Action.Submit' is not supported.",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "content_type", "payload", "status"),
+    [
+        ("GET", None, None, 405),
+        ("PUT", "application/json", b"{}", 405),
+        ("POST", "text/plain", b'{"type": "message"}', 415),
+        ("POST", None, b'{"type": "message"}', 415),
+        ("POST", "application/json", b"{not json", 400),
+        ("POST", "application/json", b"\xff\xfe", 400),
+        ("POST", "application/json", b"[]", 400),
+        ("POST", "application/json", b'"message"', 400),
+        ("POST", "application/json", b'{"text": "no type"}', 400),
+        ("POST", "application/json", b'{"type": 7}', 400),
+    ],
+)
+async def test_bad_requests_get_a_4xx_and_never_reach_the_bot(
+    anonymous_bot, method, content_type, payload, status
+):
+    headers = {"Content-Type": content_type} if content_type else {}
+    async with anonymous_bot.session.request(
+        method, anonymous_bot.url, data=payload, headers=headers
+    ) as response:
+        assert response.status == status
+    assert anonymous_bot.bot.turns == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"serviceUrl": None},
+        {"conversation": None},
+        {"conversation": {"conversationType": "personal"}},
+        {"timestamp": "not a time"},
+        {"from": "29:someone"},
+        {"entities": "mention"},
+    ],
+)
+async def test_activities_the_bot_cannot_answer_get_400(anonymous_bot, change):
+    incoming = activities.message("hello", service_url=anonymous_bot.connector.service_url)
+    incoming.update(change)
+    incoming = {key: value for key, value in incoming.items() if value is not None}
+
+    response = await anonymous_bot.post(incoming)
+
+    assert response.status == 400
+    assert anonymous_bot.bot.turns == []
+
+
+async def test_throttled_reply_is_sent_once_after_retry_after(anonymous_bot):
+    anonymous_bot.connector.fail_next(1, status=429, retry_after="1")
+    incoming = activities.message("hello", service_url=anonymous_bot.connector.service_url)
+
+    started = time.monotonic()
+    response = await anonymous_bot.post(incoming)
+
+    assert response.status == 201
+    assert time.monotonic() - started >= 1.0
+    assert len(anonymous_bot.connector.rejected) == 1
+    assert [a["text"] for a in anonymous_bot.connector.activities()] == ["You said hello"]
+
+
+async def test_a_reply_that_keeps_failing_is_logged_and_the_user_gets_the_apology(
+    anonymous_bot, caplog
+):
+    # Four attempts at the reply fail, then the first attempt at the apology; the retry works.
+    anonymous_bot.connector.fail_next(5, status=503, retry_after="0")
+    incoming = activities.message(
+        "my salary is 12345", service_url=anonymous_bot.connector.service_url
+    )
+
+    with caplog.at_level(logging.ERROR, logger="bot.adapter"):
+        response = await anonymous_bot.post(incoming)
+
+    assert response.status == 201
+    assert [a["text"] for a in anonymous_bot.connector.activities()] == [APOLOGY]
+    [record] = [r for r in caplog.records if r.name == "bot.adapter"]
+    assert "activity type message" in record.getMessage()
+    assert incoming["conversation"]["id"] in record.getMessage()
+    assert "HTTP 503" in str(record.exc_info[1])
+    assert "12345" not in caplog.text
+
+
+async def test_a_failing_turn_logs_without_the_text_and_apologises(anonymous_bot, caplog):
+    incoming = activities.message(
+        "boom, my password is hunter2", service_url=anonymous_bot.connector.service_url
+    )
+
+    with caplog.at_level(logging.ERROR, logger="bot.adapter"):
+        response = await anonymous_bot.post(incoming)
+
+    assert response.status == 201
+    assert [a["text"] for a in anonymous_bot.connector.activities()] == [APOLOGY]
+    assert "the dialog broke" in caplog.text
+    assert "hunter2" not in caplog.text
+
+
+async def test_a_failing_card_action_answers_500_and_apologises(anonymous_bot):
+    incoming = activities.card_action("explode", service_url=anonymous_bot.connector.service_url)
+
+    response = await anonymous_bot.post(incoming)
+
+    assert response.status == 500
+    assert [a["text"] for a in anonymous_bot.connector.activities()] == [APOLOGY]
+
+
+# --- With an app id: inbound JWT validation, outbound tokens ----------------------------------
+
+
+async def test_a_valid_channel_token_is_accepted_and_replies_carry_the_bot_token(
+    secured_bot, openid, credential
+):
+    service_url = secured_bot.connector.service_url
+    token = openid.channel_token(activities.BOT_APP_ID, service_url)
+
+    for number in range(5):
+        incoming = activities.message(f"hello {number}", service_url=service_url)
+        response = await secured_bot.post(incoming, authorization=token)
+        assert response.status == 201
+
+    posts = secured_bot.connector.posts()
+    assert [call.body["text"] for call in posts] == [f"You said hello {n}" for n in range(5)]
+    assert {call.authorization for call in posts} == {"Bearer fake-token-1"}
+    assert credential.calls == [("https://api.botframework.com/.default",)]
+
+
+async def test_no_authorization_header_is_401(secured_bot):
+    incoming = activities.message("hello", service_url=secured_bot.connector.service_url)
+
+    response = await secured_bot.post(incoming)
+
+    assert response.status == 401
+    assert secured_bot.bot.turns == []
+    assert secured_bot.connector.calls == []
+
+
+def bad_tokens(openid: LocalOpenIdMetadata, service_url: str) -> dict[str, str]:
+    now = int(time.time())
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    unsigned = jwt.encode(
+        {"iss": CHANNEL_ISSUER, "aud": activities.BOT_APP_ID, "serviceurl": service_url},
+        None,
+        algorithm="none",
+        headers={"kid": openid.key_id},
+    )
+    return {
+        "garbage": "Bearer garbage",
+        "not bearer": "Basic dXNlcjpwYXNz",
+        "unknown issuer": openid.channel_token(
+            activities.BOT_APP_ID, service_url, iss="https://evil.example"
+        ),
+        "unsigned": f"Bearer {unsigned}",
+        "signed by someone else": openid.channel_token(
+            activities.BOT_APP_ID, service_url, signing_key=stranger
+        ),
+        "expired": openid.channel_token(
+            activities.BOT_APP_ID, service_url, exp=now - 3600, nbf=now - 7200
+        ),
+        "for another bot": openid.channel_token(
+            "11111111-2222-3333-4444-555555555555", service_url
+        ),
+        "for another service url": openid.channel_token(
+            activities.BOT_APP_ID, "https://smba.trafficmanager.net/emea/"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "garbage",
+        "not bearer",
+        "unknown issuer",
+        "unsigned",
+        "signed by someone else",
+        "expired",
+        "for another bot",
+        "for another service url",
+    ],
+)
+async def test_bad_tokens_are_401(secured_bot, openid, kind):
+    service_url = secured_bot.connector.service_url
+    incoming = activities.message("hello", service_url=service_url)
+
+    response = await secured_bot.post(incoming, authorization=bad_tokens(openid, service_url)[kind])
+
+    assert response.status == 401
+    assert secured_bot.bot.turns == []
+    assert secured_bot.connector.calls == []
+
+
+async def test_an_accepted_token_is_still_checked_against_channel_and_service_url(
+    secured_bot, openid
+):
+    service_url = secured_bot.connector.service_url
+    token = openid.channel_token(activities.BOT_APP_ID, service_url)
+    first = await secured_bot.post(
+        activities.message("hi", service_url=service_url), authorization=token
+    )
+    assert first.status == 201
+
+    other_service = activities.message("hi", service_url="http://127.0.0.1:9/")
+    other_channel = activities.message("hi", service_url=service_url)
+    other_channel["channelId"] = "webchat"  # the signing key is endorsed for msteams only
+
+    assert (await secured_bot.post(other_service, authorization=token)).status == 401
+    assert (await secured_bot.post(other_channel, authorization=token)).status == 401
+
+
+async def test_garbage_tokens_fail_fast_without_any_key_download(monkeypatch, credential):
+    # No metadata server at all: these must be refused before botbuilder looks for keys.
+    monkeypatch.setattr(
+        ChannelValidation,
+        "open_id_metadata_endpoint",
+        f"http://127.0.0.1:{closed_port()}/v1/.well-known/openidconfiguration",
+    )
+    async with running_bot(load_settings(**WITH_APP_ID), credential) as bot:
+        incoming = activities.message("hello", service_url=bot.connector.service_url)
+        for header in ["Bearer garbage", "Bearer a.b.c", "Bearer " + "x" * 4000]:
+            started = time.monotonic()
+            assert (await bot.post(incoming, authorization=header)).status == 401
+            assert time.monotonic() - started < 1
+
+
+async def test_unreachable_signing_keys_are_503_not_a_hang(monkeypatch, credential):
+    monkeypatch.setattr(
+        ChannelValidation,
+        "open_id_metadata_endpoint",
+        f"http://127.0.0.1:{closed_port()}/v1/.well-known/openidconfiguration",
+    )
+    async with running_bot(load_settings(**WITH_APP_ID), credential) as bot:
+        service_url = bot.connector.service_url
+        with LocalOpenIdMetadata() as keys_nobody_serves:
+            token = keys_nobody_serves.channel_token(activities.BOT_APP_ID, service_url)
+        response = await bot.post(
+            activities.message("hi", service_url=service_url), authorization=token
+        )
+
+    assert response.status == 503
+    assert bot.bot.turns == []

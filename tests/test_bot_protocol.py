@@ -1,0 +1,157 @@
+"""The bot over HTTP: real Bot Framework activities in, replies captured by a fake Bot Connector."""
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from persistence.conversation_references import ConversationReferenceStore
+from persistence.database import create_engine
+from tests.fakes import activities
+from tests.fakes.connector import FakeBotConnector
+from tests.harness import RunningBot, card_of, card_text, make_settings
+from tests.schemas import assert_valid_card
+
+
+@pytest.fixture
+async def connector():
+    async with FakeBotConnector() as fake:
+        yield fake
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+
+
+@pytest.fixture
+async def bot(sqlite_url, connector):
+    async with RunningBot(make_settings(sqlite_url), connector) as running:
+        yield running
+
+
+async def test_installing_the_app_greets_with_the_welcome_card(bot, connector):
+    (reply,) = await bot.say(activities.members_added(service_url=connector.service_url))
+    card = card_of(reply)
+    assert_valid_card(card)
+    text = card_text(card)
+    assert "Hi Ada, I'm the FastTrack Bot" in text
+    assert "area liaison FastTrack Architect" in text
+    assert "`help` shows this card again" in text
+    assert connector.posts()[-1].conversation_id == activities.PERSONAL_CONVERSATION_ID
+
+
+async def test_help_shows_the_welcome_card_again(bot, connector):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    (reply,) = await bot.say(activities.message("help", service_url=connector.service_url))
+    assert "I'm the FastTrack Bot" in card_text(card_of(reply))
+
+
+async def test_first_contact_without_an_install_event_still_gets_the_welcome(bot, connector):
+    welcome, hint = await bot.say(
+        activities.message("what is this?", service_url=connector.service_url), replies=2
+    )
+    assert "I'm the FastTrack Bot" in card_text(card_of(welcome))
+    assert "Type `help`" in hint["text"]
+
+
+async def test_anything_not_understood_gets_a_hint(bot, connector):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    (reply,) = await bot.say(activities.message("blorp", service_url=connector.service_url))
+    assert reply["text"] == "Sorry, I didn't understand that. Type `help` to see what I can do."
+
+
+async def test_cancel_outside_a_conversation_says_there_is_nothing_to_cancel(bot, connector):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    (reply,) = await bot.say(activities.message("Cancel", service_url=connector.service_url))
+    assert reply["text"].startswith("There is nothing to cancel")
+
+
+async def test_in_a_channel_the_bot_answers_only_when_mentioned(bot, connector):
+    (reply,) = await bot.say(activities.channel_message("help", service_url=connector.service_url))
+    assert "I'm the FastTrack Bot" in card_text(card_of(reply))
+    assert connector.posts()[-1].conversation_id.startswith(activities.CHANNEL_ID)
+
+    unmentioned = activities.channel_message("help", service_url=connector.service_url)
+    unmentioned["entities"] = [e for e in unmentioned["entities"] if e["type"] != "mention"]
+    unmentioned["text"] = "help"
+    before = len(connector.calls)
+    assert (await bot.post(unmentioned)).status == 201
+    await asyncio.sleep(0.2)
+    assert len(connector.calls) == before
+
+
+async def test_conversation_references_are_kept_for_proactive_messages(bot, connector, sqlite_url):
+    await bot.say(activities.installation_add(service_url=connector.service_url), replies=0)
+    engine = create_engine(sqlite_url)
+    try:
+        record = await ConversationReferenceStore(engine).personal_conversation_for(
+            activities.USER["aadObjectId"]
+        )
+    finally:
+        await engine.dispose()
+    assert record is not None
+    assert (record.conversation_id, record.user_id, record.service_url, record.tenant_id) == (
+        activities.PERSONAL_CONVERSATION_ID,
+        activities.USER["id"],
+        connector.service_url,
+        activities.TENANT_ID,
+    )
+    assert record.reference["conversation"]["id"] == activities.PERSONAL_CONVERSATION_ID
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status",
+    [
+        (b"not json", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"text": "no type"}', "application/json", 400),
+        (b'{"type": "message"}', "text/plain", 415),
+    ],
+)
+async def test_malformed_requests_get_a_4xx(bot, body, content_type, status):
+    async with bot.http.post(
+        f"{bot.url}/api/messages", data=body, headers={"Content-Type": content_type}
+    ) as response:
+        assert response.status == status
+
+
+async def test_only_post_is_accepted_on_the_messaging_endpoint(bot):
+    async with bot.http.get(f"{bot.url}/api/messages") as response:
+        assert response.status == 405
+
+
+async def test_with_an_app_id_a_request_without_a_token_is_refused(sqlite_url, connector):
+    settings = make_settings(
+        sqlite_url,
+        microsoft_app_id="3f1e2b7c-9a4d-4e0b-8c6f-2d5a7b9c1e03",
+        microsoft_app_password="secret",
+    )
+    async with RunningBot(settings, connector) as secured:
+        message = activities.message("help", service_url=connector.service_url)
+        assert (await secured.post(message)).status == 401
+        assert (await secured.post(message, Authorization="Bearer not-a-jwt")).status == 401
+    assert connector.calls == []
+
+
+async def test_health_is_ok_with_the_database_reachable(bot):
+    async with bot.http.get(f"{bot.url}/healthz") as response:
+        assert (response.status, await response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.postgres
+async def test_health_is_503_when_the_database_goes_away(connector, require_postgres):
+    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        await admin.execute("DROP DATABASE IF EXISTS fasttrack_health WITH (FORCE)")
+        await admin.execute("CREATE DATABASE fasttrack_health")
+        settings = make_settings("postgresql+asyncpg://postgres@127.0.0.1:5432/fasttrack_health")
+        async with RunningBot(settings, connector) as running:
+            async with running.http.get(f"{running.url}/healthz") as response:
+                assert response.status == 200
+            await admin.execute("DROP DATABASE fasttrack_health WITH (FORCE)")
+            async with running.http.get(f"{running.url}/healthz") as response:
+                assert response.status == 503
+    finally:
+        await admin.execute("DROP DATABASE IF EXISTS fasttrack_health WITH (FORCE)")
+        await admin.close()
