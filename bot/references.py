@@ -5,6 +5,7 @@ from __future__ import annotations
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
+from bot.connector import model_to_json
 from persistence.conversation_references import ConversationReferenceRecord
 
 
@@ -25,5 +26,5 @@ def conversation_record(activity: Activity) -> ConversationReferenceRecord | Non
         channel_id=activity.channel_id,
         conversation_type=activity.conversation.conversation_type or "personal",
         bot_id=activity.recipient.id if activity.recipient else "",
-        reference=reference.serialize(),
+        reference=model_to_json(reference),
     )

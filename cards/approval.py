@@ -47,6 +47,7 @@ def approval_card(
     history: list[AuditEntry],
     *,
     notes: list[str] = (),
+    highlights: list[tuple[str, str]] = (),
     actionable: bool = False,
     approver_user_ids: list[str] = (),
     notice: str | None = None,
@@ -99,6 +100,23 @@ def approval_card(
                 },
             ],
         },
+        *(
+            [
+                {
+                    "type": "Container",
+                    "separator": True,
+                    "style": "emphasis",
+                    "items": [
+                        {
+                            "type": "FactSet",
+                            "facts": [{"title": t, "value": v} for t, v in highlights],
+                        }
+                    ],
+                }
+            ]
+            if highlights
+            else []
+        ),
         {
             "type": "Container",
             "separator": True,

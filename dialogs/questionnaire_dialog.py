@@ -7,6 +7,7 @@ person changes any answer (and is asked whatever that change makes newly relevan
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.dialogs import (
@@ -81,7 +82,7 @@ class QuestionnaireDialog(ComponentDialog):
     async def _validate_answer(self, prompt_context: PromptValidatorContext) -> bool:
         question = self._questions[prompt_context.options.validations]
         try:
-            question.parse(prompt_context.recognized.value)
+            question.parse(prompt_context.recognized.value, _today())
         except InvalidAnswer as reason:
             prompt_context.options.retry_prompt = _prompt_activity(question, str(reason))
             return False
@@ -90,7 +91,14 @@ class QuestionnaireDialog(ComponentDialog):
     async def _collect(self, step: WaterfallStepContext) -> DialogTurnResult:
         state = step.values["state"]
         question = self._next_question(state)
-        state["answers"][question.key] = question.parse(step.result)
+        state["answers"][question.key] = question.parse(step.result, _today())
+        stop = question.stop(state["answers"]) if question.stop else None
+        if stop:
+            await step.context.send_activity(stop)
+            return await step.end_dialog()
+        info = question.info(state["answers"]) if question.info else None
+        if info:
+            await step.context.send_activity(info)
         # Drop answers to questions that no longer apply (e.g. artifacts when no partner delivers).
         relevant = {q.key for q in applicable(self._ordered, state["answers"])}
         state["answers"] = {k: v for k, v in state["answers"].items() if k in relevant}
@@ -135,6 +143,10 @@ class QuestionnaireDialog(ComponentDialog):
         confirmation = await self._submit(step.context, state["answers"])
         await step.context.send_activity(confirmation)
         return await step.end_dialog(state["answers"])
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 def _summary_choice(turn_context: TurnContext) -> tuple[str, str | None] | None:

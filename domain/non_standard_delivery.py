@@ -143,7 +143,8 @@ def questions(roster: Roster) -> list[Question]:
 
 
 def needs_director(answers: dict) -> bool:
-    """Funding, a partner or considerable effort: the regional director reviews after the liaison."""
+    """Funding, a partner or considerable effort: the regional director reviews after the
+    liaison."""
     return bool(
         answers.get("includes_funding")
         or answers.get("involves_partner")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 from urllib.parse import urlparse
 
@@ -19,6 +20,7 @@ class AnswerKind(StrEnum):
     YES_NO = "yes_no"
     EMAILS = "emails"
     URL = "url"
+    DATE = "date"  # stored as an ISO date string, e.g. "2026-12-15"
 
 
 class InvalidAnswer(ValueError):
@@ -39,16 +41,30 @@ class Question:
     optional: bool = False
     # Asked only when this holds for the answers so far (e.g. deal artifacts for partners).
     applies: Callable[[dict], bool] | None = None
+    # Replaces the kind's parser: returns the value or raises InvalidAnswer (e.g. an id format).
+    parser: Callable[[str], object] | None = None
+    # DATE answers must be later than today.
+    future_only: bool = False
+    # Shown once answered, from all answers so far (e.g. an eligibility result and why).
+    info: Callable[[dict], str | None] | None = None
+    # Ends the conversation without submitting when it returns a text (said to the person).
+    stop: Callable[[dict], str | None] | None = None
 
     def applies_to(self, answers: dict) -> bool:
         return self.applies is None or self.applies(answers)
 
-    def parse(self, text: str | None) -> object:
+    def parse(self, text: str | None, today: date | None = None) -> object:
         text = (text or "").strip()
         if not text or text.lower() in SKIP_WORDS:
             if self.optional:
                 return None
             raise InvalidAnswer("An answer is needed here." + self._hint())
+        if self.parser is not None:
+            return self.parser(text)
+        if self.kind is AnswerKind.DATE:
+            if today is None:
+                raise ValueError("a DATE answer is parsed against today's date: pass `today`")
+            return _date(self, text, today)
         return _PARSERS[self.kind](self, text)
 
     def _hint(self) -> str:
@@ -134,6 +150,26 @@ def _url(question: Question, text: str) -> str:
             + (", or type skip if it is not available yet." if question.optional else ".")
         )
     return text.strip()
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
+
+
+def _date(question: Question, text: str, today: date) -> str:
+    cleaned = re.sub(r"\s+", " ", text.replace(",", " ")).strip()
+    for form in _DATE_FORMATS:
+        try:
+            when = datetime.strptime(cleaned, form).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise InvalidAnswer(
+            f"“{text}” is not a date I can read. Write it like 2026-12-15 or 15 December 2026."
+        )
+    if question.future_only and when <= today:
+        raise InvalidAnswer(f"{when:%d %B %Y} is not in the future. Give a date after today.")
+    return when.isoformat()
 
 
 _PARSERS: dict[AnswerKind, Callable[[Question, str], object]] = {

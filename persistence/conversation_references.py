@@ -70,6 +70,15 @@ class ConversationReferenceStore:
             )
         return False
 
+    async def get(self, conversation_id: str, user_id: str) -> ConversationReferenceRecord | None:
+        records = await self._fetch(
+            select(*_RECORD_COLUMNS).where(
+                ConversationReferenceRow.conversation_id == conversation_id,
+                ConversationReferenceRow.user_id == user_id,
+            )
+        )
+        return records[0] if records else None
+
     async def personal_conversation_for(
         self, aad_object_id: str
     ) -> ConversationReferenceRecord | None:

@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 scripts/install_e2e.sh
+.venv/bin/ruff check --quiet .
 exec .venv/bin/python -m pytest "$@"

@@ -7,25 +7,44 @@ from persistence.conversation_references import (
     ConversationReferenceStore,
 )
 
+PERSONAL = "personal"
+
+
+def _fingerprint(record: ConversationReferenceRecord) -> tuple[str, str | None, str | None]:
+    return (record.service_url, record.aad_object_id, record.tenant_id)
+
 
 class ConversationDirectory:
     def __init__(self, store: ConversationReferenceStore) -> None:
         self._store = store
-        # What this process last wrote per (conversation, user): an unchanged reference is not
-        # written again, so an ordinary message costs no database write.
-        self._written: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
+        # What this process knows is stored per (conversation, user): an unchanged reference is
+        # not written again, so an ordinary message costs no database write.
+        self._known: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
+        # Personal chats found so far, by AAD object id. Never "not found": another instance
+        # may meet the person first.
+        self._personal: dict[str, ConversationReferenceRecord] = {}
 
     async def remember(self, record: ConversationReferenceRecord) -> bool:
         """Save the reference; True when this person was never seen in this conversation."""
         key = (record.conversation_id, record.user_id)
-        fingerprint = (record.service_url, record.aad_object_id, record.tenant_id)
-        if self._written.get(key) == fingerprint:
+        fingerprint = _fingerprint(record)
+        if self._known.get(key) == fingerprint:
             return False
-        first_contact = await self._store.save(record)
-        self._written[key] = fingerprint
+        stored = await self._store.get(*key)
+        first_contact = False
+        if stored is None or _fingerprint(stored) != fingerprint:
+            first_contact = await self._store.save(record)
+        self._known[key] = fingerprint
+        if record.conversation_type == PERSONAL and record.aad_object_id:
+            self._personal[record.aad_object_id] = record
         return first_contact
 
     async def personal_conversation_for(
         self, aad_object_id: str
     ) -> ConversationReferenceRecord | None:
-        return await self._store.personal_conversation_for(aad_object_id)
+        if aad_object_id in self._personal:
+            return self._personal[aad_object_id]
+        record = await self._store.personal_conversation_for(aad_object_id)
+        if record is not None:
+            self._personal[aad_object_id] = record
+        return record

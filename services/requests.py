@@ -51,6 +51,8 @@ class RequestKindSpec:
     questions: list[Question]
     needs_director: Callable[[dict], bool]
     notes: Callable[[dict], list[str]]
+    # The kind's own section on the approval card: (title, value) facts from the answers.
+    highlights: Callable[[dict], list[tuple[str, str]]] = lambda answers: []
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ class RequestService:
         self._messenger = messenger
         self._kinds = {spec.kind: spec for spec in kinds}
         self._clock = clock
-        self._notifying: set[asyncio.Task] = set()
+        self._notifications: asyncio.Queue[Coroutine] = asyncio.Queue()
+        self._notifier: asyncio.Task | None = None
 
     # --- the requester ------------------------------------------------------------------------
 
@@ -147,9 +150,10 @@ class RequestService:
         return DecisionResult(updated, await self.card_for(updated, actor), moved=True)
 
     async def drain(self) -> None:
-        """Wait for notifications under way (shutdown, and tests that read them)."""
-        while self._notifying:
-            await asyncio.gather(*self._notifying, return_exceptions=True)
+        """Send the notifications still queued, then stop the worker (at shutdown)."""
+        await self._notifications.join()
+        if self._notifier is not None:
+            self._notifier.cancel()
 
     async def card_for(self, request: Request, viewer: Person, notice: str | None = None) -> dict:
         spec = self._kinds[request.kind]
@@ -163,6 +167,7 @@ class RequestService:
             spec.questions,
             await self._repository.audit_trail(request.id),
             notes=spec.notes(request.answers),
+            highlights=spec.highlights(request.answers),
             actionable=bool(waiting and viewer.aad_object_id == waiting.aad_object_id),
             approver_user_ids=approver_ids,
             notice=notice,
@@ -230,14 +235,21 @@ class RequestService:
             )
 
     def _in_background(self, work: Coroutine) -> None:
-        task = asyncio.create_task(work)
-        self._notifying.add(task)
-        task.add_done_callback(self._finished)
+        # One worker, one notification at a time: a burst of decisions is answered first and
+        # the notifications follow, instead of competing with the clicks for the event loop.
+        self._notifications.put_nowait(work)
+        if self._notifier is None or self._notifier.done():
+            self._notifier = asyncio.create_task(self._notify())
 
-    def _finished(self, task: asyncio.Task) -> None:
-        self._notifying.discard(task)
-        if not task.cancelled() and task.exception():
-            log.error("Notifying after a move failed", exc_info=task.exception())
+    async def _notify(self) -> None:
+        while True:
+            work = await self._notifications.get()
+            try:
+                await work
+            except Exception:
+                log.exception("Notifying after a move failed")
+            finally:
+                self._notifications.task_done()
 
     async def _after_move(self, request: Request, audit: lifecycle.AuditEntry) -> None:
         # Every copy of the card shows the new state.
