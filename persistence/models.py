@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -167,4 +168,19 @@ class PendingMessageRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_aad_object_id: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DeadlineRow(Base):
+    """A date by which something is due on a request (rollout targets, partner follow-ups)."""
+
+    __tablename__ = "deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    what: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    remind_aad_object_id: Mapped[str] = mapped_column(String(64))
+    remind_name: Mapped[str] = mapped_column(String(256))
+    remind_email: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

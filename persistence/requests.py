@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import Row, Select, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.deadlines import Deadline
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from persistence.database import dialect_insert
 from persistence.models import (
     AuditEntryRow,
     CardMessageRow,
+    DeadlineRow,
     PendingMessageRow,
     RequestCounter,
     RequestRow,
@@ -217,6 +219,44 @@ class RequestRepository:
             rows = (await connection.execute(statement)).all()
         # RETURNING has no defined order.
         return [row.payload for row in sorted(rows, key=lambda row: (row.created_at, row.id))]
+
+    async def add_deadlines(self, deadlines: list[Deadline]) -> None:
+        if not deadlines:
+            return
+        now = datetime.now(UTC)
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                insert(DeadlineRow),
+                [
+                    {
+                        "request_id": d.request_id,
+                        "what": d.what,
+                        "due_on": d.due_on,
+                        "remind_aad_object_id": d.remind.aad_object_id,
+                        "remind_name": d.remind.display_name,
+                        "remind_email": d.remind.email,
+                        "created_at": now,
+                    }
+                    for d in deadlines
+                ],
+            )
+
+    async def deadlines_for(self, request_id: str) -> list[Deadline]:
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                select(DeadlineRow)
+                .where(DeadlineRow.request_id == request_id)
+                .order_by(DeadlineRow.due_on, DeadlineRow.id)
+            )
+            return [
+                Deadline(
+                    row.request_id,
+                    row.what,
+                    row.due_on,
+                    Person(row.remind_name, row.remind_aad_object_id, row.remind_email),
+                )
+                for row in rows
+            ]
 
     async def _fetch(self, query: Select) -> list[Request]:
         async with self._engine.connect() as connection:

@@ -10,11 +10,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
 from domain import requests as lifecycle
+from domain.deadlines import Deadline
 from domain.questionnaire import Question
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
@@ -53,6 +54,9 @@ class RequestKindSpec:
     notes: Callable[[dict], list[str]]
     # The kind's own section on the approval card: (title, value) facts from the answers.
     highlights: Callable[[dict], list[tuple[str, str]]] = lambda answers: []
+    # Dates kept for the reminders, once submitted and once approved (the date of approval).
+    deadlines_at_submission: Callable[[Request], list[Deadline]] = lambda request: []
+    deadlines_at_approval: Callable[[Request, date], list[Deadline]] = lambda request, on: []
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class RequestService:
             at=self._clock(),
         )
         await self._repository.add(request, audit)
+        await self._repository.add_deadlines(spec.deadlines_at_submission(request))
         log.info("%s submitted; waiting on %s", request.id, request.waiting_on.aad_object_id)
         await self._send_card_to_waiting_on(request)
         return request
@@ -140,6 +145,11 @@ class RequestService:
                 current,
                 actor,
                 f"Someone else acted first: {current.id} is {current.status.label.lower()}.",
+            )
+        if updated.status is Status.APPROVED:
+            spec = self._kinds[updated.kind]
+            await self._repository.add_deadlines(
+                spec.deadlines_at_approval(updated, audit.at.date())
             )
         log.info(
             "%s: %s by %s -> %s", updated.id, move.value, actor.aad_object_id, updated.status.value

@@ -2,10 +2,11 @@
 
 import asyncio
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain.deadlines import Deadline
 from domain.requests import Move, RequestKind, Status, apply, submit
 from domain.roster import Area, Person, Roster
 from persistence.database import create_engine
@@ -270,3 +271,13 @@ async def test_concurrent_takers_deliver_each_pending_message_once(repository, d
 
     delivered = [payload for batch in taken for payload in batch]
     assert sorted(delivered, key=lambda p: p["request_id"]) == payloads
+
+
+async def test_deadlines_are_kept_per_request_in_date_order(repository):
+    request, audit = submitted("ACM-0001")
+    await repository.add(request, audit)
+    later = Deadline("ACM-0001", "Partners contact the customer", date(2026, 11, 26), FM)
+    sooner = Deadline("ACM-0001", "Rollout target: pilot", date(2026, 11, 24), FM)
+    await repository.add_deadlines([later, sooner])
+    assert await repository.deadlines_for("ACM-0001") == [sooner, later]
+    assert await repository.deadlines_for("ACM-0002") == []
