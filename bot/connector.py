@@ -396,7 +396,7 @@ def _free_form(value: Any) -> Any:
     kind = type(value)
     if value is None or kind is str or kind is int or kind is float or kind is bool:
         return value
-    if kind is dict:
+    if kind is dict or isinstance(value, dict):  # cards are sent as a dict subclass
         return {_key(key): _free_form(item) for key, item in value.items()}
     if kind is list:
         return [_free_form(item) for item in value]

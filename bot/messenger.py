@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ConversationAccount, ConversationReference
 
 from bot.adapter import TeamsBotAdapter
+from bot.card_activity import card_activity
 from domain.roster import Person
 from services.conversations import ConversationDirectory
 from services.requests import SentMessage
@@ -30,7 +31,7 @@ class TeamsMessenger:
         return record.user_id if record else None
 
     async def send_card(self, recipient: Person, card: dict) -> SentMessage | None:
-        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        activity = card_activity(card)
         return await self._send(recipient, activity)
 
     async def send_text(self, recipient: Person, text: str) -> bool:
@@ -42,7 +43,7 @@ class TeamsMessenger:
             service_url=sent.service_url,
             channel_id="msteams",
         )
-        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        activity = card_activity(card)
         activity.id = sent.activity_id
 
         async def update(turn_context: TurnContext) -> None:

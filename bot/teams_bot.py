@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from botbuilder.core import (
     ActivityHandler,
-    CardFactory,
     ConversationState,
-    MessageFactory,
     TurnContext,
 )
 from botbuilder.schema import (
@@ -16,6 +14,7 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
+from bot.card_activity import card_activity
 from bot.references import conversation_record
 from cards.approval import COMMENT_INPUT, REFRESH_VERB, notice_card
 from cards.my_requests import my_requests_card, outcome_input_id
@@ -134,7 +133,7 @@ class FastTrackBot(ActivityHandler):
         activity = turn_context.activity
         card = await self._card_action(person_of(activity.from_property), dict(activity.value))
         if activity.reply_to_id:
-            updated = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            updated = card_activity(card)
             updated.id = activity.reply_to_id
             await turn_context.update_activity(updated)
         else:

@@ -10,9 +10,10 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from botbuilder.core import CardFactory, ConversationState, MessageFactory, TurnContext
-from botbuilder.dialogs import Dialog, DialogSet, DialogTurnStatus
+from botbuilder.core import ConversationState, TurnContext
+from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogState, DialogTurnStatus
 
+from bot.card_activity import card_activity
 from cards.welcome import MenuItem, welcome_card
 
 HELP_WORDS = frozenset({"help", "menu", "?", "hi", "hello", "start"})
@@ -68,22 +69,27 @@ class MainDialog:
 
     async def send_welcome(self, turn_context: TurnContext, first_name: str | None = None) -> None:
         card = welcome_card(self.menu, first_name=first_name)
-        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        await turn_context.send_activity(card_activity(card))
 
     async def on_message(self, turn_context: TurnContext, text: str | None) -> None:
         command = normalise_command(text)
-        dialog_context = await self._dialogs.create_context(turn_context)
-        in_conversation = dialog_context.active_dialog is not None
+        # Only a conversation under way needs a DialogContext (costly to build every turn).
+        stack = await self._dialog_state.get(turn_context, DialogState)
+        in_conversation = bool(stack.dialog_stack)
+
+        async def dialog_context() -> DialogContext:
+            return await self._dialogs.create_context(turn_context)
 
         if command in CANCEL_WORDS:
             if in_conversation:
-                await dialog_context.cancel_all_dialogs()
+                await (await dialog_context()).cancel_all_dialogs()
                 await turn_context.send_activity(CANCELLED)
             else:
                 await turn_context.send_activity(NOTHING_TO_CANCEL)
             return
         if command in RESTART_WORDS:
-            await dialog_context.cancel_all_dialogs()
+            if in_conversation:
+                await (await dialog_context()).cancel_all_dialogs()
             await self.send_welcome(turn_context)
             return
         if command in HELP_WORDS:
@@ -93,21 +99,21 @@ class MainDialog:
                     "You are in the middle of a conversation; answer the question below to go "
                     "on, or type `cancel` to leave it."
                 )
-                await dialog_context.reprompt_dialog()
+                await (await dialog_context()).reprompt_dialog()
             return
 
         if command in self._commands:
             await self._commands[command](turn_context)
             if in_conversation:
-                await dialog_context.reprompt_dialog()
+                await (await dialog_context()).reprompt_dialog()
             return
 
         if in_conversation:
-            result = await dialog_context.continue_dialog()
+            result = await (await dialog_context()).continue_dialog()
             if result.status != DialogTurnStatus.Empty:
                 return
         if command in self._starts:
-            await dialog_context.begin_dialog(self._starts[command])
+            await (await dialog_context()).begin_dialog(self._starts[command])
             return
         await turn_context.send_activity(
             "Sorry, I didn't understand that. Type `help` to see what I can do."

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -19,6 +19,7 @@ from botbuilder.dialogs import (
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
 from botbuilder.schema import CardAction, SuggestedActions
 
+from bot.card_activity import card_activity
 from cards import summary
 from domain.questionnaire import AnswerKind, InvalidAnswer, Question, applicable
 
@@ -123,7 +124,7 @@ class QuestionnaireDialog(ComponentDialog):
         return await step.prompt(
             self._summary_prompt_id,
             PromptOptions(
-                prompt=MessageFactory.attachment(CardFactory.adaptive_card(card)),
+                prompt=card_activity(card),
                 retry_prompt=retry,
             ),
         )

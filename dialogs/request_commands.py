@@ -3,9 +3,10 @@ that raise them."""
 
 from __future__ import annotations
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.schema import ChannelAccount, ResourceResponse
 
+from bot.card_activity import card_activity
 from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Command, Conversation
@@ -22,7 +23,7 @@ def person_of(account: ChannelAccount) -> Person:
 
 
 async def send_card(turn_context: TurnContext, card: dict) -> ResourceResponse:
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    activity = card_activity(card)
     return await turn_context.send_activity(activity)
 
 
