@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, insert, select, update
+from sqlalchemy import Row, Select, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.deadlines import Deadline
@@ -41,6 +41,34 @@ class CardMessage:
     activity_id: str
     service_url: str
     created_at: datetime
+
+
+# The statements of a decision, built once so that SQLAlchemy reuses their cache keys.
+_GET = select(RequestRow.__table__).where(RequestRow.id == bindparam("id"))
+_MOVE = (
+    update(RequestRow)
+    .where(
+        RequestRow.id == bindparam("request_id"),
+        RequestRow.version == bindparam("expected_version"),
+    )
+    .values(
+        status=bindparam("status"),
+        version=bindparam("version"),
+        outcome=bindparam("outcome"),
+        updated_at=bindparam("updated_at"),
+        waiting_on_aad_object_id=bindparam("waiting_on_aad_object_id"),
+        waiting_on_name=bindparam("waiting_on_name"),
+        waiting_on_email=bindparam("waiting_on_email"),
+    )
+)
+_ADD_AUDIT = insert(AuditEntryRow)
+_AUDIT_TRAIL = (
+    select(AuditEntryRow.__table__)
+    .where(AuditEntryRow.request_id == bindparam("request_id"))
+    # Moves on one request are serialised by its version, so the id is their true order even
+    # when replicas' clocks disagree.
+    .order_by(AuditEntryRow.id)
+)
 
 
 class RequestRepository:
@@ -89,9 +117,7 @@ class RequestRepository:
             await connection.execute(insert(AuditEntryRow).values(_audit_columns(request, audit)))
 
     async def get(self, request_id: str) -> Request | None:
-        requests = await self._fetch(
-            select(RequestRow.__table__).where(RequestRow.id == request_id)
-        )
+        requests = await self._fetch(_GET, {"id": request_id})
         return requests[0] if requests else None
 
     async def save_move(self, updated: Request, audit: AuditEntry, expected_version: int) -> bool:
@@ -101,32 +127,26 @@ class RequestRepository:
             # The version check is in the WHERE clause, so of concurrent moves based on the
             # same version exactly one matches the row.
             result = await connection.execute(
-                update(RequestRow)
-                .where(RequestRow.id == updated.id, RequestRow.version == expected_version)
-                .values(
-                    status=updated.status.value,
-                    version=updated.version,
-                    outcome=updated.outcome,
-                    updated_at=audit.at,
+                _MOVE,
+                {
+                    "request_id": updated.id,
+                    "expected_version": expected_version,
+                    "status": updated.status.value,
+                    "version": updated.version,
+                    "outcome": updated.outcome,
+                    "updated_at": audit.at,
                     **_waiting_on_columns(updated.waiting_on),
-                )
+                },
             )
             if result.rowcount != 1:
                 return False
-            await connection.execute(insert(AuditEntryRow).values(_audit_columns(updated, audit)))
+            await connection.execute(_ADD_AUDIT, _audit_columns(updated, audit))
         return True
 
     async def audit_trail(self, request_id: str) -> list[AuditEntry]:
         """Every move on the request, oldest first, starting with its submission."""
-        query = (
-            select(AuditEntryRow.__table__)
-            .where(AuditEntryRow.request_id == request_id)
-            # Moves on one request are serialised by its version, so the id is their true
-            # order even when replicas' clocks disagree.
-            .order_by(AuditEntryRow.id)
-        )
         async with self._engine.connect() as connection:
-            rows = await connection.execute(query)
+            rows = await connection.execute(_AUDIT_TRAIL, {"request_id": request_id})
         return [_audit_entry(row) for row in rows]
 
     async def requested_by(self, aad_object_id: str) -> list[Request]:
@@ -258,9 +278,9 @@ class RequestRepository:
                 for row in rows
             ]
 
-    async def _fetch(self, query: Select) -> list[Request]:
+    async def _fetch(self, query: Select, parameters: dict | None = None) -> list[Request]:
         async with self._engine.connect() as connection:
-            rows = await connection.execute(query)
+            rows = await connection.execute(query, parameters)
         return [self._request(row) for row in rows]
 
     def _request(self, row: Row) -> Request:
