@@ -5,12 +5,12 @@ from __future__ import annotations
 from botbuilder.core import (
     ActivityHandler,
     ConversationState,
+    InvokeResponse,
     TurnContext,
 )
 from botbuilder.schema import (
     Activity,
     AdaptiveCardInvokeResponse,
-    AdaptiveCardInvokeValue,
     ChannelAccount,
 )
 
@@ -92,36 +92,43 @@ class FastTrackBot(ActivityHandler):
             name = _first_name(turn_context.activity.from_property) if personal else None
             await self._main_dialog.send_welcome(turn_context, name)
 
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
-        data = dict(invoke_value.action.get("data") or {})
-        data.setdefault("verb", invoke_value.action.get("verb"))
-        card = await self._card_action(person_of(turn_context.activity.from_property), data)
-        return AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=card)
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        action = activity.value.get("action") if isinstance(activity.value, dict) else None
+        if activity.name != "adaptiveCard/action" or not isinstance(action, dict):
+            return await super().on_invoke_activity(turn_context)
+        data = dict(action.get("data") or {})
+        data.setdefault("verb", action.get("verb"))
+        card = await self._card_action(person_of(activity.from_property), data)
+        # The body is the model itself, serialised once by the adapter: ActivityHandler's own
+        # path serialises it here and CloudAdapter again (and costs a msrest pass on the card).
+        return InvokeResponse(
+            status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=card)
+        )
 
     # --- card actions -------------------------------------------------------------------------
 
     async def _card_action(self, actor: Person, data: dict) -> dict:
         request_id = str(data.get("requestId") or "")
-        request = await self._requests.get(request_id)
-        if request is None:
-            return notice_card(f"There is no request {request_id or 'with that id'}.")
+        missing = notice_card(f"There is no request {request_id or 'with that id'}.")
         verb = data.get("verb")
-        if verb == REFRESH_VERB:
-            return await self._requests.card_for(request, actor)
+        if verb == REFRESH_VERB or verb not in set(Move):
+            request = await self._requests.get(request_id)
+            if request is None:
+                return missing
+            notice = None if verb == REFRESH_VERB else f"Unknown action {verb!r}."
+            return await self._requests.card_for(request, actor, notice)
+        comment = data.get(outcome_input_id(request_id)) or data.get(COMMENT_INPUT) or ""
         try:
-            move = Move(verb)
-        except ValueError:
-            return await self._requests.card_for(request, actor, f"Unknown action {verb!r}.")
-        comment = data.get(outcome_input_id(request)) or data.get(COMMENT_INPUT) or ""
-        result = await self._requests.move(
-            request_id,
-            actor,
-            move,
-            comment=str(comment),
-            card_version=None if data.get("list") else _int_or_none(data.get("version")),
-        )
+            result = await self._requests.move(
+                request_id,
+                actor,
+                Move(verb),
+                comment=str(comment),
+                card_version=None if data.get("list") else _int_or_none(data.get("version")),
+            )
+        except LookupError:
+            return missing
         if data.get("list"):
             mine = await self._requests.my_requests(actor)
             return my_requests_card(mine, self._outcomes, notice=result.notice)

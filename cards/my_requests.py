@@ -7,8 +7,8 @@ from cards.welcome import ADAPTIVE_CARD_VERSION
 from domain.requests import Move, Request, Status
 
 
-def outcome_input_id(request: Request) -> str:
-    return f"outcome_{request.id}"
+def outcome_input_id(request_id: str) -> str:
+    return f"outcome_{request_id}"
 
 
 def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | None = None) -> dict:
@@ -47,7 +47,7 @@ def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | N
             items.append(
                 {
                     "type": "Input.ChoiceSet",
-                    "id": outcome_input_id(request),
+                    "id": outcome_input_id(request.id),
                     "label": "Outcome",
                     "style": "compact",
                     "choices": [{"title": o, "value": o} for o in outcomes[request.kind]],
