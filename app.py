@@ -76,12 +76,8 @@ def create_app(
         roster = app[ROSTER]
         directory = ConversationDirectory(ConversationReferenceStore(engine))
         kinds = request_kinds(roster)
-        requests = RequestService(
-            RequestRepository(engine, roster),
-            roster,
-            TeamsMessenger(adapter, directory, settings.microsoft_app_id),
-            kinds,
-        )
+        messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
+        requests = RequestService(RequestRepository(engine, roster), roster, messenger, kinds)
         conversation_state = ConversationState(DatabaseStorage(StateStore(engine)))
         main_dialog = MainDialog(
             conversation_state,
@@ -90,7 +86,9 @@ def create_app(
         )
         app[ENGINE] = engine
         app[ADAPTER] = adapter
-        app[BOT] = FastTrackBot(conversation_state, main_dialog, directory, requests, OUTCOMES)
+        app[BOT] = FastTrackBot(
+            conversation_state, main_dialog, directory, messenger, requests, OUTCOMES
+        )
         yield
         await requests.drain()
         await app[ADAPTER].close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ConversationAccount, ConversationReference
@@ -51,17 +52,28 @@ class TeamsMessenger:
 
         await self._adapter.continue_conversation(reference, update, self._app_id)
 
-    async def _send(self, recipient: Person, activity: Activity) -> SentMessage | None:
-        record = await self._directory.personal_conversation_for(recipient.aad_object_id)
+    async def in_personal_chat(
+        self, person: Person, logic: Callable[[TurnContext], Awaitable[None]]
+    ) -> bool:
+        """Run `logic` as a turn in the person's personal chat; False when none is known."""
+        record = await self._directory.personal_conversation_for(person.aad_object_id)
         if record is None:
-            return None
+            return False
         reference = ConversationReference().deserialize(record.reference)
+        await self._adapter.continue_conversation(reference, logic, self._app_id)
+        return True
+
+    async def _send(self, recipient: Person, activity: Activity) -> SentMessage | None:
         sent: list[str] = []
 
         async def send(turn_context: TurnContext) -> None:
             response = await turn_context.send_activity(activity)
             sent.append(response.id if response else "")
 
-        await self._adapter.continue_conversation(reference, send, self._app_id)
+        if not await self.in_personal_chat(recipient, send):
+            return None
+        if not sent:
+            raise RuntimeError(f"the message to {recipient.aad_object_id} was not sent")
         log.info("sent a proactive message to %s", recipient.aad_object_id)
+        record = await self._directory.personal_conversation_for(recipient.aad_object_id)
         return SentMessage(record.conversation_id, sent[0], record.service_url)

@@ -15,6 +15,7 @@ from botbuilder.schema import (
 )
 
 from bot.card_activity import card_activity
+from bot.messenger import TeamsMessenger
 from bot.references import conversation_record
 from cards.approval import COMMENT_INPUT, REFRESH_VERB, notice_card
 from cards.my_requests import my_requests_card, outcome_input_id
@@ -36,12 +37,14 @@ class FastTrackBot(ActivityHandler):
         conversation_state: ConversationState,
         main_dialog: MainDialog,
         directory: ConversationDirectory,
+        messenger: TeamsMessenger,
         requests: RequestService,
         outcomes: dict,
     ) -> None:
         self._conversation_state = conversation_state
         self._main_dialog = main_dialog
         self._directory = directory
+        self._messenger = messenger
         self._requests = requests
         self._outcomes = outcomes
 
@@ -76,12 +79,30 @@ class FastTrackBot(ActivityHandler):
         if text is None:
             return
         if self._main_dialog.starts_conversation(text):
-            await turn_context.send_activity(
-                "Requests are raised in a personal chat, so your answers stay between us. "
-                "Open a chat with me and type the same command there."
-            )
+            await self._continue_in_personal_chat(turn_context, text)
             return
         await self._main_dialog.send_welcome(turn_context)
+
+    async def _continue_in_personal_chat(self, turn_context: TurnContext, text: str) -> None:
+        """Requests are raised in a personal chat, so the answers stay between the person and
+        the bot: start the conversation there and say so where it was asked for."""
+
+        async def start(personal_turn: TurnContext) -> None:
+            await self._main_dialog.on_message(personal_turn, text)
+            await self._conversation_state.save_changes(personal_turn)
+
+        person = person_of(turn_context.activity.from_property)
+        if await self._messenger.in_personal_chat(person, start):
+            await turn_context.send_activity(
+                f"I have started “{text}” in our personal chat, so your answers stay between "
+                "us. Carry on there."
+            )
+        else:
+            await turn_context.send_activity(
+                "Requests are raised in a personal chat, so your answers stay between us. I "
+                "cannot open one with you yet: open a chat with me (the FastTrack Bot app) and "
+                f"type “{text}” there."
+            )
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext

@@ -12,6 +12,8 @@ from tests.fakes.connector import FakeBotConnector
 from tests.harness import RunningBot, card_of, card_text, make_settings
 from tests.schemas import assert_valid_card
 
+PERSONAL = activities.PERSONAL_CONVERSATION_ID
+
 
 @pytest.fixture
 async def connector():
@@ -155,3 +157,25 @@ async def test_health_is_503_when_the_database_goes_away(connector, require_post
     finally:
         await admin.execute("DROP DATABASE IF EXISTS fasttrack_health WITH (FORCE)")
         await admin.close()
+
+
+async def test_a_request_asked_for_in_a_channel_continues_in_the_personal_chat(bot, connector):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    await bot.say(
+        activities.channel_message("non-standard delivery", service_url=connector.service_url),
+        replies=2,
+    )
+    (in_channel,) = [c.body for c in connector.posts()[-2:] if c.conversation_id != PERSONAL]
+    (in_personal,) = [c.body for c in connector.posts()[-2:] if c.conversation_id == PERSONAL]
+    assert "started “non-standard delivery” in our personal chat" in in_channel["text"]
+    assert "Step 1 of" in in_personal["text"]
+    (second,) = await bot.say(activities.message("Contoso", service_url=connector.service_url))
+    assert "Step 2 of" in second["text"]
+
+
+async def test_without_a_personal_chat_the_channel_reply_says_how_to_open_one(bot, connector):
+    (reply,) = await bot.say(
+        activities.channel_message("non-standard delivery", service_url=connector.service_url)
+    )
+    assert "open a chat with me" in reply["text"]
+    assert connector.posts()[-1].conversation_id.startswith(activities.CHANNEL_ID)
