@@ -75,6 +75,9 @@ class TeamsBotAdapter(CloudAdapter):
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         activity = context.activity
+        if activity.type == ActivityTypes.event and activity.name == "ContinueConversation":
+            # A proactive turn: no one is waiting for an apology; its caller handles the error.
+            raise error
         conversation_id = activity.conversation.id if activity.conversation else None
         # Never log the activity's text: it may hold personal data.
         logger.error(

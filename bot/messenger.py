@@ -10,11 +10,15 @@ from botbuilder.schema import Activity, ConversationAccount, ConversationReferen
 
 from bot.adapter import TeamsBotAdapter
 from bot.card_activity import card_activity
+from bot.connector import BotConnectorError
 from domain.roster import Person
 from services.conversations import ConversationDirectory
 from services.requests import SentMessage
 
 log = logging.getLogger(__name__)
+
+# Bot Connector answers for a conversation that cannot take messages (bot removed, chat gone).
+_UNREACHABLE = frozenset({403, 404})
 
 
 class TeamsMessenger:
@@ -50,7 +54,14 @@ class TeamsMessenger:
         async def update(turn_context: TurnContext) -> None:
             await turn_context.update_activity(activity)
 
-        await self._adapter.continue_conversation(reference, update, self._app_id)
+        try:
+            await self._adapter.continue_conversation(reference, update, self._app_id)
+        except BotConnectorError as error:
+            if error.status not in _UNREACHABLE:
+                raise
+            # The old copy is gone with its chat; the person gets the current card on return.
+            log.warning("card %s can no longer be updated: HTTP %s", sent.activity_id,
+                        error.status)
 
     async def in_personal_chat(
         self, person: Person, logic: Callable[[TurnContext], Awaitable[None]]
@@ -60,7 +71,15 @@ class TeamsMessenger:
         if record is None:
             return False
         reference = ConversationReference().deserialize(record.reference)
-        await self._adapter.continue_conversation(reference, logic, self._app_id)
+        try:
+            await self._adapter.continue_conversation(reference, logic, self._app_id)
+        except BotConnectorError as error:
+            if error.status not in _UNREACHABLE:
+                raise
+            # They removed the bot, or the chat is gone: keep the message for their return.
+            log.warning("cannot reach %s: HTTP %s", person.aad_object_id, error.status)
+            self._directory.forget(person.aad_object_id)
+            return False
         return True
 
     async def _send(self, recipient: Person, activity: Activity) -> SentMessage | None:

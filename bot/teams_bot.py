@@ -23,7 +23,7 @@ from dialogs.main_dialog import HELP_WORDS, MainDialog, normalise_command
 from dialogs.request_commands import person_of, send_card
 from domain.requests import Move
 from domain.roster import Person
-from services.conversations import ConversationDirectory
+from services.conversations import Contact, ConversationDirectory
 from services.requests import RequestService
 
 PERSONAL = "personal"
@@ -50,12 +50,17 @@ class FastTrackBot(ActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         record = conversation_record(turn_context.activity)
-        first_contact = await self._directory.remember(record) if record else False
-        turn_context.turn_state[FIRST_CONTACT] = first_contact
+        contact = await self._directory.remember(record) if record else Contact.KNOWN
+        turn_context.turn_state[FIRST_CONTACT] = contact is Contact.FIRST
         await super().on_turn(turn_context)
         await self._conversation_state.save_changes(turn_context)
-        if first_contact and record.conversation_type == PERSONAL and record.aad_object_id:
-            # What waited for this person to open the bot (e.g. approvals) arrives now.
+        if (
+            contact is not Contact.KNOWN
+            and record.conversation_type == PERSONAL
+            and record.aad_object_id
+        ):
+            # What waited for this person (approvals, notices that could not reach them)
+            # arrives now.
             await self._requests.deliver_pending(person_of(turn_context.activity.from_property))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:

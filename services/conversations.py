@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from persistence.conversation_references import (
     ConversationReferenceRecord,
     ConversationReferenceStore,
@@ -14,6 +16,12 @@ def _fingerprint(record: ConversationReferenceRecord) -> tuple[str, str | None, 
     return (record.service_url, record.aad_object_id, record.tenant_id)
 
 
+class Contact(Enum):
+    FIRST = "never seen in this conversation"
+    RETURNING = "known, but not yet seen by this process (or since a message to them failed)"
+    KNOWN = "seen by this process"
+
+
 class ConversationDirectory:
     def __init__(self, store: ConversationReferenceStore) -> None:
         self._store = store
@@ -24,12 +32,12 @@ class ConversationDirectory:
         # may meet the person first.
         self._personal: dict[str, ConversationReferenceRecord] = {}
 
-    async def remember(self, record: ConversationReferenceRecord) -> bool:
-        """Save the reference; True when this person was never seen in this conversation."""
+    async def remember(self, record: ConversationReferenceRecord) -> Contact:
+        """Save the reference if it is new or changed, and say how well we know this person."""
         key = (record.conversation_id, record.user_id)
         fingerprint = _fingerprint(record)
         if self._known.get(key) == fingerprint:
-            return False
+            return Contact.KNOWN
         stored = await self._store.get(*key)
         first_contact = False
         if stored is None or _fingerprint(stored) != fingerprint:
@@ -37,7 +45,15 @@ class ConversationDirectory:
         self._known[key] = fingerprint
         if record.conversation_type == PERSONAL and record.aad_object_id:
             self._personal[record.aad_object_id] = record
-        return first_contact
+        return Contact.FIRST if first_contact else Contact.RETURNING
+
+    def forget(self, aad_object_id: str) -> None:
+        """A message to this person failed: look their chat up afresh, and treat their next
+        turn as a return (what waits for them is then delivered)."""
+        self._personal.pop(aad_object_id, None)
+        for key, (_, known_aad, _) in list(self._known.items()):
+            if known_aad == aad_object_id:
+                del self._known[key]
 
     async def personal_conversation_for(
         self, aad_object_id: str

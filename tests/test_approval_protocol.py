@@ -202,3 +202,22 @@ async def test_action_submit_fallback_follows_the_same_rules(bot):
     (mine,) = await fm.say("my requests")
     assert "Approved" in card_text(card_of(mine))
     assert len([c for c in bot.connector.calls if c.method == "PUT"]) > puts
+
+
+async def test_a_notice_that_cannot_reach_the_fm_waits_for_their_return(bot):
+    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
+    await liaison.open()
+    await fm.open()
+    await submit_request(fm)
+    card = await latest_card(liaison, 2)
+    # The FM's chat is gone for now: the card update and the notice both get 404.
+    bot.connector.fail_next(2, status=404)
+    await liaison.click(card, "approve")
+    async with asyncio.timeout(5):
+        while len(bot.connector.rejected) < 2:
+            await asyncio.sleep(0.02)
+    assert not any("was approved" in (a.get("text") or "") for a in fm.received())
+    (mine, *delivered) = await fm.say("my requests", replies=2)
+    assert "NSD-0001 for Contoso was approved" in " ".join(
+        a.get("text") or "" for a in [mine, *delivered]
+    )

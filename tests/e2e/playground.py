@@ -680,6 +680,16 @@ class PlaygroundPage:
         self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
+    def screenshot_card(self, path: str | Path, *, card: int | None = None) -> Path:
+        """A picture of one Adaptive Card as shown (number ``card`` of :meth:`card_texts`;
+        default: the newest), scrolled into view first."""
+        cards = self.page.locator(".ac-adaptiveCard")
+        target = cards.nth(card) if card is not None else cards.last
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(path))
+        return path
+
 
 @contextlib.contextmanager
 def temporary_workdir(prefix: str = "playground-") -> Iterator[Path]:
