@@ -20,7 +20,7 @@ from config.roster import load_roster
 from config.settings import ConfigurationError, Settings, load_settings
 from dialogs.main_dialog import MainDialog
 from dialogs.request_commands import request_commands, request_conversations
-from domain import non_standard_delivery
+from domain import acm_referral, covid_triage, non_standard_delivery
 from domain.requests import RequestKind
 from domain.roster import Roster
 from persistence.conversation_references import ConversationReferenceStore
@@ -40,7 +40,11 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 
 
 # The outcomes an FM records after approval, per kind (seed 000's success criteria).
-OUTCOMES = {RequestKind.NON_STANDARD_DELIVERY: non_standard_delivery.OUTCOMES}
+OUTCOMES = {
+    RequestKind.NON_STANDARD_DELIVERY: non_standard_delivery.OUTCOMES,
+    RequestKind.ACM_REFERRAL: acm_referral.OUTCOMES,
+    RequestKind.COVID_TRIAGE: covid_triage.OUTCOMES,
+}
 
 
 def request_kinds(roster: Roster) -> list[RequestKindSpec]:
@@ -50,6 +54,23 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
             non_standard_delivery.questions(roster),
             non_standard_delivery.needs_director,
             non_standard_delivery.card_notes,
+        ),
+        RequestKindSpec(
+            RequestKind.COVID_TRIAGE,
+            covid_triage.questions(roster),
+            covid_triage.needs_director,
+            covid_triage.notes,
+            highlights=covid_triage.highlights,
+            deadlines_at_submission=covid_triage.deadlines_at_submission,
+        ),
+        RequestKindSpec(
+            RequestKind.ACM_REFERRAL,
+            acm_referral.questions(roster),
+            acm_referral.needs_director,
+            acm_referral.card_notes(roster),
+            highlights=acm_referral.highlights,
+            deadlines_at_approval=acm_referral.deadlines_at_approval,
+            derive=acm_referral.derive(roster),
         ),
     ]
 

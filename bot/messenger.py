@@ -60,8 +60,7 @@ class TeamsMessenger:
             if error.status not in _UNREACHABLE:
                 raise
             # The old copy is gone with its chat; the person gets the current card on return.
-            log.warning("card %s can no longer be updated: HTTP %s", sent.activity_id,
-                        error.status)
+            log.warning("card %s can no longer be updated: HTTP %s", sent.activity_id, error.status)
 
     async def in_personal_chat(
         self, person: Person, logic: Callable[[TurnContext], Awaitable[None]]

@@ -13,6 +13,7 @@ from domain.requests import AuditEntry, Move, Request, Status
 
 REFRESH_VERB = "refresh"
 COMMENT_INPUT = "comment"
+HIDDEN = "(hidden: only the requester and the approvers see personal data)"
 # What the person a request waits on can do, by status: (input label, buttons).
 _CHOICES = {
     Status.SUBMITTED: (
@@ -51,9 +52,11 @@ def approval_card(
     actionable: bool = False,
     approver_user_ids: list[str] = (),
     notice: str | None = None,
+    show_personal: bool = True,
 ) -> dict:
     """`actionable`: the buttons are on this copy (it is for the person the request waits on:
-    the approver, or the requester when more information was asked for)."""
+    the approver, or the requester when more information was asked for). `show_personal`:
+    answers to personal questions are shown (to the requester and the approvers only)."""
     body: list[dict] = []
     if notice:
         body.append(
@@ -125,7 +128,7 @@ def approval_card(
                 {
                     "type": "FactSet",
                     "facts": [
-                        {"title": q.label, "value": render_answer(q, request.answers.get(q.key))}
+                        {"title": q.label, "value": _answer(q, request.answers, show_personal)}
                         for q in questions
                         if q.applies_to(request.answers)
                     ],
@@ -202,6 +205,12 @@ def notice_card(text: str) -> dict:
         "version": ADAPTIVE_CARD_VERSION,
         "body": [{"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}],
     }
+
+
+def _answer(question: Question, answers: dict, show_personal: bool) -> str:
+    if question.personal and not show_personal:
+        return HIDDEN
+    return render_answer(question, answers.get(question.key))
 
 
 def _question_asked(history: list[AuditEntry]) -> dict:

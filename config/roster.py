@@ -14,6 +14,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from config.settings import ConfigurationError
+from domain.business_days import supports_country
 from domain.roster import Area, Location, Partner, Person, Roster, Specialty
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -38,9 +39,16 @@ def _country(value: str) -> str:
     return value
 
 
+def _holiday_country(value: str) -> str:
+    if not supports_country(value):
+        raise ValueError(f"no public holiday calendar is known for {value!r}")
+    return value
+
+
 Email = Annotated[str, AfterValidator(_email)]
 Guid = Annotated[str, AfterValidator(_guid)]
 Country = Annotated[str, AfterValidator(_country)]
+HolidayCountry = Annotated[str, AfterValidator(_country), AfterValidator(_holiday_country)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -63,7 +71,7 @@ class _Area(_Strict):
     liaison: _Person
     backup: _Person
     director: _Person
-    holiday_countries: list[Country] = Field(min_length=1)
+    holiday_countries: list[HolidayCountry] = Field(min_length=1)
     liaison_away: bool = False
 
 

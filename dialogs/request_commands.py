@@ -11,7 +11,7 @@ from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Command, Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog
-from domain import non_standard_delivery
+from domain import acm_referral, covid_triage, non_standard_delivery
 from domain.requests import RequestKind
 from domain.roster import Person
 from services.requests import RequestKindSpec, RequestService
@@ -74,9 +74,21 @@ _MENU = {
         "Non-standard delivery",
         "Request an exception for scope outside the standard FastTrack benefit",
     ),
+    RequestKind.COVID_TRIAGE: MenuItem(
+        "covid triage",
+        "COVID triage",
+        "Triage a customer affected by COVID, with Windows Virtual Desktop pre-qualification",
+    ),
+    RequestKind.ACM_REFERRAL: MenuItem(
+        "acm referral",
+        "ACM partner referral",
+        "Refer the customer to Adoption & Change Management partners",
+    ),
 }
 _CONFIRMATION = {
     RequestKind.NON_STANDARD_DELIVERY: non_standard_delivery.NO_COMMITMENT,
+    RequestKind.COVID_TRIAGE: covid_triage.CONFIRMATION,
+    RequestKind.ACM_REFERRAL: acm_referral.CONFIRMATION,
 }
 
 

@@ -43,12 +43,17 @@ class Question:
     applies: Callable[[dict], bool] | None = None
     # Replaces the kind's parser: returns the value or raises InvalidAnswer (e.g. an id format).
     parser: Callable[[str], object] | None = None
+    # Like `parser`, for answers checked against today's date (e.g. several future dates).
+    date_parser: Callable[[str, date], object] | None = None
     # DATE answers must be later than today.
     future_only: bool = False
     # Shown once answered, from all answers so far (e.g. an eligibility result and why).
     info: Callable[[dict], str | None] | None = None
     # Ends the conversation without submitting when it returns a text (said to the person).
     stop: Callable[[dict], str | None] | None = None
+    # Personal data (e.g. a customer contact's phone): shown only to the requester and the
+    # approvers, never logged.
+    personal: bool = False
 
     def applies_to(self, answers: dict) -> bool:
         return self.applies is None or self.applies(answers)
@@ -61,9 +66,11 @@ class Question:
             raise InvalidAnswer("An answer is needed here." + self._hint())
         if self.parser is not None:
             return self.parser(text)
-        if self.kind is AnswerKind.DATE:
+        if self.date_parser is not None or self.kind is AnswerKind.DATE:
             if today is None:
-                raise ValueError("a DATE answer is parsed against today's date: pass `today`")
+                raise ValueError("a dated answer is parsed against today's date: pass `today`")
+            if self.date_parser is not None:
+                return self.date_parser(text, today)
             return _date(self, text, today)
         return _PARSERS[self.kind](self, text)
 

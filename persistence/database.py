@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -18,18 +19,50 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _MIGRATION_LOCK_ID = 7_311_946_201
 
 
+class _NothingBelowInfo(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO
+
+
+# Loggers that print the data itself at DEBUG: result rows (SQLAlchemy) and the arguments of
+# every driver call (aiosqlite). The database holds personal data (e.g. an ACM referral's
+# customer contact), so their DEBUG records are dropped whatever the application's log level.
+# A filter, not a level: raising their level to INFO would also switch on their INFO records
+# (every SQL statement) under a root logger at WARNING.
+_DATA_LOGGERS = ("sqlalchemy.engine.Engine", "aiosqlite")
+_NO_DATA = _NothingBelowInfo()
+
+
+def keep_data_out_of_logs() -> None:
+    for name in _DATA_LOGGERS:
+        logger = logging.getLogger(name)
+        if _NO_DATA not in logger.filters:
+            logger.addFilter(_NO_DATA)
+
+
 def create_engine(database_url: str) -> AsyncEngine:
-    """Engine for a `sqlite+aiosqlite:///` or `postgresql+asyncpg://` URL."""
+    """Engine for a `sqlite+aiosqlite:///` or `postgresql+asyncpg://` URL.
+
+    `hide_parameters`: statement parameters (answers, state documents) appear neither in the
+    SQL log nor in the messages of database errors, which are logged; see also
+    `keep_data_out_of_logs`.
+    """
+    keep_data_out_of_logs()
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     # pre_ping drops connections PostgreSQL or a proxy closed while they sat idle in the pool.
     return create_async_engine(
-        url, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800
+        url,
+        pool_size=5,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        hide_parameters=True,
     )
 
 

@@ -57,6 +57,9 @@ class RequestKindSpec:
     # Dates kept for the reminders, once submitted and once approved (the date of approval).
     deadlines_at_submission: Callable[[Request], list[Deadline]] = lambda request: []
     deadlines_at_approval: Callable[[Request, date], list[Deadline]] = lambda request, on: []
+    # Answers the kind adds at submission, fixed from then on (e.g. partners matched from the
+    # roster as it is now, who recorded the customer's consent and when).
+    derive: Callable[[dict, Person, datetime], dict] = lambda answers, requester, at: {}
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class RequestService:
     async def submit(self, kind: RequestKind, requester: Person, answers: dict) -> Request:
         spec = self._kinds[kind]
         area = next(a for a in self._roster.areas if a.name == answers["area"])
+        at = self._clock()
+        answers = {**answers, **spec.derive(answers, requester, at)}
         request, audit = lifecycle.submit(
             request_id=await self._repository.next_request_id(kind),
             kind=kind,
@@ -97,7 +102,7 @@ class RequestService:
             customer=answers["customer"],
             answers=answers,
             needs_director=spec.needs_director(answers),
-            at=self._clock(),
+            at=at,
         )
         await self._repository.add(request, audit)
         await self._repository.add_deadlines(spec.deadlines_at_submission(request))
@@ -172,16 +177,34 @@ class RequestService:
         if waiting:
             user_id = await self._messenger.teams_user_id(waiting)
             approver_ids = [user_id] if user_id else []
+        history = await self._repository.audit_trail(request.id)
         return approval_card(
             request,
             spec.questions,
-            await self._repository.audit_trail(request.id),
+            history,
             notes=spec.notes(request.answers),
             highlights=spec.highlights(request.answers),
             actionable=bool(waiting and viewer.aad_object_id == waiting.aad_object_id),
             approver_user_ids=approver_ids,
             notice=notice,
+            show_personal=self._may_see_personal_data(request, viewer, history),
         )
+
+    def _may_see_personal_data(
+        self, request: Request, viewer: Person, history: list[lifecycle.AuditEntry]
+    ) -> bool:
+        """The requester and the approvers: the area's liaison, backup and director, and anyone
+        who has acted on the request (should the roster have changed since)."""
+        who = viewer.aad_object_id
+        if not who:
+            return False
+        if who == request.requester.aad_object_id:
+            return True
+        if any(area.code == request.area.code for _, area in self._roster.roles_of(who)):
+            return True
+        if request.waiting_on and who == request.waiting_on.aad_object_id:
+            return True
+        return any(entry.actor.aad_object_id == who for entry in history)
 
     async def record_copy(
         self,

@@ -181,6 +181,7 @@ async def test_the_fm_records_the_outcome_after_approval(bot):
     await fm.open()
     await submit_request(fm)
     await liaison.click(await latest_card(liaison, 2), "approve")
+    await fm.wait_for_text("was approved")  # the notice comes after the invoke response
     (listing,) = await fm.say("my requests")
     status, response = await fm.click(
         card_of(listing), "record_outcome", **{"outcome_NSD-0001": nsd.OUTCOMES[1]}
@@ -198,7 +199,7 @@ async def test_action_submit_fallback_follows_the_same_rules(bot):
     puts = len([c for c in bot.connector.calls if c.method == "PUT"])
     await stranger.bot.post(stranger.activity(value=approve))
     await liaison.bot.post(liaison.activity(value=approve))
-    await asyncio.sleep(0.3)
+    await fm.wait_for_text("was approved by Adele Vance")
     (mine,) = await fm.say("my requests")
     assert "Approved" in card_text(card_of(mine))
     assert len([c for c in bot.connector.calls if c.method == "PUT"]) > puts

@@ -50,6 +50,10 @@ def test_roles_of_a_person_are_found_across_areas():
             "areas[2] (Asia Pacific and Japan).holiday_countries[0]: not an ISO 3166",
         ),
         (
+            lambda d: d["areas"][1].update(holiday_countries=["GB", "XX"]),
+            "areas[1] (EMEA).holiday_countries[1]: no public holiday calendar is known for 'XX'",
+        ),
+        (
             lambda d: d["partners"][0].update(specialties=["Cooking"]),
             "partners[0] (Northwind Change Partners).specialties[0]: Input should be",
         ),

@@ -1,0 +1,455 @@
+"""Seed 004, "Request an ACM Partner": the questions, the consent gate, and partner matching.
+
+The conversation ends early, submitting nothing, when one of the customer's current partners
+offers the ACM services (the best outcome) or when the customer has not consented to share
+their contact data with partners. Otherwise the FM submits a referral to the area liaison with
+three partners matched from the roster's directory, fixed at submission.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from domain.business_days import add_business_days_in
+from domain.deadlines import Deadline
+from domain.questionnaire import AnswerKind, InvalidAnswer, Question
+from domain.requests import Request
+from domain.roster import Location, Partner, Person, Roster, Specialty
+
+PARTNERS_PROPOSED = 3
+CONTACT_WITHIN_BUSINESS_DAYS = 3
+QUICKLEADS_TASK = 983
+
+BOTH = "Both"
+SERVICE_TYPES = (
+    Specialty.ADVISORY_AND_PLANNING.value,
+    Specialty.TRAINING_AND_ENABLEMENT.value,
+    BOTH,
+)
+
+# Answers the bot adds at submission (see `derive`): the partners as proposed then, and who
+# recorded the customer's consent, when.
+PROPOSED_PARTNERS = "proposed_partners"
+CONSENT_RECORD = "consent_record"
+
+# The customer contact: asked only after consent, shown only to the requester and approvers.
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+
+OUTCOMES = (
+    "Customer engaged a referred partner",
+    "Partners called; the customer is still choosing",
+    "No partner called within three business days",
+    "Customer chose not to engage a partner",
+)
+
+FOR_FEE = (
+    "ACM partner referrals are for-fee services: the customer contracts and pays the partner "
+    "they choose."
+)
+CONTACT_DEADLINE = (
+    "Referred partners should contact the customer within three business days; once the "
+    "referral is approved, the FM is reminded to check that they did."
+)
+ACCOUNT_TEAM_ROUTE = "Account team picks local ACM partners from the Co-Sell ACM list"
+QUICKLEADS_ROUTE = f"QuickLeads referral (FTOP task {QUICKLEADS_TASK})"
+
+CONFIRMATION = (
+    "Referrals are for-fee services. Once approved, the partners should contact the customer "
+    "within three business days, and I will remind you to check that they called."
+)
+CONSENT_REFUSED = (
+    "I can't continue without the customer's verbal consent: a referral shares the customer's "
+    "contact details (name, email, phone) with partners, and that needs their agreement first. "
+    "Nothing was stored or shared. When the customer agrees, type `acm referral` to start again; "
+    "meanwhile the self-service adoption resources (aka.ms/MicrosoftAdoption) remain open to them."
+)
+
+
+def specialties_for(service_type: str | None) -> tuple[Specialty, ...]:
+    """The specialties a service type asks for, in directory order ("Both": the two)."""
+    if service_type == BOTH:
+        return (Specialty.ADVISORY_AND_PLANNING, Specialty.TRAINING_AND_ENABLEMENT)
+    return tuple(s for s in Specialty if s.value == service_type)
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerMatch:
+    partner: Partner
+    office: Location  # the partner's office that matched the customer's location
+    same_city: bool
+    offered: tuple[Specialty, ...]  # the wanted specialties the partner offers
+    wanted: tuple[Specialty, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        where = "same city as the customer" if self.same_city else "same country as the customer"
+        missing = [s for s in self.wanted if s not in self.offered]
+        offers = "offers " + " and ".join(s.value for s in self.offered)
+        if missing:
+            offers += " (not " + " or ".join(s.value for s in missing) + ")"
+        return where, offers
+
+    def as_answer(self) -> dict:
+        """What is stored in the request: plain JSON, independent of later roster changes."""
+        return {
+            "name": self.partner.name,
+            "office": str(self.office),
+            "reasons": list(self.reasons),
+        }
+
+
+def _same_city(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def match_partners(
+    directory: Iterable[Partner],
+    location: Location,
+    specialties: Iterable[Specialty],
+    limit: int = PARTNERS_PROPOSED,
+) -> list[PartnerMatch]:
+    """Up to `limit` partners offering at least one wanted specialty in the customer's country.
+
+    Order: an office in the customer's city before one elsewhere in the country; then those
+    offering more of the wanted specialties; then by name (case-insensitive), so the same
+    directory always gives the same proposal. Partners abroad do not match.
+    """
+    asked = set(specialties)
+    wanted = tuple(s for s in Specialty if s in asked)
+    matches = []
+    for partner in directory:
+        offered = tuple(s for s in wanted if s in partner.specialties)
+        if not offered:
+            continue
+        in_country = [o for o in partner.locations if o.country == location.country]
+        if not in_country:
+            continue
+        in_city = [o for o in in_country if _same_city(o.city, location.city)]
+        office = (in_city or in_country)[0]
+        matches.append(PartnerMatch(partner, office, bool(in_city), offered, wanted))
+    matches.sort(
+        key=lambda m: (not m.same_city, -len(m.offered), m.partner.name.casefold(), m.partner.name)
+    )
+    return matches[:limit]
+
+
+def describe_matches(matches: list[dict], answers: dict) -> str:
+    """The proposal in words: each partner and why it matched, or plainly how few matched."""
+    wanted = " and ".join(specialties_for(answers.get("service_type"))) or "the services"
+    where = answers.get("location") or "the customer's location"
+    if not matches:
+        return (
+            f"No partner in the directory offers {wanted} in the customer's country ({where}). "
+            "The referral can still go ahead: the partners will have to be found outside the "
+            "directory."
+        )
+    lines = [
+        f"{i}. **{m['name']}** ({m['office']}): " + "; ".join(m["reasons"])
+        for i, m in enumerate(matches, 1)
+    ]
+    if len(matches) < PARTNERS_PROPOSED:
+        only = "Only one partner" if len(matches) == 1 else f"Only {len(matches)} partners"
+        head = (
+            f"{only} in the directory {'matches' if len(matches) == 1 else 'match'} {wanted} "
+            f"near {where}, fewer than the {PARTNERS_PROPOSED} a referral offers; the others "
+            "will have to be found outside the directory:"
+        )
+    else:
+        head = f"The {PARTNERS_PROPOSED} partners proposed for {wanted} near {where}:"
+    return head + "\n\n" + "\n".join(lines)
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+_COUNTRY_ALIASES = {"UK": "GB"}
+_PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().\-/]+$")
+_ONE_EMAIL = Question("email", "Email", "", AnswerKind.EMAILS)
+
+
+def parse_location(text: str) -> Location:
+    """Parse "Seattle, US" into Location("Seattle", "US"): a city, a comma, an ISO two-letter
+    country code (UK is taken for GB)."""
+    city, comma, country = text.strip().rpartition(",")
+    city = " ".join(city.split())
+    country = country.strip().upper()
+    country = _COUNTRY_ALIASES.get(country, country)
+    if not comma or not city or not re.fullmatch(r"[A-Z]{2}", country):
+        raise InvalidAnswer(
+            "Write the customer's city, a comma, then the two-letter country code, "
+            "e.g. Seattle, US or London, GB."
+        )
+    if len(city) > 100:
+        raise InvalidAnswer("That city name is too long; keep it under 100 characters.")
+    return Location(city, country)
+
+
+def _location(text: str) -> str:
+    return str(parse_location(text))
+
+
+def _email(text: str) -> str:
+    addresses = _ONE_EMAIL.parse(text)
+    if len(addresses) != 1:
+        raise InvalidAnswer("Give one email address, the contact's own.")
+    return addresses[0]
+
+
+def _phone(text: str) -> str:
+    digits = re.sub(r"\D", "", text)
+    if not _PHONE_CHARACTERS.match(text) or not 7 <= len(digits) <= 15:
+        raise InvalidAnswer(
+            "That is not a phone number I can use. Write it with the country code, "
+            "e.g. +1 425 555 0100, or type skip."
+        )
+    return " ".join(text.split())
+
+
+def _name(text: str) -> str:
+    if len(text) > 200:
+        raise InvalidAnswer("Please keep the name under 200 characters.")
+    return text
+
+
+# --- the conversation -------------------------------------------------------------------------
+
+
+def _current_partner_offers(answers: dict) -> bool:
+    return answers.get("current_partner_offers") is True
+
+
+def _no_current_partner(answers: dict) -> bool:
+    return answers.get("current_partner_offers") is False
+
+
+def _has_account_team(answers: dict) -> bool:
+    return answers.get("has_account_team") is True
+
+
+def _consented(answers: dict) -> bool:
+    return _no_current_partner(answers) and answers.get("consent") is True
+
+
+def _current_partner_outcome(answers: dict) -> str:
+    return (
+        f"Outcome: {answers['current_partner']}, already one of {answers['customer']}'s "
+        "partners, offers the ACM services the customer is looking for. That is the best "
+        "outcome: no referral is made and nothing is shared with other partners. Note it on FTOP "
+        "task 4047 (Conduct Adoption & Change Management Conversation) when you complete it."
+    )
+
+
+def _consent_gate(answers: dict) -> str | None:
+    return None if answers.get("consent") else CONSENT_REFUSED
+
+
+def _route_info(answers: dict) -> str:
+    if _has_account_team(answers):
+        return (
+            "The account team will choose local ACM partners from the Co-Sell ACM list and offer "
+            "the customer several to choose from; the partners I propose are their starting point."
+        )
+    return (
+        f"No account team: this becomes a FastTrack QuickLeads referral (FTOP task "
+        f"{QUICKLEADS_TASK}), using the FastTrack Partner Referral Request template."
+    )
+
+
+def proposal(roster: Roster, answers: dict) -> list[dict]:
+    """The partners matched now for the answers so far, as stored at submission."""
+    if not answers.get("location") or not answers.get("service_type"):
+        return []
+    matches = match_partners(
+        roster.partners,
+        parse_location(answers["location"]),
+        specialties_for(answers["service_type"]),
+    )
+    return [m.as_answer() for m in matches]
+
+
+def questions(roster: Roster) -> list[Question]:
+    return [
+        Question("customer", "Customer", "Which customer is the ACM partner for?"),
+        Question(
+            "area",
+            "Area",
+            "In which area is the engagement delivered?",
+            AnswerKind.CHOICE,
+            tuple(area.name for area in roster.areas),
+        ),
+        Question(
+            "current_partner_offers",
+            "A current partner offers ACM",
+            "Ask the customer: does one of their current partners offer the Adoption & Change "
+            "Management services they are looking for?",
+            AnswerKind.YES_NO,
+        ),
+        Question(
+            "current_partner",
+            "Current partner",
+            "Which of the customer's partners?",
+            applies=_current_partner_offers,
+            stop=_current_partner_outcome,
+        ),
+        Question(
+            "has_account_team",
+            "Account team",
+            "Does the customer have an account team (ATS, AE, TAM, CSM, SSP)?",
+            AnswerKind.YES_NO,
+            applies=_no_current_partner,
+            info=_route_info,
+        ),
+        Question(
+            "account_team",
+            "Account team members",
+            "The account team members' email addresses, separated by commas: they choose the "
+            "partners with the customer.",
+            AnswerKind.EMAILS,
+            applies=lambda answers: _no_current_partner(answers) and _has_account_team(answers),
+        ),
+        Question(
+            "service_type",
+            "Service type",
+            "Which ACM services does the customer need?",
+            AnswerKind.CHOICE,
+            SERVICE_TYPES,
+            applies=_no_current_partner,
+        ),
+        Question(
+            "consent",
+            "Customer consent to share contact data",
+            "Has the customer given you their verbal consent to share their contact data (name, "
+            "email, phone) with the partners we refer?",
+            AnswerKind.YES_NO,
+            applies=_no_current_partner,
+            stop=_consent_gate,
+        ),
+        Question(
+            "contact_name",
+            "Customer contact",
+            "Who at the customer should the partners contact? Their full name.",
+            applies=_consented,
+            parser=_name,
+            personal=True,
+        ),
+        Question(
+            "contact_email",
+            "Contact email",
+            "The contact's email address?",
+            applies=_consented,
+            parser=_email,
+            personal=True,
+        ),
+        Question(
+            "contact_phone",
+            "Contact phone",
+            "The contact's phone number, with the country code? Type `skip` if they prefer "
+            "email only.",
+            optional=True,
+            applies=_consented,
+            parser=_phone,
+            personal=True,
+        ),
+        Question(
+            "location",
+            "Customer location",
+            "Where is the customer? The city and the two-letter country code, e.g. Seattle, US. "
+            "Partners are matched by location and specialty.",
+            applies=_consented,
+            parser=_location,
+            info=lambda answers: describe_matches(proposal(roster, answers), answers),
+        ),
+    ]
+
+
+def needs_director(answers: dict) -> bool:
+    """A for-fee referral commits no Microsoft funding or effort: the liaison decides alone."""
+    return False
+
+
+def derive(roster: Roster) -> Callable[[dict, Person, datetime], dict]:
+    """At submission: fix the proposed partners, and record who confirmed consent and when."""
+
+    def derived(answers: dict, requester: Person, at: datetime) -> dict:
+        return {
+            PROPOSED_PARTNERS: proposal(roster, answers),
+            CONSENT_RECORD: {
+                "by": requester.display_name,
+                "by_aad_object_id": requester.aad_object_id,
+                "at": at.isoformat(),
+            },
+        }
+
+    return derived
+
+
+def highlights(answers: dict) -> list[tuple[str, str]]:
+    """The referral's own section on the approval card."""
+    facts = [
+        ("Route", ACCOUNT_TEAM_ROUTE if _has_account_team(answers) else QUICKLEADS_ROUTE),
+        ("Service type", str(answers.get("service_type", ""))),
+    ]
+    record = answers.get(CONSENT_RECORD)
+    if record:
+        at = datetime.fromisoformat(record["at"])
+        facts.append(
+            (
+                "Consent",
+                f"Customer's verbal consent recorded by {record['by']} on {at:%d %b %Y %H:%M} UTC",
+            )
+        )
+    partners = answers.get(PROPOSED_PARTNERS) or []
+    for number, partner in enumerate(partners, 1):
+        facts.append(
+            (
+                f"Partner {number}",
+                f"{partner['name']} ({partner['office']}): " + "; ".join(partner["reasons"]),
+            )
+        )
+    if len(partners) < PARTNERS_PROPOSED:
+        facts.append(
+            (
+                "Partners matched",
+                f"Only {len(partners)} of {PARTNERS_PROPOSED} in the directory; find the others "
+                "outside it"
+                if partners
+                else "None in the directory; find partners outside it",
+            )
+        )
+    facts.append(("Partner contact", "Within three business days of the referral"))
+    return facts
+
+
+def card_notes(roster: Roster) -> Callable[[dict], list[str]]:
+    """For-fee and the three-business-day contact, for the summary and the approval card; on
+    the summary (before the partners are fixed) also the partners proposed now."""
+
+    def notes(answers: dict) -> list[str]:
+        found = [FOR_FEE, CONTACT_DEADLINE]
+        if PROPOSED_PARTNERS not in answers and answers.get("location"):
+            found.append(describe_matches(proposal(roster, answers), answers))
+        return found
+
+    return notes
+
+
+def deadlines_at_approval(request: Request, approved_on: date) -> list[Deadline]:
+    """The partners' contact is due three business days after approval, in the area's
+    holiday calendars; the FM is reminded to check that they called."""
+    due = add_business_days_in(
+        approved_on, CONTACT_WITHIN_BUSINESS_DAYS, request.area.holiday_countries
+    )
+    return [
+        Deadline(
+            request.id,
+            f"Did the partners call? The ACM partners referred for {request.customer} were due "
+            "to contact the customer",
+            due,
+            request.requester,
+        )
+    ]

@@ -1,0 +1,212 @@
+"""The ACM partner referral conversation, turn by turn with botbuilder's TestAdapter: each
+branch, the consent gate, and the partners proposed."""
+
+import json
+from pathlib import Path
+
+import pytest
+from botbuilder.core import ConversationState, MemoryStorage, TurnContext
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity, ActivityTypes
+
+from cards.welcome import MenuItem
+from config.roster import load_roster
+from dialogs.main_dialog import Conversation, MainDialog
+from dialogs.questionnaire_dialog import QuestionnaireDialog
+from domain import acm_referral as acm
+from tests.harness import card_text
+from tests.schemas import assert_valid_card
+
+ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
+
+CONTACT = ["Pat Doe", "pat.doe@contoso.com", "+1 425 555 0100"]
+QUICKLEADS = ["Contoso", "Americas", "no", "no", "Both", "yes", *CONTACT, "Seattle, US"]
+ACCOUNT_TEAM = [
+    "Contoso",
+    "Americas",
+    "no",
+    "yes",
+    "ats@contoso.com, ae@contoso.com",
+    "Training & Enablement",
+    "yes",
+    *CONTACT,
+    "Seattle, US",
+]
+
+
+class ScriptedChat:
+    """A person typing to the main dialog; `submitted` holds what reached the submit step."""
+
+    def __init__(self) -> None:
+        self.submitted: list[dict] = []
+        self.storage = MemoryStorage()
+
+        async def submit(turn_context: TurnContext, answers: dict) -> str:
+            self.submitted.append(answers)
+            return "Submitted ACM-0001."
+
+        state = ConversationState(self.storage)
+        dialog = QuestionnaireDialog(
+            "acm",
+            "ACM partner referral request",
+            acm.questions(ROSTER),
+            submit,
+            acm.card_notes(ROSTER),
+        )
+        main = MainDialog(state, [Conversation(MenuItem("acm referral", "ACM", "test"), dialog)])
+
+        async def logic(turn_context: TurnContext) -> None:
+            await main.on_message(turn_context, turn_context.activity.text)
+            await state.save_changes(turn_context)
+
+        self.adapter = TestAdapter(logic)
+        self.cards: list[dict] = []
+
+    async def text_after(self, text: str | None = None, value: dict | None = None) -> str:
+        await self.adapter.receive_activity(
+            Activity(type=ActivityTypes.message, text=text, value=value)
+        )
+        parts = []
+        while (reply := self.adapter.get_next_activity()) is not None:
+            if reply.attachments:
+                self.cards.append(reply.attachments[0].content)
+                parts.append(card_text(reply.attachments[0].content))
+            else:
+                parts.append(reply.text)
+        return "\n".join(parts)
+
+    def stored(self) -> str:
+        """Everything the conversation state holds, as text."""
+        return json.dumps(self.storage.memory, default=str)
+
+
+@pytest.fixture
+def chat():
+    return ScriptedChat()
+
+
+async def answer_all(chat, answers):
+    last = await chat.text_after("acm referral")
+    for answer in answers:
+        last = await chat.text_after(answer)
+    return last
+
+
+async def test_a_current_partner_ends_the_conversation_with_that_outcome(chat):
+    text = await answer_all(chat, ["Contoso", "Americas"])
+    assert "does one of their current partners offer" in text
+    assert "Which of the customer's partners?" in await chat.text_after("yes")
+    outcome = await chat.text_after("Avanade")
+    assert outcome.startswith("Outcome: Avanade, already one of Contoso's partners")
+    assert "no referral is made and nothing is shared" in outcome
+    assert chat.submitted == []
+    # The conversation is over.
+    assert "Sorry, I didn't understand" in await chat.text_after("Seattle, US")
+
+
+async def test_no_account_team_is_a_quickleads_referral_with_three_partners(chat):
+    text = await answer_all(chat, QUICKLEADS[:4])
+    assert "QuickLeads referral (FTOP task 983)" in text
+    assert "Which ACM services" in text
+    text = await answer_all(chat, QUICKLEADS)
+    # The partners proposed, and why each matched, once the location is known ...
+    assert "The 3 partners proposed for Advisory & Planning and Training & Enablement" in text
+    assert (
+        "1. **Northwind Change Partners** (Seattle, US): same city as the customer; offers "
+        "Advisory & Planning and Training & Enablement" in text
+    )
+    assert "2. **Fabrikam Adoption Services**" in text and "3. **Tailspin Advisory**" in text
+    # ... and the summary says what the referral implies.
+    summary = chat.cards[-1]
+    assert_valid_card(summary)
+    assert "Check your answers" in text
+    assert acm.FOR_FEE in text and "within three business days" in text
+    assert "Pat Doe" in text and "Seattle, US" in text
+
+    assert await chat.text_after(value={"summary": "submit"}) == "Submitted ACM-0001."
+    (answers,) = chat.submitted
+    assert answers["has_account_team"] is False and "account_team" not in answers
+    assert answers["service_type"] == "Both" and answers["consent"] is True
+    assert answers["contact_email"] == "pat.doe@contoso.com"
+    assert answers["contact_phone"] == "+1 425 555 0100"
+    assert answers["location"] == "Seattle, US"
+    assert "current_partner" not in answers
+
+
+async def test_an_account_team_is_asked_for_and_chooses_from_the_co_sell_list(chat):
+    text = await answer_all(chat, ACCOUNT_TEAM[:4])
+    assert "choose local ACM partners from the Co-Sell ACM list" in text
+    assert "account team members' email addresses" in text
+    assert "ae@contoso is not an email address" in await chat.text_after(
+        "ats@contoso.com, ae@contoso"
+    )
+    await answer_all(chat, ACCOUNT_TEAM)
+    await chat.text_after(value={"summary": "submit"})
+    (answers,) = chat.submitted
+    assert answers["account_team"] == ["ats@contoso.com", "ae@contoso.com"]
+    assert answers["service_type"] == "Training & Enablement"
+
+
+async def test_without_consent_the_bot_says_why_and_keeps_nothing(chat):
+    text = await answer_all(chat, QUICKLEADS[:5])
+    assert "verbal consent to share their contact data" in text
+    refused = await chat.text_after("no")
+    assert refused == acm.CONSENT_REFUSED
+    assert "Nothing was stored or shared" in refused
+    assert chat.submitted == []
+    stored = chat.stored()
+    assert "Contoso" not in stored and "answers" not in stored
+    assert "Sorry, I didn't understand" in await chat.text_after("Pat Doe")
+
+
+async def test_withdrawing_consent_from_the_summary_drops_the_contact(chat):
+    await answer_all(chat, QUICKLEADS)
+    assert "Pat Doe" in chat.stored()  # held while the FM is still answering, with consent
+    text = await chat.text_after(value={"summary": "change", "question": "consent"})
+    assert "verbal consent" in text
+    assert await chat.text_after("no") == acm.CONSENT_REFUSED
+    assert chat.submitted == []
+    for value in CONTACT:
+        assert value not in chat.stored()
+
+
+@pytest.mark.parametrize(
+    "bad, reason",
+    [
+        ("pat at contoso", "pat, at, contoso are not email addresses"),
+        ("pat@contoso", "pat@contoso is not an email address"),
+        ("pat@contoso.com, lee@contoso.com", "Give one email address"),
+    ],
+)
+async def test_a_bad_email_is_re_prompted(chat, bad, reason):
+    await answer_all(chat, QUICKLEADS[:7])
+    text = await chat.text_after(bad)
+    assert reason in text and "The contact's email address?" in text
+    assert "phone number" in await chat.text_after("pat.doe@contoso.com")
+
+
+async def test_a_bad_phone_or_location_is_re_prompted_and_the_phone_is_optional(chat):
+    await answer_all(chat, QUICKLEADS[:8])
+    assert "not a phone number I can use" in await chat.text_after("call reception")
+    assert "Where is the customer?" in await chat.text_after("skip")
+    assert "two-letter country code" in await chat.text_after("Seattle")
+    await chat.text_after("Seattle, US")
+    await chat.text_after(value={"summary": "submit"})
+    assert chat.submitted[0]["contact_phone"] is None
+
+
+async def test_fewer_than_three_partners_is_said_plainly(chat):
+    text = await answer_all(chat, QUICKLEADS[:-1] + ["Toronto, CA"])
+    assert "Only one partner in the directory matches" in text
+    assert "**Contoso Learning Group** (Toronto, CA)" in text
+    await chat.text_after(value={"summary": "change", "question": "location"})
+    assert "No partner in the directory offers" in await chat.text_after("Lyon, FR")
+
+
+async def test_changing_the_service_type_updates_the_proposal_on_the_summary(chat):
+    await answer_all(chat, QUICKLEADS)
+    await chat.text_after(value={"summary": "change", "question": "service_type"})
+    summary = await chat.text_after("Advisory & Planning")
+    assert "Check your answers" in summary
+    assert "Only 2 partners in the directory match Advisory & Planning near Seattle, US" in summary
+    assert "Fabrikam" not in summary
