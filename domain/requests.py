@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from domain.roster import Area, Person
+from domain.roster import Area, Person, Roster
 
 
 class RequestKind(StrEnum):
@@ -204,6 +204,24 @@ def apply(
         outcome=outcome,
     )
     return updated, AuditEntry(actor, at, move, request.status, target, comment)
+
+
+def may_see_personal_data(
+    request: Request, viewer: Person, roster: Roster, history: list[AuditEntry]
+) -> bool:
+    """Personal answers (e.g. a customer's contact) are for the requester and the approvers:
+    the area's liaison, backup and director, and anyone who acted on the request (should the
+    roster have changed since)."""
+    who = viewer.aad_object_id
+    if not who:
+        return False
+    if who == request.requester.aad_object_id:
+        return True
+    if any(area.code == request.area.code for _, area in roster.roles_of(who)):
+        return True
+    if request.waiting_on and who == request.waiting_on.aad_object_id:
+        return True
+    return any(entry.actor.aad_object_id == who for entry in history)
 
 
 def _waiting_on(request: Request, status: Status) -> Person | None:

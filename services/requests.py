@@ -187,24 +187,8 @@ class RequestService:
             actionable=bool(waiting and viewer.aad_object_id == waiting.aad_object_id),
             approver_user_ids=approver_ids,
             notice=notice,
-            show_personal=self._may_see_personal_data(request, viewer, history),
+            show_personal=lifecycle.may_see_personal_data(request, viewer, self._roster, history),
         )
-
-    def _may_see_personal_data(
-        self, request: Request, viewer: Person, history: list[lifecycle.AuditEntry]
-    ) -> bool:
-        """The requester and the approvers: the area's liaison, backup and director, and anyone
-        who has acted on the request (should the roster have changed since)."""
-        who = viewer.aad_object_id
-        if not who:
-            return False
-        if who == request.requester.aad_object_id:
-            return True
-        if any(area.code == request.area.code for _, area in self._roster.roles_of(who)):
-            return True
-        if request.waiting_on and who == request.waiting_on.aad_object_id:
-            return True
-        return any(entry.actor.aad_object_id == who for entry in history)
 
     async def record_copy(
         self,

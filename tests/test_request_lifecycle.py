@@ -15,9 +15,10 @@ from domain.requests import (
     Status,
     apply,
     first_approver,
+    may_see_personal_data,
     submit,
 )
-from domain.roster import Area, Person
+from domain.roster import Area, Person, Roster
 
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
 LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
@@ -166,3 +167,22 @@ def test_a_decided_request_refuses_a_second_decision_with_its_state():
     approved = apply(new_request(), LIAISON, Move.APPROVE, at=NOW)[0]
     with pytest.raises(IllegalMove, match="NSD-0001 is approved"):
         apply(approved, LIAISON, Move.APPROVE, at=NOW)
+
+
+ROSTER = Roster(areas=(AMERICAS,), ftc_help_mailbox="ftchelp@contoso.com", partners=())
+
+
+@pytest.mark.parametrize("viewer", [FM, LIAISON, BACKUP, DIRECTOR])
+def test_the_requester_and_the_areas_approvers_see_personal_answers(viewer):
+    assert may_see_personal_data(new_request(), viewer, ROSTER, history=[])
+
+
+def test_someone_else_does_not_see_personal_answers():
+    assert not may_see_personal_data(new_request(), STRANGER, ROSTER, history=[])
+
+
+def test_whoever_acted_on_a_request_still_sees_it_after_a_roster_change():
+    request = new_request()
+    _, audit = apply(request, LIAISON, Move.APPROVE, at=NOW)
+    empty_roster = Roster(areas=(), ftc_help_mailbox="ftchelp@contoso.com", partners=())
+    assert may_see_personal_data(request, LIAISON, empty_roster, history=[audit])
