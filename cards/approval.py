@@ -7,7 +7,7 @@ Action.Submit fallback carrying the same verb and data, for clients without Univ
 
 from __future__ import annotations
 
-from cards.welcome import ADAPTIVE_CARD_VERSION
+from cards.elements import adaptive_card, attention
 from domain.questionnaire import Question, render_answer
 from domain.requests import AuditEntry, Move, Request, Status
 
@@ -149,12 +149,7 @@ def approval_card(
                 ],
             }
         )
-    card: dict = {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": ADAPTIVE_CARD_VERSION,
-        "body": body,
-    }
+    card = adaptive_card(body)
     if request.is_open and approver_user_ids:
         card["refresh"] = {
             "action": {
@@ -199,12 +194,7 @@ def execute_button(
 
 
 def notice_card(text: str) -> dict:
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": ADAPTIVE_CARD_VERSION,
-        "body": [{"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}],
-    }
+    return adaptive_card([attention(text)])
 
 
 def _answer(question: Question, answers: dict, show_personal: bool) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cards.approval import execute_button
-from cards.welcome import ADAPTIVE_CARD_VERSION
+from cards.elements import adaptive_card, attention
 from domain.requests import Move, Request, Status
 
 
@@ -15,7 +15,7 @@ def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | N
     """`outcomes`: the outcome choices per request kind (seed 000's success criteria)."""
     body: list[dict] = []
     if notice:
-        body.append({"type": "TextBlock", "text": notice, "wrap": True, "color": "Attention"})
+        body.append(attention(notice))
     body.append({"type": "TextBlock", "text": "Your requests", "size": "Large", "weight": "Bolder"})
     for request in requests:
         waiting = (
@@ -57,12 +57,7 @@ def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | N
         if actions:
             items.append({"type": "ActionSet", "actions": actions})
         body.append({"type": "Container", "separator": True, "items": items})
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": ADAPTIVE_CARD_VERSION,
-        "body": body,
-    }
+    return adaptive_card(body)
 
 
 def _list_button(request: Request, move: Move, title: str, style: str) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cards.welcome import ADAPTIVE_CARD_VERSION
+from cards.elements import adaptive_card
 from domain.questionnaire import Question, render_answer
 
 SUBMIT = "submit"
@@ -37,12 +37,9 @@ def summary_card(title: str, questions: list[Question], answers: dict, notes: li
             "choices": [{"title": q.label, "value": q.key} for q in questions],
         }
     )
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": ADAPTIVE_CARD_VERSION,
-        "body": body,
-        "actions": [
+    return adaptive_card(
+        body,
+        [
             {
                 "type": "Action.Submit",
                 "title": "Submit request",
@@ -52,4 +49,4 @@ def summary_card(title: str, questions: list[Question], answers: dict, notes: li
             {"type": "Action.Submit", "title": "Change this answer", "data": {"summary": CHANGE}},
             {"type": "Action.Submit", "title": "Cancel", "data": {"summary": CANCEL}},
         ],
-    }
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ADAPTIVE_CARD_VERSION = "1.5"
+from cards.elements import adaptive_card
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,11 @@ def welcome_card(menu: list[MenuItem], *, first_name: str | None = None) -> dict
             ),
         },
     ]
-    return {
-        "type": "AdaptiveCard",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "version": ADAPTIVE_CARD_VERSION,
-        "body": body,
-        "actions": [
+    return adaptive_card(
+        body,
+        [
             # Plain submit data (not imBack): it works in every Teams client and the Playground.
             {"type": "Action.Submit", "title": item.title, "data": {"command": item.command}}
             for item in menu
         ],
-    }
+    )

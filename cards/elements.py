@@ -1,0 +1,22 @@
+"""The pieces every card is made of."""
+
+from __future__ import annotations
+
+ADAPTIVE_CARD_VERSION = "1.5"
+
+
+def adaptive_card(body: list[dict], actions: list[dict] | None = None) -> dict:
+    card = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": ADAPTIVE_CARD_VERSION,
+        "body": body,
+    }
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def attention(text: str) -> dict:
+    """A line that stands out: why nothing changed, what went wrong."""
+    return {"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}
