@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from domain.business_days import add_business_days_in
 from domain.deadlines import Deadline
-from domain.questionnaire import AnswerKind, InvalidAnswer, Question
+from domain.questionnaire import AnswerKind, InvalidAnswer, Question, area_question
 from domain.requests import Request
 from domain.roster import Location, Partner, Person, Roster, Specialty
 
@@ -275,13 +275,7 @@ def proposal(roster: Roster, answers: dict) -> list[dict]:
 def questions(roster: Roster) -> list[Question]:
     return [
         Question("customer", "Customer", "Which customer is the ACM partner for?"),
-        Question(
-            "area",
-            "Area",
-            "In which area is the engagement delivered?",
-            AnswerKind.CHOICE,
-            tuple(area.name for area in roster.areas),
-        ),
+        area_question(roster),
         Question(
             "current_partner_offers",
             "A current partner offers ACM",

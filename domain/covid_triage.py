@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from domain.deadlines import Deadline
-from domain.questionnaire import AnswerKind, InvalidAnswer, Question
+from domain.questionnaire import AnswerKind, InvalidAnswer, Question, area_question
 from domain.requests import Request
 from domain.roster import Roster
 
@@ -545,13 +545,7 @@ def questions(roster: Roster) -> list[Question]:
     return [
         # FTOP task 4115: sync with the account team.
         Question("customer", "Customer", "Which customer is this triage for?"),
-        Question(
-            "area",
-            "Area",
-            "In which area is the customer engaged?",
-            AnswerKind.CHOICE,
-            tuple(area.name for area in roster.areas),
-        ),
+        area_question(roster, "In which area is the customer engaged?"),
         Question(
             "account_team",
             "Account team met",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.questionnaire import AnswerKind, Question
+from domain.questionnaire import AnswerKind, Question, area_question
 from domain.roster import Roster
 
 SCENARIOS = (
@@ -56,13 +56,7 @@ def questions(roster: Roster) -> list[Question]:
             "What is the customer's TPID? Type `skip` if you don't have it.",
             optional=True,
         ),
-        Question(
-            "area",
-            "Area",
-            "In which area is the engagement delivered?",
-            AnswerKind.CHOICE,
-            tuple(area.name for area in roster.areas),
-        ),
+        area_question(roster),
         Question(
             "account_team",
             "Account team to inform",

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from urllib.parse import urlparse
 
+from domain.roster import Roster
+
 
 class AnswerKind(StrEnum):
     TEXT = "text"
@@ -78,6 +80,13 @@ class Question:
         if self.kind in (AnswerKind.CHOICE, AnswerKind.CHOICES):
             return " Pick one of: " + "; ".join(self.choices) + "."
         return ""
+
+
+def area_question(
+    roster: Roster, prompt: str = "In which area is the engagement delivered?"
+) -> Question:
+    """Every request names its area: it decides the liaison, the backup and the director."""
+    return Question("area", "Area", prompt, AnswerKind.CHOICE, tuple(a.name for a in roster.areas))
 
 
 def render_answer(question: Question, value: object) -> str:

@@ -1,20 +1,13 @@
 """The ACM partner referral conversation, turn by turn with botbuilder's TestAdapter: each
 branch, the consent gate, and the partners proposed."""
 
-import json
 from pathlib import Path
 
 import pytest
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ActivityTypes
 
-from cards.welcome import MenuItem
 from config.roster import load_roster
-from dialogs.main_dialog import Conversation, MainDialog
-from dialogs.questionnaire_dialog import QuestionnaireDialog
 from domain import acm_referral as acm
-from tests.harness import card_text
+from tests.dialog_harness import ScriptedChat
 from tests.schemas import assert_valid_card
 
 ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
@@ -34,55 +27,15 @@ ACCOUNT_TEAM = [
 ]
 
 
-class ScriptedChat:
-    """A person typing to the main dialog; `submitted` holds what reached the submit step."""
-
-    def __init__(self) -> None:
-        self.submitted: list[dict] = []
-        self.storage = MemoryStorage()
-
-        async def submit(turn_context: TurnContext, answers: dict) -> str:
-            self.submitted.append(answers)
-            return "Submitted ACM-0001."
-
-        state = ConversationState(self.storage)
-        dialog = QuestionnaireDialog(
-            "acm",
-            "ACM partner referral request",
-            acm.questions(ROSTER),
-            submit,
-            acm.card_notes(ROSTER),
-        )
-        main = MainDialog(state, [Conversation(MenuItem("acm referral", "ACM", "test"), dialog)])
-
-        async def logic(turn_context: TurnContext) -> None:
-            await main.on_message(turn_context, turn_context.activity.text)
-            await state.save_changes(turn_context)
-
-        self.adapter = TestAdapter(logic)
-        self.cards: list[dict] = []
-
-    async def text_after(self, text: str | None = None, value: dict | None = None) -> str:
-        await self.adapter.receive_activity(
-            Activity(type=ActivityTypes.message, text=text, value=value)
-        )
-        parts = []
-        while (reply := self.adapter.get_next_activity()) is not None:
-            if reply.attachments:
-                self.cards.append(reply.attachments[0].content)
-                parts.append(card_text(reply.attachments[0].content))
-            else:
-                parts.append(reply.text)
-        return "\n".join(parts)
-
-    def stored(self) -> str:
-        """Everything the conversation state holds, as text."""
-        return json.dumps(self.storage.memory, default=str)
-
-
 @pytest.fixture
 def chat():
-    return ScriptedChat()
+    return ScriptedChat(
+        "acm referral",
+        "ACM partner referral request",
+        acm.questions(ROSTER),
+        acm.card_notes(ROSTER),
+        "Submitted ACM-0001.",
+    )
 
 
 async def answer_all(chat, answers):

@@ -5,17 +5,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ActivityTypes
 
-from cards.welcome import MenuItem
 from config.roster import load_roster
 from dialogs import questionnaire_dialog
-from dialogs.main_dialog import Conversation, MainDialog
-from dialogs.questionnaire_dialog import QuestionnaireDialog
 from domain import covid_triage as covid
-from tests.harness import card_text
+from tests.dialog_harness import ScriptedChat
 from tests.schemas import assert_valid_card
 
 ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
@@ -54,50 +48,16 @@ ELIGIBLE = [
 ]
 
 
-class ScriptedChat:
-    def __init__(self) -> None:
-        self.submitted: list[dict] = []
-
-        async def submit(turn_context: TurnContext, answers: dict) -> str:
-            self.submitted.append(answers)
-            return "Submitted COVID-0001."
-
-        state = ConversationState(MemoryStorage())
-        dialog = QuestionnaireDialog(
-            "covid", "COVID triage request", covid.questions(ROSTER), submit, covid.notes
-        )
-        main = MainDialog(
-            state, [Conversation(MenuItem("covid triage", "COVID triage", "test"), dialog)]
-        )
-
-        async def logic(turn_context: TurnContext) -> None:
-            await main.on_message(turn_context, turn_context.activity.text)
-            await state.save_changes(turn_context)
-
-        self.adapter = TestAdapter(logic)
-        self.cards: list[dict] = []
-
-    async def text_after(self, text: str | None = None, value: dict | None = None) -> str:
-        await self.adapter.receive_activity(
-            Activity(type=ActivityTypes.message, text=text, value=value)
-        )
-        texts = []
-        while (reply := self.adapter.get_next_activity()) is not None:
-            if reply.attachments:
-                self.cards.append(reply.attachments[0].content)
-                texts.append(card_text(reply.attachments[0].content))
-            else:
-                texts.append(reply.text)
-        return "\n".join(texts)
-
-    async def answer(self, answers: list[str]) -> list[str]:
-        return [await self.text_after(answer) for answer in answers]
-
-
 @pytest.fixture
 def chat(monkeypatch):
     monkeypatch.setattr(questionnaire_dialog, "_today", lambda: TODAY)
-    return ScriptedChat()
+    return ScriptedChat(
+        "covid triage",
+        "COVID triage request",
+        covid.questions(ROSTER),
+        covid.notes,
+        "Submitted COVID-0001.",
+    )
 
 
 async def start(chat: ScriptedChat) -> str:

@@ -3,16 +3,10 @@
 from pathlib import Path
 
 import pytest
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ActivityTypes
 
-from cards.welcome import MenuItem
 from config.roster import load_roster
-from dialogs.main_dialog import Conversation, MainDialog
-from dialogs.questionnaire_dialog import QuestionnaireDialog
 from domain import non_standard_delivery as nsd
-from tests.harness import card_text
+from tests.dialog_harness import ScriptedChat
 
 ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
 QUESTIONS = nsd.questions(ROSTER)
@@ -34,45 +28,11 @@ FASTTRACK = [
 ]
 
 
-class ScriptedChat:
-    """A person typing to the main dialog; `submitted` holds what reached the submit step."""
-
-    def __init__(self) -> None:
-        self.submitted: list[dict] = []
-
-        async def submit(turn_context: TurnContext, answers: dict) -> str:
-            self.submitted.append(answers)
-            return "Submitted NSD-0001."
-
-        state = ConversationState(MemoryStorage())
-        dialog = QuestionnaireDialog(
-            "nsd", "Non-standard delivery request", QUESTIONS, submit, nsd.card_notes
-        )
-        main = MainDialog(state, [Conversation(MenuItem("nsd", "NSD", "test"), dialog)])
-
-        async def logic(turn_context: TurnContext) -> None:
-            await main.on_message(turn_context, turn_context.activity.text)
-            await state.save_changes(turn_context)
-
-        self.adapter = TestAdapter(logic)
-
-    async def say(self, text: str | None = None, value: dict | None = None) -> list[Activity]:
-        await self.adapter.receive_activity(
-            Activity(type=ActivityTypes.message, text=text, value=value)
-        )
-        replies = []
-        while (reply := self.adapter.get_next_activity()) is not None:
-            replies.append(reply)
-        return replies
-
-    async def text_after(self, text: str | None = None, value: dict | None = None) -> str:
-        replies = await self.say(text, value)
-        return "\n".join(r.text or card_text(r.attachments[0].content) for r in replies)
-
-
 @pytest.fixture
 def chat():
-    return ScriptedChat()
+    return ScriptedChat(
+        "nsd", "Non-standard delivery request", QUESTIONS, nsd.card_notes, "Submitted NSD-0001."
+    )
 
 
 async def answer_all(chat, answers):

@@ -114,8 +114,10 @@ def fresh_bot(e2e_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(e2e_ready: None) -> Iterator[object]:
+    # Package scope: Playwright's sync API keeps an event loop running while it is open, and
+    # the async tests outside tests/e2e cannot start theirs until it has stopped.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
