@@ -99,7 +99,8 @@ def create_app(
         kinds = request_kinds(roster)
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
         requests = RequestService(RequestRepository(engine, roster), roster, messenger, kinds)
-        conversation_state = ConversationState(DatabaseStorage(StateStore(engine)))
+        state_store = StateStore(engine)
+        conversation_state = ConversationState(DatabaseStorage(state_store))
         main_dialog = MainDialog(
             conversation_state,
             conversations=request_conversations(requests, kinds),
@@ -114,6 +115,7 @@ def create_app(
         await requests.drain()
         await app[ADAPTER].close()
         await session.close()
+        state_store.close()
         await engine.dispose()
 
     app.cleanup_ctx.append(services)
