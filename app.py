@@ -24,7 +24,7 @@ from domain import acm_referral, covid_triage, non_standard_delivery
 from domain.requests import RequestKind
 from domain.roster import Roster
 from persistence.conversation_references import ConversationReferenceStore
-from persistence.database import create_engine, is_reachable, upgrade_schema
+from persistence.database import Reads, create_engine, is_reachable, upgrade_schema
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
@@ -95,12 +95,14 @@ def create_app(
         session = aiohttp.ClientSession()
         adapter = build_adapter(settings, session, credential)
         roster = app[ROSTER]
-        directory = ConversationDirectory(ConversationReferenceStore(engine))
+        reads = Reads(engine)
+        directory = ConversationDirectory(ConversationReferenceStore(engine, reads))
         kinds = request_kinds(roster)
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
-        requests = RequestService(RequestRepository(engine, roster), roster, messenger, kinds)
-        state_store = StateStore(engine)
-        conversation_state = ConversationState(DatabaseStorage(state_store))
+        requests = RequestService(
+            RequestRepository(engine, roster, reads), roster, messenger, kinds
+        )
+        conversation_state = ConversationState(DatabaseStorage(StateStore(engine, reads)))
         main_dialog = MainDialog(
             conversation_state,
             conversations=request_conversations(requests, kinds),
@@ -115,7 +117,7 @@ def create_app(
         await requests.drain()
         await app[ADAPTER].close()
         await session.close()
-        state_store.close()
+        reads.close()
         await engine.dispose()
 
     app.cleanup_ctx.append(services)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from persistence.database import dialect_insert
+from persistence.database import Reads, dialect_insert
 from persistence.models import ConversationReferenceRow
 
 PERSONAL = "personal"
@@ -41,8 +41,9 @@ _RECORD_COLUMNS = [
 
 
 class ConversationReferenceStore:
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, reads: Reads | None = None):
         self._engine = engine
+        self._reads = reads or Reads(engine)
 
     async def save(self, record: ConversationReferenceRecord) -> bool:
         """Store the record, replacing the one for the same conversation and user.
@@ -101,8 +102,7 @@ class ConversationReferenceStore:
         )
 
     async def _fetch(self, query: Select) -> list[ConversationReferenceRecord]:
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(query)
+        rows = await self._reads.all(query)
         return [ConversationReferenceRecord(**row._mapping) for row in rows]
 
 

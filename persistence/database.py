@@ -8,10 +8,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Table, event, make_url, text
+from sqlalchemy import Connection, Engine, Executable, Row, Table, event, make_url, text
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import SingletonThreadPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -64,6 +66,49 @@ def create_engine(database_url: str) -> AsyncEngine:
         pool_recycle=1800,
         hide_parameters=True,
     )
+
+
+class Reads:
+    """Where reads run.
+
+    On SQLite, in place on the event loop's thread, through a synchronous engine on the same
+    file: aiosqlite hands every operation to a worker thread and wakes the event loop for each
+    result, which costs far more CPU than a primary-key read in WAL mode (microseconds, never
+    waiting for a writer). Should the file be busy anyway, and on PostgreSQL, reads go through
+    the asynchronous engine.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._in_place: Engine | None = None
+        url = engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            self._in_place = sa_create_engine(
+                url.set(drivername="sqlite"), hide_parameters=True, poolclass=SingletonThreadPool
+            )
+            event.listen(self._in_place, "connect", _set_read_only_pragmas)
+
+    async def all(self, statement: Executable, parameters: dict | None = None) -> list[Row]:
+        if self._in_place is not None:
+            try:
+                with self._in_place.connect() as connection:
+                    return connection.execute(statement, parameters).all()
+            except OperationalError:
+                pass  # busy (a checkpoint, a long writer): take the asynchronous path
+        async with self._engine.connect() as connection:
+            return (await connection.execute(statement, parameters)).all()
+
+    def close(self) -> None:
+        if self._in_place is not None:
+            self._in_place.dispose()
+
+
+def _set_read_only_pragmas(dbapi_connection, _connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    # Never hold the event loop for long: a busy file goes to the asynchronous path.
+    for pragma in ("query_only=ON", "busy_timeout=20"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
 
 
 def _set_sqlite_pragmas(dbapi_connection, _connection_record) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.deadlines import Deadline
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person, Roster
-from persistence.database import dialect_insert
+from persistence.database import Reads, dialect_insert
 from persistence.models import (
     AuditEntryRow,
     CardMessageRow,
@@ -72,8 +72,9 @@ _AUDIT_TRAIL = (
 
 
 class RequestRepository:
-    def __init__(self, engine: AsyncEngine, roster: Roster):
+    def __init__(self, engine: AsyncEngine, roster: Roster, reads: Reads | None = None):
         self._engine = engine
+        self._reads = reads or Reads(engine)
         # Requests store only the area code; the area's people come from the current roster.
         self._roster = roster
 
@@ -145,8 +146,7 @@ class RequestRepository:
 
     async def audit_trail(self, request_id: str) -> list[AuditEntry]:
         """Every move on the request, oldest first, starting with its submission."""
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(_AUDIT_TRAIL, {"request_id": request_id})
+        rows = await self._reads.all(_AUDIT_TRAIL, {"request_id": request_id})
         return [_audit_entry(row) for row in rows]
 
     async def requested_by(self, aad_object_id: str) -> list[Request]:
@@ -279,9 +279,7 @@ class RequestRepository:
             ]
 
     async def _fetch(self, query: Select, parameters: dict | None = None) -> list[Request]:
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(query, parameters)
-        return [self._request(row) for row in rows]
+        return [self._request(row) for row in await self._reads.all(query, parameters)]
 
     def _request(self, row: Row) -> Request:
         waiting_on = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from persistence.database import dialect_insert
+from persistence.database import Reads, dialect_insert
 from persistence.models import StateDocument
 
 # Bot Framework's "overwrite whatever is stored" eTag.
@@ -48,62 +46,18 @@ _READ = select(StateDocument.key, StateDocument.document, StateDocument.etag).wh
 )
 
 
-class _SqliteReader:
-    """Reads state on the event loop's own thread, straight from the SQLite file.
-
-    Every turn reads its conversation's state. Through aiosqlite that read is several hand-offs
-    to a worker thread, each waking the event loop: more CPU than a whole echo turn. A read
-    by primary key in WAL mode takes microseconds and never waits for a writer, so it is done
-    in place; should the file be busy anyway (a checkpoint), the caller falls back to the
-    asynchronous path.
-    """
-
-    def __init__(self, path: str) -> None:
-        self._connection = sqlite3.connect(path, isolation_level=None)
-        self._connection.execute("PRAGMA query_only = ON")
-        # Never hold the event loop for long: a busy file goes to the asynchronous path.
-        self._connection.execute("PRAGMA busy_timeout = 20")
-
-    def read(self, keys: list[str]) -> dict[str, StoredDocument] | None:
-        marks = ",".join("?" * len(keys))
-        try:
-            rows = self._connection.execute(
-                f"SELECT key, document, etag FROM state_documents WHERE key IN ({marks})", keys
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return None
-        return {key: StoredDocument(json.loads(document), etag) for key, document, etag in rows}
-
-    def close(self) -> None:
-        self._connection.close()
-
-
 class StateStore:
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, reads: Reads | None = None):
         self._engine = engine
-        url = engine.url
-        self._sqlite = (
-            _SqliteReader(url.database)
-            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-            else None
-        )
+        self._reads = reads or Reads(engine)
 
     async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]:
         """The stored documents for `keys`; keys with no document are absent."""
         keys = list(keys)
         if not keys:
             return {}
-        if self._sqlite is not None:
-            documents = self._sqlite.read(keys)
-            if documents is not None:
-                return documents
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(_READ, {"keys": keys})
+        rows = await self._reads.all(_READ, {"keys": keys})
         return {row.key: StoredDocument(row.document, row.etag) for row in rows}
-
-    def close(self) -> None:
-        if self._sqlite is not None:
-            self._sqlite.close()
 
     async def write(self, changes: dict[str, WriteRequest]) -> dict[str, str]:
         """Write all changes in one transaction and return the new eTag of each key.
