@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 class Specialty(StrEnum):
@@ -56,16 +57,24 @@ class Roster:
     partners: tuple[Partner, ...]
 
     def area(self, code: str) -> Area:
-        for area in self.areas:
-            if area.code == code:
-                return area
-        raise KeyError(f"no area {code!r} in the roster")
+        try:
+            return self._areas_by_code[code]
+        except KeyError:
+            raise KeyError(f"no area {code!r} in the roster") from None
 
     def roles_of(self, aad_object_id: str) -> list[tuple[str, Area]]:
         """The approval roles a person holds, e.g. [("liaison", <Area americas>)]."""
-        roles = []
+        return self._roles_by_person.get(aad_object_id, [])
+
+    # Looked up on every card; built once, as the roster never changes while the bot runs.
+    @cached_property
+    def _areas_by_code(self) -> dict[str, Area]:
+        return {area.code: area for area in self.areas}
+
+    @cached_property
+    def _roles_by_person(self) -> dict[str, list[tuple[str, Area]]]:
+        roles: dict[str, list[tuple[str, Area]]] = {}
         for area in self.areas:
             for role in ("liaison", "backup", "director"):
-                if getattr(area, role).aad_object_id == aad_object_id:
-                    roles.append((role, area))
+                roles.setdefault(getattr(area, role).aad_object_id, []).append((role, area))
         return roles
