@@ -54,7 +54,10 @@ def create_engine(database_url: str) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, hide_parameters=True)
+        # One connection: SQLite takes one writer at a time anyway, and writers queued in the
+        # pool wait on the event loop, where several connections would sleep in SQLite's busy
+        # handler (1, 2, 5 ... 100 ms naps). Reads run in place (see Reads).
+        engine = create_async_engine(url, hide_parameters=True, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     # pre_ping drops connections PostgreSQL or a proxy closed while they sat idle in the pool.
