@@ -269,7 +269,8 @@ async def run_one(database: str, approvers: int, workdir: Path) -> dict:
                 notified = sink.calls - WARM_UP
             cpu = process_cpu_seconds(process.pid) - cpu_before
     finally:
-        process.terminate()
+        if process.returncode is None:
+            process.terminate()
         await asyncio.wait_for(process.wait(), 60)
         await runner.cleanup()
 

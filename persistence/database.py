@@ -63,7 +63,8 @@ def create_engine(database_url: str) -> AsyncEngine:
     # pre_ping drops connections PostgreSQL or a proxy closed while they sat idle in the pool.
     return create_async_engine(
         url,
-        pool_size=5,
+        # Kept connections: a burst of clicks should not open (and close) overflow ones.
+        pool_size=15,
         max_overflow=10,
         pool_pre_ping=True,
         pool_recycle=1800,
@@ -82,7 +83,9 @@ class Reads:
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        # A single statement needs no transaction: autocommit saves a BEGIN and a ROLLBACK
+        # round trip per read (same pool, same connections).
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._in_place: Engine | None = None
         url = engine.url
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
