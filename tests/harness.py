@@ -134,6 +134,13 @@ class Chat:
         await self.bot.connector.wait_for_activities(before + replies, self.conversation_id)
         return self.received()[before:]
 
+    async def walk(self, command: str, answers: list[str]) -> list[dict]:
+        """Start a conversation and answer each question; the replies to the last answer."""
+        await self.say(command)
+        for answer in answers[:-1]:
+            await self.say(answer)
+        return await self.say(answers[-1])
+
     async def open(self) -> None:
         await self.bot.say(
             activities.members_added(

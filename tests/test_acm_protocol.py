@@ -32,10 +32,7 @@ ANSWERS = [
 
 async def refer(fm: Chat, answers=ANSWERS) -> str:
     """Walk through the referral and submit it; the new request's id."""
-    await fm.say("acm referral")
-    for answer in answers[:-1]:
-        await fm.say(answer)
-    replies = await fm.say(answers[-1])
+    replies = await fm.walk("acm referral", answers)
     proposal, summary = replies[0]["text"], card_text(card_of(replies[-1]))
     assert "The 3 partners proposed" in proposal
     assert "Check your answers" in summary and acm.FOR_FEE in summary

@@ -35,10 +35,7 @@ ANSWERS_FASTTRACK = [
 
 
 async def submit_request(fm: Chat, answers=ANSWERS_FASTTRACK) -> str:
-    await fm.say("non-standard delivery")
-    for answer in answers[:-1]:
-        await fm.say(answer)
-    (summary,) = await fm.say(answers[-1])
+    (summary,) = await fm.walk("non-standard delivery", answers)
     assert "Check your answers" in card_text(card_of(summary))
     (confirmation,) = await fm.say(value={"summary": "submit"})
     assert "no commitment to the customer" in confirmation["text"]

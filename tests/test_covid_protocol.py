@@ -45,10 +45,7 @@ REST = [
 
 async def triage(fm: Chat, answers: list[str]) -> str:
     """Walk through the triage and submit it; the new request's id."""
-    await fm.say("covid triage")
-    for answer in answers[:-1]:
-        await fm.say(answer)
-    replies = await fm.say(answers[-1])
+    replies = await fm.walk("covid triage", answers)
     summary = card_text(card_of(replies[-1]))
     assert "Check your answers" in summary and "FTOP task 4117" in summary
     (confirmation,) = await fm.say(value={"summary": "submit"})
