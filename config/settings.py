@@ -131,7 +131,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            where = ".".join(str(part) for part in item["loc"]) or "settings"
+            where = ".".join(str(part) for part in item["loc"])
             message = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{where}: {message}")
+            # Cross-setting checks name their settings in the message itself.
+            problems.append(f"{where}: {message}" if where else message)
         raise ConfigurationError("Invalid configuration: " + "; ".join(problems)) from None
