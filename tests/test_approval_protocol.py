@@ -42,6 +42,15 @@ async def submit_request(fm: Chat, answers=ANSWERS_FASTTRACK) -> str:
     return confirmation["text"].split("**")[1]
 
 
+async def submitted_to_the_liaison(bot) -> tuple[Chat, Chat, dict]:
+    """Both have opened the bot, the FM has submitted NSD-0001: (FM, liaison, liaison's card)."""
+    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
+    await liaison.open()
+    await fm.open()
+    await submit_request(fm)
+    return fm, liaison, await latest_card(liaison, 2)
+
+
 async def latest_card(chat: Chat, count: int = 1) -> dict:
     received = await chat.bot.connector.wait_for_activities(count, chat.conversation_id)
     return card_of(received[-1])
@@ -77,11 +86,8 @@ async def test_the_liaison_approves_and_the_fm_is_told(bot):
 
 
 async def test_someone_else_clicking_is_refused_and_nothing_changes(bot):
-    fm, liaison, stranger = Chat(bot, FM), Chat(bot, LIAISON), Chat(bot, STRANGER)
-    await liaison.open()
-    await fm.open()
-    await submit_request(fm)
-    card = await latest_card(liaison, 2)
+    fm, liaison, card = await submitted_to_the_liaison(bot)
+    stranger = Chat(bot, STRANGER)
     status, response = await stranger.click(card, "approve")
     assert status == 200
     assert "waits on Adele Vance; only they can decide it" in card_text(response["value"])
@@ -91,11 +97,7 @@ async def test_someone_else_clicking_is_refused_and_nothing_changes(bot):
 
 
 async def test_twenty_simultaneous_approvals_record_one_decision(bot):
-    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
-    await liaison.open()
-    await fm.open()
-    await submit_request(fm)
-    card = await latest_card(liaison, 2)
+    fm, liaison, card = await submitted_to_the_liaison(bot)
     before = len(fm.received())
     results = await asyncio.gather(*(liaison.click(card, "approve") for _ in range(20)))
     assert all(status == 200 for status, _ in results)
@@ -130,11 +132,7 @@ async def test_a_flagged_request_goes_on_to_the_director(bot):
 
 
 async def test_more_information_round_trip(bot):
-    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
-    await liaison.open()
-    await fm.open()
-    await submit_request(fm)
-    card = await latest_card(liaison, 2)
+    fm, liaison, card = await submitted_to_the_liaison(bot)
     status, response = await liaison.click(card, "decline")
     assert "A comment is required" in card_text(response["value"])
     status, response = await liaison.click(card, "ask_more_info", comment="Which workloads?")
@@ -173,11 +171,8 @@ async def test_the_fm_cancels_a_pending_request_from_my_requests(bot):
 
 
 async def test_the_fm_records_the_outcome_after_approval(bot):
-    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
-    await liaison.open()
-    await fm.open()
-    await submit_request(fm)
-    await liaison.click(await latest_card(liaison, 2), "approve")
+    fm, liaison, card = await submitted_to_the_liaison(bot)
+    await liaison.click(card, "approve")
     await fm.wait_for_text("was approved")  # the notice comes after the invoke response
     (listing,) = await fm.say("my requests")
     status, response = await fm.click(
@@ -187,11 +182,8 @@ async def test_the_fm_records_the_outcome_after_approval(bot):
 
 
 async def test_action_submit_fallback_follows_the_same_rules(bot):
-    fm, liaison, stranger = Chat(bot, FM), Chat(bot, LIAISON), Chat(bot, STRANGER)
-    await liaison.open()
-    await fm.open()
-    await submit_request(fm)
-    card = await latest_card(liaison, 2)
+    fm, liaison, card = await submitted_to_the_liaison(bot)
+    stranger = Chat(bot, STRANGER)
     approve = next(a for a in card_actions(card) if a["verb"] == "approve")["fallback"]["data"]
     puts = len([c for c in bot.connector.calls if c.method == "PUT"])
     await stranger.bot.post(stranger.activity(value=approve))
@@ -203,11 +195,7 @@ async def test_action_submit_fallback_follows_the_same_rules(bot):
 
 
 async def test_a_notice_that_cannot_reach_the_fm_waits_for_their_return(bot):
-    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
-    await liaison.open()
-    await fm.open()
-    await submit_request(fm)
-    card = await latest_card(liaison, 2)
+    fm, liaison, card = await submitted_to_the_liaison(bot)
     # The FM's chat is gone for now: the card update and the notice both get 404.
     bot.connector.fail_next(2, status=404)
     await liaison.click(card, "approve")
