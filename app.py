@@ -16,6 +16,7 @@ from bot.adapter import TeamsBotAdapter, build_adapter
 from bot.messenger import TeamsMessenger
 from bot.storage import DatabaseStorage
 from bot.teams_bot import FastTrackBot
+from cards.welcome import MenuItem
 from config.roster import load_roster
 from config.settings import ConfigurationError, Settings, load_settings
 from dialogs.main_dialog import MainDialog
@@ -39,14 +40,6 @@ BOT = web.AppKey("bot", FastTrackBot)
 ENGINE = web.AppKey("engine", AsyncEngine)
 
 
-# The outcomes an FM records after approval, per kind (seed 000's success criteria).
-OUTCOMES = {
-    RequestKind.NON_STANDARD_DELIVERY: non_standard_delivery.OUTCOMES,
-    RequestKind.ACM_REFERRAL: acm_referral.OUTCOMES,
-    RequestKind.COVID_TRIAGE: covid_triage.OUTCOMES,
-}
-
-
 def request_kinds(roster: Roster) -> list[RequestKindSpec]:
     return [
         RequestKindSpec(
@@ -54,12 +47,27 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
             non_standard_delivery.questions(roster),
             non_standard_delivery.needs_director,
             non_standard_delivery.card_notes,
+            MenuItem(
+                "non-standard delivery",
+                "Non-standard delivery",
+                "Request an exception for scope outside the standard FastTrack benefit",
+            ),
+            non_standard_delivery.NO_COMMITMENT,
+            outcomes=non_standard_delivery.OUTCOMES,
         ),
         RequestKindSpec(
             RequestKind.COVID_TRIAGE,
             covid_triage.questions(roster),
             covid_triage.needs_director,
             covid_triage.notes,
+            MenuItem(
+                "covid triage",
+                "COVID triage",
+                "Triage a customer affected by COVID, with Windows Virtual Desktop "
+                "pre-qualification",
+            ),
+            covid_triage.CONFIRMATION,
+            outcomes=covid_triage.OUTCOMES,
             highlights=covid_triage.highlights,
             deadlines_at_submission=covid_triage.deadlines_at_submission,
         ),
@@ -68,6 +76,13 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
             acm_referral.questions(roster),
             acm_referral.needs_director,
             acm_referral.card_notes(roster),
+            MenuItem(
+                "acm referral",
+                "ACM partner referral",
+                "Refer the customer to Adoption & Change Management partners",
+            ),
+            acm_referral.CONFIRMATION,
+            outcomes=acm_referral.OUTCOMES,
             highlights=acm_referral.highlights,
             deadlines_at_approval=acm_referral.deadlines_at_approval,
             derive=acm_referral.derive(roster),
@@ -98,6 +113,7 @@ def create_app(
         reads = Reads(engine)
         directory = ConversationDirectory(ConversationReferenceStore(engine, reads))
         kinds = request_kinds(roster)
+        outcomes = {spec.kind: spec.outcomes for spec in kinds}
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
         requests = RequestService(
             RequestRepository(engine, roster, reads), roster, messenger, kinds
@@ -106,12 +122,12 @@ def create_app(
         main_dialog = MainDialog(
             conversation_state,
             conversations=request_conversations(requests, kinds),
-            commands=request_commands(requests, OUTCOMES),
+            commands=request_commands(requests, outcomes),
         )
         app[ENGINE] = engine
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
-            conversation_state, main_dialog, directory, messenger, requests, OUTCOMES
+            conversation_state, main_dialog, directory, messenger, requests, outcomes
         )
         yield
         await requests.drain()

@@ -43,7 +43,7 @@ def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | N
             actions.append(
                 _list_button(request, Move.CANCEL, f"Cancel {request.id}", "destructive")
             )
-        if request.status is Status.APPROVED and request.kind in outcomes:
+        if request.status is Status.APPROVED and outcomes.get(request.kind):
             items.append(
                 {
                     "type": "Input.ChoiceSet",

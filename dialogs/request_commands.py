@@ -11,8 +11,6 @@ from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Command, Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog
-from domain import acm_referral, covid_triage, non_standard_delivery
-from domain.requests import RequestKind
 from domain.roster import Person
 from services.requests import RequestKindSpec, RequestService
 
@@ -68,30 +66,6 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
     ]
 
 
-_MENU = {
-    RequestKind.NON_STANDARD_DELIVERY: MenuItem(
-        "non-standard delivery",
-        "Non-standard delivery",
-        "Request an exception for scope outside the standard FastTrack benefit",
-    ),
-    RequestKind.COVID_TRIAGE: MenuItem(
-        "covid triage",
-        "COVID triage",
-        "Triage a customer affected by COVID, with Windows Virtual Desktop pre-qualification",
-    ),
-    RequestKind.ACM_REFERRAL: MenuItem(
-        "acm referral",
-        "ACM partner referral",
-        "Refer the customer to Adoption & Change Management partners",
-    ),
-}
-_CONFIRMATION = {
-    RequestKind.NON_STANDARD_DELIVERY: non_standard_delivery.NO_COMMITMENT,
-    RequestKind.COVID_TRIAGE: covid_triage.CONFIRMATION,
-    RequestKind.ACM_REFERRAL: acm_referral.CONFIRMATION,
-}
-
-
 def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversation:
     async def submit(turn_context: TurnContext, answers: dict) -> str:
         requester = person_of(turn_context.activity.from_property)
@@ -99,10 +73,10 @@ def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversatio
         return (
             f"Submitted **{request.id}**. It now waits on {request.waiting_on.display_name} "
             f"({request.area.name}); I will tell you of every decision. "
-            f"{_CONFIRMATION[spec.kind]}"
+            f"{spec.confirmation}"
         )
 
     dialog = QuestionnaireDialog(
         spec.kind.value, f"{spec.kind.title} request", spec.questions, submit, spec.notes
     )
-    return Conversation(_MENU[spec.kind], dialog)
+    return Conversation(spec.menu_item, dialog)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
+from cards.welcome import MenuItem
 from domain import requests as lifecycle
 from domain.deadlines import Deadline
 from domain.questionnaire import Question
@@ -52,6 +53,9 @@ class RequestKindSpec:
     questions: list[Question]
     needs_director: Callable[[dict], bool]
     notes: Callable[[dict], list[str]]
+    menu_item: MenuItem  # the typed command that starts the conversation
+    confirmation: str  # said after the request id on submission
+    outcomes: tuple[str, ...] = ()  # what the FM may record once approved
     # The kind's own section on the approval card: (title, value) facts from the answers.
     highlights: Callable[[dict], list[tuple[str, str]]] = lambda answers: []
     # Dates kept for the reminders, once submitted and once approved (the date of approval).
