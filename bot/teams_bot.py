@@ -23,10 +23,10 @@ from dialogs.main_dialog import HELP_WORDS, MainDialog, normalise_command
 from dialogs.request_commands import person_of, send_card
 from domain.requests import Move
 from domain.roster import Person
+from persistence.conversation_references import PERSONAL
 from services.conversations import Contact, ConversationDirectory
 from services.requests import RequestService
 
-PERSONAL = "personal"
 FIRST_CONTACT = "fasttrack.first_contact"
 CARD = "application/vnd.microsoft.card.adaptive"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from enum import Enum
 
 from persistence.conversation_references import (
+    PERSONAL,
     ConversationReferenceRecord,
     ConversationReferenceStore,
 )
-
-PERSONAL = "personal"
 
 
 def _fingerprint(record: ConversationReferenceRecord) -> tuple[str, str | None, str | None]:
