@@ -25,9 +25,10 @@ from domain import acm_referral, covid_triage, non_standard_delivery
 from domain.requests import RequestKind
 from domain.roster import Roster
 from persistence.conversation_references import ConversationReferenceStore
-from persistence.database import Reads, create_engine, is_reachable, upgrade_schema
+from persistence.database import Statements, create_engine, is_reachable, upgrade_schema
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
+from services.background import BackgroundWork
 from services.conversations import ConversationDirectory
 from services.requests import RequestKindSpec, RequestService
 
@@ -38,6 +39,7 @@ ROSTER = web.AppKey("roster", Roster)
 ADAPTER = web.AppKey("adapter", TeamsBotAdapter)
 BOT = web.AppKey("bot", FastTrackBot)
 ENGINE = web.AppKey("engine", AsyncEngine)
+BACKGROUND = web.AppKey("background", BackgroundWork)
 
 
 def request_kinds(roster: Roster) -> list[RequestKindSpec]:
@@ -110,30 +112,32 @@ def create_app(
         session = aiohttp.ClientSession()
         adapter = build_adapter(settings, session, credential)
         roster = app[ROSTER]
-        reads = Reads(engine)
-        directory = ConversationDirectory(ConversationReferenceStore(engine, reads))
+        statements = Statements(engine)
+        directory = ConversationDirectory(ConversationReferenceStore(engine, statements))
         kinds = request_kinds(roster)
         outcomes = {spec.kind: spec.outcomes for spec in kinds}
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
+        background = BackgroundWork()
         requests = RequestService(
-            RequestRepository(engine, roster, reads), roster, messenger, kinds
+            RequestRepository(engine, roster, statements), roster, messenger, kinds, background
         )
-        conversation_state = ConversationState(DatabaseStorage(StateStore(engine, reads)))
+        conversation_state = ConversationState(DatabaseStorage(StateStore(engine, statements)))
         main_dialog = MainDialog(
             conversation_state,
             conversations=request_conversations(requests, kinds),
             commands=request_commands(requests, outcomes),
         )
         app[ENGINE] = engine
+        app[BACKGROUND] = background
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
             conversation_state, main_dialog, directory, messenger, requests, outcomes
         )
         yield
-        await requests.drain()
+        await background.drain()
         await app[ADAPTER].close()
         await session.close()
-        reads.close()
+        statements.close()
         await engine.dispose()
 
     app.cleanup_ctx.append(services)
@@ -144,7 +148,8 @@ def create_app(
 
 async def _messages(request: web.Request) -> web.StreamResponse:
     app = request.app
-    return await app[ADAPTER].process(request, app[BOT])
+    with app[BACKGROUND].turn():
+        return await app[ADAPTER].process(request, app[BOT])
 
 
 async def _healthz(request: web.Request) -> web.Response:

@@ -1,12 +1,14 @@
 """50 approvers press Approve on their own pending request at the same moment, over HTTP.
 
-    python -m bench.approvals [--approvers 50] [--databases sqlite,postgres]
+    python -m bench.approvals [--approvers 50] [--databases sqlite,postgres] [--rounds 3]
 
 For each database: a roster with one area per approver, one pending non-standard delivery
 request per area (seeded through the repository), the real bot (`python app.py`) in its own
 process, this process playing Teams (the invokes) and the Bot Connector (a sink). Prints the
 p50/p99 of the invoke response times and how many decisions the database recorded (must equal
-the number of approvers). Target: p99 under 250 ms on this 2-core machine.
+the number of approvers). Target: p99 under 250 ms on this 2-core machine. Each round starts a
+new bot on a new database; the figures printed are the medians over the rounds, since one burst
+on a shared machine can land on a neighbour's busy moment.
 """
 
 from __future__ import annotations
@@ -295,16 +297,38 @@ async def run_one(database: str, approvers: int, workdir: Path) -> dict:
     }
 
 
+def _medians(rounds: list[dict]) -> dict:
+    """Each figure's median over the rounds; counts are the worst round's."""
+    row = {
+        key: statistics.median(r[key] for r in rounds) for key in ("p50", "p99", "max", "cpu_ms")
+    }
+    for key in ("ok", "decisions", "notified"):
+        row[key] = min(r[key] for r in rounds)
+    row["database"] = rounds[0]["database"]
+    return row
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--approvers", type=int, default=50)
     parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
     rows = []
     for database in options.databases.split(","):
-        with tempfile.TemporaryDirectory() as workdir:
-            rows.append(await run_one(database, options.approvers, Path(workdir)))
-    print(f"\n{options.approvers} approvers clicking Approve at once (invoke response times)")
+        rounds = []
+        for _ in range(options.rounds):
+            with tempfile.TemporaryDirectory() as workdir:
+                rounds.append(await run_one(database, options.approvers, Path(workdir)))
+        print(
+            f"{database} rounds, p99 ms: " + ", ".join(f"{r['p99']:.0f}" for r in rounds),
+            flush=True,
+        )
+        rows.append(_medians(rounds))
+    print(
+        f"\n{options.approvers} approvers clicking Approve at once (invoke response times, "
+        f"medians of {options.rounds} rounds)"
+    )
     print(
         f"{'database':<10}{'200 OK':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
         f"{'decisions':>11}{'connector calls':>17}{'CPU ms/decision':>17}"

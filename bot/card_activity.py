@@ -1,9 +1,11 @@
-"""The message activity that carries an Adaptive Card."""
+"""The activities that carry an Adaptive Card: a message, or the answer to a card action."""
 
 from __future__ import annotations
 
-from botbuilder.core import CardFactory, MessageFactory
-from botbuilder.schema import Activity
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
+
+CARD = "application/vnd.microsoft.card.adaptive"
 
 
 class _Unchanging(dict):
@@ -16,3 +18,15 @@ class _Unchanging(dict):
 
 def card_activity(card: dict) -> Activity:
     return MessageFactory.attachment(CardFactory.adaptive_card(_Unchanging(card)))
+
+
+def card_invoke_response(card: dict) -> InvokeResponse:
+    """The answer to an Action.Execute: `card` replaces the clicked one.
+
+    The body is the model itself, serialised once by the adapter: ActivityHandler's own path
+    serialises it there and CloudAdapter again (and costs a msrest pass on the card).
+    """
+    return InvokeResponse(
+        status=200,
+        body=AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=_Unchanging(card)),
+    )

@@ -381,7 +381,7 @@ def _typed(value: Any, type_name: str) -> Any:
     if type_name[0] == "[" and type(value) is list:
         item_type = type_name[1:-1]
         return [None if item is None else _typed(item, item_type) for item in value]
-    if type_name[0] == "{" and type(value) is dict:
+    if type_name[0] == "{" and isinstance(value, dict):  # cards are sent as a dict subclass
         item_type = type_name[1:-1]
         return {
             _key(key): None if item is None else _typed(item, item_type)

@@ -10,11 +10,10 @@ from botbuilder.core import (
 )
 from botbuilder.schema import (
     Activity,
-    AdaptiveCardInvokeResponse,
     ChannelAccount,
 )
 
-from bot.card_activity import card_activity
+from bot.card_activity import card_activity, card_invoke_response
 from bot.messenger import TeamsMessenger
 from bot.references import conversation_record
 from cards.approval import COMMENT_INPUT, REFRESH_VERB, notice_card
@@ -28,7 +27,6 @@ from services.conversations import Contact, ConversationDirectory
 from services.requests import RequestService
 
 FIRST_CONTACT = "fasttrack.first_contact"
-CARD = "application/vnd.microsoft.card.adaptive"
 
 
 class FastTrackBot(ActivityHandler):
@@ -61,7 +59,7 @@ class FastTrackBot(ActivityHandler):
         ):
             # What waited for this person (approvals, notices that could not reach them)
             # arrives now.
-            await self._requests.deliver_pending(person_of(turn_context.activity.from_property))
+            self._requests.person_returned(person_of(turn_context.activity.from_property))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -125,11 +123,8 @@ class FastTrackBot(ActivityHandler):
             return await super().on_invoke_activity(turn_context)
         data = dict(action.get("data") or {})
         data.setdefault("verb", action.get("verb"))
-        card = await self._card_action(person_of(activity.from_property), data)
-        # The body is the model itself, serialised once by the adapter: ActivityHandler's own
-        # path serialises it here and CloudAdapter again (and costs a msrest pass on the card).
-        return InvokeResponse(
-            status=200, body=AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=card)
+        return card_invoke_response(
+            await self._card_action(person_of(activity.from_property), data)
         )
 
     # --- card actions -------------------------------------------------------------------------

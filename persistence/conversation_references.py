@@ -6,10 +6,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from persistence.database import Reads, dialect_insert
+from persistence.database import Statements, dialect_insert
 from persistence.models import ConversationReferenceRow
 
 PERSONAL = "personal"
@@ -39,11 +39,17 @@ _RECORD_COLUMNS = [
     for field in fields(ConversationReferenceRecord)
 ]
 
+# Built once, so that SQLAlchemy neither rebuilds nor re-keys it on every turn.
+_GET = select(*_RECORD_COLUMNS).where(
+    ConversationReferenceRow.conversation_id == bindparam("conversation_id"),
+    ConversationReferenceRow.user_id == bindparam("user_id"),
+)
+
 
 class ConversationReferenceStore:
-    def __init__(self, engine: AsyncEngine, reads: Reads | None = None):
+    def __init__(self, engine: AsyncEngine, statements: Statements | None = None):
         self._engine = engine
-        self._reads = reads or Reads(engine)
+        self._statements = statements or Statements(engine)
 
     async def save(self, record: ConversationReferenceRecord) -> bool:
         """Store the record, replacing the one for the same conversation and user.
@@ -72,12 +78,7 @@ class ConversationReferenceStore:
         return False
 
     async def get(self, conversation_id: str, user_id: str) -> ConversationReferenceRecord | None:
-        records = await self._fetch(
-            select(*_RECORD_COLUMNS).where(
-                ConversationReferenceRow.conversation_id == conversation_id,
-                ConversationReferenceRow.user_id == user_id,
-            )
-        )
+        records = await self._fetch(_GET, {"conversation_id": conversation_id, "user_id": user_id})
         return records[0] if records else None
 
     async def personal_conversation_for(
@@ -101,8 +102,10 @@ class ConversationReferenceStore:
             )
         )
 
-    async def _fetch(self, query: Select) -> list[ConversationReferenceRecord]:
-        rows = await self._reads.all(query)
+    async def _fetch(
+        self, query: Select, parameters: dict | None = None
+    ) -> list[ConversationReferenceRecord]:
+        rows = await self._statements.read(query, parameters)
         return [ConversationReferenceRecord(**row._mapping) for row in rows]
 
 

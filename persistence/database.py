@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Executable, Row, Table, event, make_url, text
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import SingletonThreadPool
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -56,63 +60,96 @@ def create_engine(database_url: str) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         # One connection: SQLite takes one writer at a time anyway, and writers queued in the
         # pool wait on the event loop, where several connections would sleep in SQLite's busy
-        # handler (1, 2, 5 ... 100 ms naps). Reads run in place (see Reads).
+        # handler (1, 2, 5 ... 100 ms naps). Most statements run in place (see Statements).
         engine = create_async_engine(url, hide_parameters=True, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
-    # pre_ping drops connections PostgreSQL or a proxy closed while they sat idle in the pool.
+    # No pool pre-ping: it costs a round trip and about as much CPU as the query itself on
+    # every checkout. A connection found dead instead invalidates the whole pool (SQLAlchemy's
+    # disconnect handling) and reads try once more, on a fresh connection (Statements.read).
     return create_async_engine(
         url,
         # Kept connections: a burst of clicks should not open (and close) overflow ones.
         pool_size=15,
         max_overflow=10,
-        pool_pre_ping=True,
         pool_recycle=1800,
         hide_parameters=True,
     )
 
 
-class Reads:
-    """Where reads run.
+class Statements:
+    """Where the statements of a turn run.
 
     On SQLite, in place on the event loop's thread, through a synchronous engine on the same
     file: aiosqlite hands every operation to a worker thread and wakes the event loop for each
-    result, which costs far more CPU than a primary-key read in WAL mode (microseconds, never
-    waiting for a writer). Should the file be busy anyway, and on PostgreSQL, reads go through
-    the asynchronous engine.
+    result, which costs far more CPU than a primary-key read or a small write transaction in
+    WAL mode (microseconds). Should the file be locked (the asynchronous engine is mid-
+    transaction, another process writes), and on PostgreSQL, they go through the asynchronous
+    engine.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
-        # A single statement needs no transaction: autocommit saves a BEGIN and a ROLLBACK
-        # round trip per read (same pool, same connections).
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._engine = engine
+        # A single statement needs no transaction: autocommit saves a BEGIN and a COMMIT
+        # round trip each (same pool, same connections).
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._in_place: Engine | None = None
         url = engine.url
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             self._in_place = sa_create_engine(
                 url.set(drivername="sqlite"), hide_parameters=True, poolclass=SingletonThreadPool
             )
-            event.listen(self._in_place, "connect", _set_read_only_pragmas)
+            event.listen(self._in_place, "connect", _set_in_place_pragmas)
 
-    async def all(self, statement: Executable, parameters: dict | None = None) -> list[Row]:
+    async def read(self, statement: Executable, parameters: dict | None = None) -> list[Row]:
         if self._in_place is not None:
             try:
                 with self._in_place.connect() as connection:
                     return connection.execute(statement, parameters).all()
             except OperationalError:
-                pass  # busy (a checkpoint, a long writer): take the asynchronous path
-        async with self._engine.connect() as connection:
+                pass  # locked (e.g. a checkpoint): take the asynchronous path
+        try:
+            return await self.one_statement(statement, parameters)
+        except DBAPIError as error:
+            # The pool held a connection that PostgreSQL (or a proxy) had closed: SQLAlchemy
+            # has invalidated the pool, and a read is safe to repeat on a fresh connection.
+            if not error.connection_invalidated:
+                raise
+            return await self.one_statement(statement, parameters)
+
+    async def one_statement(
+        self, statement: Executable, parameters: dict | None = None
+    ) -> list[Row]:
+        """A single statement through the asynchronous engine, atomic on its own."""
+        async with self._autocommit.connect() as connection:
             return (await connection.execute(statement, parameters)).all()
+
+    async def transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)` in one transaction; its statements run synchronously."""
+        if self._in_place is not None:
+            with self._in_place.connect() as connection:
+                try:
+                    # Takes the write lock now or fails at once, before anything is written.
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                except OperationalError:
+                    pass  # locked: take the asynchronous path
+                else:
+                    result = work(connection)
+                    connection.commit()
+                    return result
+        async with self._engine.begin() as connection:
+            return await connection.run_sync(work)
 
     def close(self) -> None:
         if self._in_place is not None:
             self._in_place.dispose()
 
 
-def _set_read_only_pragmas(dbapi_connection, _connection_record) -> None:
+def _set_in_place_pragmas(dbapi_connection, _connection_record) -> None:
     cursor = dbapi_connection.cursor()
-    # Never hold the event loop for long: a busy file goes to the asynchronous path.
-    for pragma in ("query_only=ON", "busy_timeout=20"):
+    # busy_timeout=0: never hold the event loop waiting for a lock; a locked file goes to the
+    # asynchronous path. The others as on the asynchronous engine's connection.
+    for pragma in ("busy_timeout=0", "foreign_keys=ON", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 

@@ -11,13 +11,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    insert,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.deadlines import Deadline
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person, Roster
-from persistence.database import Reads, dialect_insert
+from persistence.database import Statements, dialect_insert
 from persistence.models import (
     AuditEntryRow,
     CardMessageRow,
@@ -71,10 +81,41 @@ _AUDIT_TRAIL = (
 )
 
 
+def _move_and_trail_in_one_statement():
+    """PostgreSQL: the conditional update, its audit entry and the request's audit trail in
+    one statement, so a decision costs one round trip instead of five (BEGIN, UPDATE, INSERT,
+    COMMIT, SELECT). A single statement is atomic; when the version no longer matches, nothing
+    is inserted and no row comes back."""
+    audit = AuditEntryRow.__table__
+    moved = _MOVE.returning(RequestRow.id).cte("moved")
+    entry_columns = [column for column in audit.c if column.name not in ("id", "request_id")]
+    added = (
+        insert(AuditEntryRow)
+        .from_select(
+            ["request_id", *(column.name for column in entry_columns)],
+            select(
+                moved.c.id,
+                *(bindparam(column.name, type_=column.type) for column in entry_columns),
+            ),
+        )
+        .returning(*audit.c)
+        .cte("added")
+    )
+    # The main query's snapshot does not see the row inserted by `added`: it joins in below.
+    earlier = select(*audit.c).where(
+        audit.c.request_id == bindparam("request_id"), select(moved.c.id).exists()
+    )
+    trail = union_all(earlier, select(*added.c)).subquery()
+    return select(*trail.c).order_by(trail.c.id)
+
+
+_MOVE_AND_TRAIL = _move_and_trail_in_one_statement()
+
+
 class RequestRepository:
-    def __init__(self, engine: AsyncEngine, roster: Roster, reads: Reads | None = None):
+    def __init__(self, engine: AsyncEngine, roster: Roster, statements: Statements | None = None):
         self._engine = engine
-        self._reads = reads or Reads(engine)
+        self._statements = statements or Statements(engine)
         # Requests store only the area code; the area's people come from the current roster.
         self._roster = roster
 
@@ -121,32 +162,39 @@ class RequestRepository:
         requests = await self._fetch(_GET, {"id": request_id})
         return requests[0] if requests else None
 
-    async def save_move(self, updated: Request, audit: AuditEntry, expected_version: int) -> bool:
+    async def save_move(
+        self, updated: Request, audit: AuditEntry, expected_version: int
+    ) -> list[AuditEntry] | None:
         """Store `updated` and its audit entry if the stored request is still at
-        `expected_version`; False (nothing written) when someone else moved it first."""
-        async with self._engine.begin() as connection:
-            # The version check is in the WHERE clause, so of concurrent moves based on the
-            # same version exactly one matches the row.
-            result = await connection.execute(
-                _MOVE,
-                {
-                    "request_id": updated.id,
-                    "expected_version": expected_version,
-                    "status": updated.status.value,
-                    "version": updated.version,
-                    "outcome": updated.outcome,
-                    "updated_at": audit.at,
-                    **_waiting_on_columns(updated.waiting_on),
-                },
-            )
-            if result.rowcount != 1:
-                return False
-            await connection.execute(_ADD_AUDIT, _audit_columns(updated, audit))
-        return True
+        `expected_version`, and return the audit trail as it now is; None (nothing written)
+        when someone else moved it first."""
+        parameters = {
+            **_audit_columns(updated, audit),
+            "expected_version": expected_version,
+            "status": updated.status.value,
+            "version": updated.version,
+            "outcome": updated.outcome,
+            "updated_at": audit.at,
+            **_waiting_on_columns(updated.waiting_on),
+        }
+        if self._engine.dialect.name == "postgresql":
+            rows = await self._statements.one_statement(_MOVE_AND_TRAIL, parameters)
+        else:
+
+            def write(connection: Connection) -> list[Row]:
+                # The version check is in the WHERE clause, so of concurrent moves based on
+                # the same version exactly one matches the row.
+                if connection.execute(_MOVE, parameters).rowcount != 1:
+                    return []
+                connection.execute(_ADD_AUDIT, parameters)
+                return connection.execute(_AUDIT_TRAIL, parameters).all()
+
+            rows = await self._statements.transaction(write)
+        return [_audit_entry(row) for row in rows] or None
 
     async def audit_trail(self, request_id: str) -> list[AuditEntry]:
         """Every move on the request, oldest first, starting with its submission."""
-        rows = await self._reads.all(_AUDIT_TRAIL, {"request_id": request_id})
+        rows = await self._statements.read(_AUDIT_TRAIL, {"request_id": request_id})
         return [_audit_entry(row) for row in rows]
 
     async def requested_by(self, aad_object_id: str) -> list[Request]:
@@ -279,7 +327,7 @@ class RequestRepository:
             ]
 
     async def _fetch(self, query: Select, parameters: dict | None = None) -> list[Request]:
-        return [self._request(row) for row in await self._reads.all(query, parameters)]
+        return [self._request(row) for row in await self._statements.read(query, parameters)]
 
     def _request(self, row: Row) -> Request:
         waiting_on = None

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from persistence.database import Reads, dialect_insert
+from persistence.database import Statements, dialect_insert
 from persistence.models import StateDocument
 
 # Bot Framework's "overwrite whatever is stored" eTag.
@@ -47,16 +47,16 @@ _READ = select(StateDocument.key, StateDocument.document, StateDocument.etag).wh
 
 
 class StateStore:
-    def __init__(self, engine: AsyncEngine, reads: Reads | None = None):
+    def __init__(self, engine: AsyncEngine, statements: Statements | None = None):
         self._engine = engine
-        self._reads = reads or Reads(engine)
+        self._statements = statements or Statements(engine)
 
     async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]:
         """The stored documents for `keys`; keys with no document are absent."""
         keys = list(keys)
         if not keys:
             return {}
-        rows = await self._reads.all(_READ, {"keys": keys})
+        rows = await self._statements.read(_READ, {"keys": keys})
         return {row.key: StoredDocument(row.document, row.etag) for row in rows}
 
     async def write(self, changes: dict[str, WriteRequest]) -> dict[str, str]:

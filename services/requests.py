@@ -6,9 +6,8 @@ Messenger (implemented in bot/) reaches people in Teams.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -21,6 +20,7 @@ from domain.questionnaire import Question
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from persistence.requests import RequestRepository
+from services.background import BackgroundWork
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class RequestService:
         roster: Roster,
         messenger: Messenger,
         kinds: list[RequestKindSpec],
+        background: BackgroundWork,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._repository = repository
@@ -88,8 +89,7 @@ class RequestService:
         self._messenger = messenger
         self._kinds = {spec.kind: spec for spec in kinds}
         self._clock = clock
-        self._notifications: asyncio.Queue[Coroutine] = asyncio.Queue()
-        self._notifier: asyncio.Task | None = None
+        self._background = background
 
     # --- the requester ------------------------------------------------------------------------
 
@@ -148,7 +148,8 @@ class RequestService:
             )
         except MoveError as refusal:
             return await self._unchanged(request, actor, str(refusal))
-        if not await self._repository.save_move(updated, audit, request.version):
+        history = await self._repository.save_move(updated, audit, request.version)
+        if history is None:
             current = await self._repository.get(request_id)
             return await self._unchanged(
                 current,
@@ -165,23 +166,27 @@ class RequestService:
         )
         # The decision is recorded; the person who clicked gets the new card now and the
         # others are told in the background, so an invoke never waits on other chats.
-        self._in_background(self._after_move(updated, audit))
-        return DecisionResult(updated, await self.card_for(updated, actor), moved=True)
-
-    async def drain(self) -> None:
-        """Send the notifications still queued, then stop the worker (at shutdown)."""
-        await self._notifications.join()
-        if self._notifier is not None:
-            self._notifier.cancel()
+        self._background.submit(self._after_move(updated, audit, history))
+        return DecisionResult(updated, await self._card(updated, actor, history), moved=True)
 
     async def card_for(self, request: Request, viewer: Person, notice: str | None = None) -> dict:
+        return await self._card(
+            request, viewer, await self._repository.audit_trail(request.id), notice
+        )
+
+    async def _card(
+        self,
+        request: Request,
+        viewer: Person,
+        history: list[lifecycle.AuditEntry],
+        notice: str | None = None,
+    ) -> dict:
         spec = self._kinds[request.kind]
         waiting = request.waiting_on if request.is_open else None
         approver_ids = []
         if waiting:
             user_id = await self._messenger.teams_user_id(waiting)
             approver_ids = [user_id] if user_id else []
-        history = await self._repository.audit_trail(request.id)
         return approval_card(
             request,
             spec.questions,
@@ -207,9 +212,12 @@ class RequestService:
             request.id, viewer.aad_object_id, conversation_id, activity_id, service_url
         )
 
-    async def deliver_pending(self, person: Person) -> int:
-        """First contact: send what waited for this person to open the bot."""
-        delivered = 0
+    def person_returned(self, person: Person) -> None:
+        """Someone the bot had not reached yet (or not since it started) is here: what waited
+        for them follows, after the turn that brought them."""
+        self._background.submit(self._deliver_pending(person))
+
+    async def _deliver_pending(self, person: Person) -> None:
         for payload in await self._repository.take_pending(person.aad_object_id):
             request = await self._repository.get(payload["request_id"])
             if request is None:
@@ -220,10 +228,8 @@ class RequestService:
                 and (request.waiting_on.aad_object_id == person.aad_object_id)
             ):
                 await self._send_card_to_waiting_on(request)
-                delivered += 1
             elif payload["kind"] == "text":
-                delivered += await self._messenger.send_text(person, payload["text"])
-        return delivered
+                await self._messenger.send_text(person, payload["text"])
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -255,30 +261,15 @@ class RequestService:
                 person.aad_object_id, {"kind": "text", "request_id": request.id, "text": text}
             )
 
-    def _in_background(self, work: Coroutine) -> None:
-        # One worker, one notification at a time: a burst of decisions is answered first and
-        # the notifications follow, instead of competing with the clicks for the event loop.
-        self._notifications.put_nowait(work)
-        if self._notifier is None or self._notifier.done():
-            self._notifier = asyncio.create_task(self._notify())
-
-    async def _notify(self) -> None:
-        while True:
-            work = await self._notifications.get()
-            try:
-                await work
-            except Exception:
-                log.exception("Notifying after a move failed")
-            finally:
-                self._notifications.task_done()
-
-    async def _after_move(self, request: Request, audit: lifecycle.AuditEntry) -> None:
+    async def _after_move(
+        self, request: Request, audit: lifecycle.AuditEntry, history: list[lifecycle.AuditEntry]
+    ) -> None:
         # Every copy of the card shows the new state.
         for copy in await self._repository.cards_for(request.id):
             viewer = Person("", copy.recipient_aad_object_id, "")
             await self._messenger.update_card(
                 SentMessage(copy.conversation_id, copy.activity_id, copy.service_url),
-                await self.card_for(request, viewer),
+                await self._card(request, viewer, history),
             )
         comment = f": “{audit.comment}”" if audit.comment else "."
         actor = audit.actor.display_name

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import aiohttp
 import pytest
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
@@ -25,13 +26,16 @@ from botbuilder.schema import (
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import MicrosoftAppCredentials
 
+import bot.connector as connector_module
 from bot.auth import BotTokenProvider
+from bot.card_activity import card_invoke_response
 from bot.connector import (
     BotConnectorClient,
     BotConnectorError,
     RetryPolicy,
     activity_from_json,
     activity_to_json,
+    model_to_json,
     retry_after_seconds,
 )
 from tests.fakes import activities
@@ -334,6 +338,20 @@ def test_activity_json_matches_what_botbuilders_connector_sends(activity):
 
     assert ours == expected
     assert None not in ours.values()
+
+
+def test_a_card_invoke_response_is_written_like_botbuilder_without_falling_back_to_msrest(
+    monkeypatch,
+):
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "x"}]}
+    body = card_invoke_response(card).body
+    expected = serializer_helper(body)
+
+    def msrest_fallback(*args):  # a card on every click: it must stay on the fast path
+        raise AssertionError("model_to_json fell back to msrest")
+
+    monkeypatch.setattr(connector_module._MSREST, "_serialize", msrest_fallback)
+    assert model_to_json(body) == expected
 
 
 def incoming_examples() -> list[dict]:

@@ -99,12 +99,15 @@ async def test_added_request_reads_back_unchanged(repository):
     assert await repository.get("NSD-0002") is None
 
 
-async def test_move_based_on_the_current_version_is_saved(repository):
+async def test_move_based_on_the_current_version_is_saved_and_returns_the_trail(repository):
     request, submission = submitted("NSD-0001")
     await repository.add(request, submission)
     approved, approval = apply(request, LIAISON, Move.APPROVE, at=NOW + timedelta(hours=1))
 
-    assert await repository.save_move(approved, approval, expected_version=1) is True
+    assert await repository.save_move(approved, approval, expected_version=1) == [
+        submission,
+        approval,
+    ]
 
     stored = await repository.get("NSD-0001")
     assert stored == approved
@@ -120,7 +123,7 @@ async def test_move_based_on_a_stale_version_changes_nothing(repository):
 
     # The requester cancels from a view of the request read before the approval.
     cancelled, cancellation = apply(request, FM, Move.CANCEL, at=NOW + timedelta(hours=2))
-    assert await repository.save_move(cancelled, cancellation, expected_version=1) is False
+    assert await repository.save_move(cancelled, cancellation, expected_version=1) is None
 
     assert await repository.get("NSD-0001") == approved
     assert await repository.audit_trail("NSD-0001") == [submission, approval]
@@ -140,8 +143,10 @@ async def test_exactly_one_of_concurrent_moves_on_the_same_version_wins(reposito
             )
         )
 
-    assert sorted(saved) == [False] * 19 + [True]
-    winner = saved.index(True)
+    winners = [n for n, trail in enumerate(saved) if trail is not None]
+    assert len(winners) == 1
+    (winner,) = winners
+    assert saved[winner] == [submission, moves[winner][1]]
     assert await repository.audit_trail("NSD-0001") == [submission, moves[winner][1]]
     assert (await repository.get("NSD-0001")).version == 2
 
@@ -161,9 +166,9 @@ async def test_audit_trail_lists_every_move_oldest_first(repository):
         updated, audit = apply(
             request, actor, move, at=NOW + timedelta(hours=hour), comment=comment
         )
-        assert await repository.save_move(updated, audit, expected_version=request.version)
-        request = updated
         trail.append(audit)
+        assert await repository.save_move(updated, audit, expected_version=request.version) == trail
+        request = updated
 
     stored_trail = await repository.audit_trail("NSD-0001")
     assert stored_trail == trail
