@@ -25,7 +25,13 @@ from domain import acm_referral, covid_triage, non_standard_delivery
 from domain.requests import RequestKind
 from domain.roster import Roster
 from persistence.conversation_references import ConversationReferenceStore
-from persistence.database import Statements, create_engine, is_reachable, upgrade_schema
+from persistence.database import (
+    Statements,
+    create_engine,
+    is_reachable,
+    open_pool,
+    upgrade_schema,
+)
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
 from services.background import BackgroundWork
@@ -109,6 +115,7 @@ def create_app(
     async def services(app: web.Application) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
         await upgrade_schema(engine)
+        await open_pool(engine)
         session = aiohttp.ClientSession()
         adapter = build_adapter(settings, session, credential)
         roster = app[ROSTER]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -69,9 +70,13 @@ def create_engine(database_url: str) -> AsyncEngine:
     # disconnect handling) and reads try once more, on a fresh connection (Statements.read).
     return create_async_engine(
         url,
-        # Kept connections: a burst of clicks should not open (and close) overflow ones.
-        pool_size=15,
-        max_overflow=10,
+        # Few connections, all opened at start-up (open_pool), none opened in a burst: each
+        # statement holds one for a single round trip, and a burst of 50 clicks measured
+        # fastest with 5 (p99 ~190 ms) against 10 (~240) and 15 + 10 overflow (~400): every
+        # new connection costs several round trips, and each one more backend competes for
+        # the same cores. Turns beyond that wait for a connection on the event loop.
+        pool_size=5,
+        max_overflow=0,
         pool_recycle=1800,
         hide_parameters=True,
     )
@@ -184,6 +189,17 @@ def _upgrade_to_head(connection: Connection) -> None:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+async def open_pool(engine: AsyncEngine) -> None:
+    """Open the pool's connections now, so the first burst of turns does not pay for opening
+    them (a PostgreSQL connection costs several round trips and its type set-up)."""
+    if engine.dialect.name != "postgresql":
+        return
+    async with contextlib.AsyncExitStack() as stack:
+        await asyncio.gather(
+            *(stack.enter_async_context(engine.connect()) for _ in range(engine.pool.size()))
+        )
 
 
 async def is_reachable(engine: AsyncEngine, timeout_seconds: float = 2.0) -> bool:

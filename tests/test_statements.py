@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from persistence.database import Statements, create_engine, upgrade_schema
+from persistence.database import Statements, create_engine, open_pool, upgrade_schema
 from persistence.models import RequestCounter
 from tests.db_fixtures import POSTGRES_URL
 
@@ -85,6 +85,29 @@ async def test_a_read_after_postgresql_dropped_the_pooled_connections_succeeds(r
         await admin.dispose()
         with pytest.raises(DBAPIError):
             await statements.one_statement(insert(RequestCounter).values(kind="NSD", last_number=1))
+    finally:
+        statements.close()
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_the_postgresql_pool_is_open_before_the_first_turn_and_never_grows(
+    require_postgres,
+):
+    engine = create_engine(POSTGRES_URL)
+    await upgrade_schema(engine)
+    await engine.dispose()  # as at start-up: no connection yet
+    statements = Statements(engine)
+    try:
+        await open_pool(engine)
+        assert engine.pool.checkedin() == engine.pool.size() > 0
+
+        query = select(func.count()).select_from(RequestCounter)
+        await asyncio.gather(*(statements.read(query) for _ in range(50)))
+
+        # A burst waited for the open connections instead of opening more.
+        assert engine.pool.checkedin() == engine.pool.size()
+        assert engine.pool.overflow() <= 0
     finally:
         statements.close()
         await engine.dispose()
