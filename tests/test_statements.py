@@ -53,6 +53,19 @@ async def test_a_transaction_on_a_locked_sqlite_file_waits_on_the_asynchronous_e
         await engine.dispose()
 
 
+async def drop_every_other_connection() -> None:
+    """What a PostgreSQL restart or failover does to the connections sitting in a pool."""
+    admin = create_engine(POSTGRES_URL)
+    async with admin.connect() as connection:
+        await connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = 'test' AND pid <> pg_backend_pid()"
+            )
+        )
+    await admin.dispose()
+
+
 @pytest.mark.postgres
 async def test_a_read_after_postgresql_dropped_the_pooled_connections_succeeds(require_postgres):
     engine = create_engine(POSTGRES_URL)
@@ -61,28 +74,12 @@ async def test_a_read_after_postgresql_dropped_the_pooled_connections_succeeds(r
     query = select(func.count()).select_from(RequestCounter)
     try:
         assert (await statements.read(query))[0][0] == 0
-        # What a restart or a failover does to the connections sitting in the pool.
-        admin = create_engine(POSTGRES_URL)
-        async with admin.connect() as connection:
-            await connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = 'test' AND pid <> pg_backend_pid()"
-                )
-            )
-        await admin.dispose()
+        await drop_every_other_connection()
 
         assert (await statements.read(query))[0][0] == 0
 
         # Writes are not repeated (a lost reply may hide a commit): the caller sees the error.
-        async with admin.connect() as connection:
-            await connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = 'test' AND pid <> pg_backend_pid()"
-                )
-            )
-        await admin.dispose()
+        await drop_every_other_connection()
         with pytest.raises(DBAPIError):
             await statements.one_statement(insert(RequestCounter).values(kind="NSD", last_number=1))
     finally:
