@@ -2,6 +2,9 @@
 
 ConversationState holds objects such as `DialogState`, which plain JSON cannot represent, so
 items are stored in jsonpickle's JSON-able form (`keys=True` keeps non-string dict keys).
+jsonpickle imports and builds whatever type a document names, and calls what it names in a
+`py/reduce`: a document naming anything but the types bot state holds is refused on reading,
+so that write access to the database is not code execution in the bot.
 """
 
 from __future__ import annotations
@@ -16,6 +19,25 @@ from jsonpickle.unpickler import Unpickler
 from persistence.state_store import EtagConflictError, StateStore, WriteRequest
 
 E_TAG = "e_tag"
+
+# What dialog state holds: botbuilder's dialog, prompt and activity models, our card dicts.
+_ALLOWED_TYPE_PREFIXES = ("botbuilder.",)
+_ALLOWED_TYPES = frozenset(
+    {
+        "bot.card_activity._Unchanging",
+        "datetime.date",
+        "datetime.datetime",
+        "datetime.timedelta",
+        "datetime.timezone",
+    }
+)
+_TYPE_TAGS = ("py/object", "py/type")
+# Functions, modules and eval'd code: never part of bot state.
+_REFUSED_TAGS = ("py/function", "py/mod", "py/repr")
+
+
+class UnsafeStateError(ValueError):
+    """A stored state document names something bot state never holds."""
 
 
 class StateConflictError(KeyError):
@@ -40,7 +62,7 @@ class DatabaseStorage(Storage):
         """Stored items for `keys`, each carrying its current `e_tag`; missing keys are absent."""
         items = {}
         for key, stored in (await self._store.read(keys)).items():
-            # safe=True: never evaluate the `py/repr` code jsonpickle can embed.
+            _refuse_unknown_types(stored.document, key)
             item = Unpickler(keys=True, safe=True).restore(stored.document)
             _set_e_tag(item, stored.etag)
             items[key] = item
@@ -76,6 +98,24 @@ def _to_document(item: Any) -> dict[str, Any]:
     # attributes at the top level, so this strips it from both.
     document.pop(E_TAG, None)
     return document
+
+
+def _refuse_unknown_types(node: Any, key: str) -> None:
+    if isinstance(node, dict):
+        for tag, value in node.items():
+            named = tag in _TYPE_TAGS and not (
+                isinstance(value, str)
+                and (value in _ALLOWED_TYPES or value.startswith(_ALLOWED_TYPE_PREFIXES))
+            )
+            if named or tag in _REFUSED_TAGS:
+                raise UnsafeStateError(
+                    f"The stored state {key!r} holds {tag} {str(value)[:80]!r}, which bot "
+                    "state never holds; it is not loaded. Delete the row if it is corrupt."
+                )
+            _refuse_unknown_types(value, key)
+    elif isinstance(node, list):
+        for value in node:
+            _refuse_unknown_types(value, key)
 
 
 def _e_tag_of(item: Any) -> str | None:

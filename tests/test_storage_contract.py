@@ -5,6 +5,7 @@ of the underlying StateStore.
 """
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -20,7 +21,7 @@ from botbuilder.dialogs import (
 )
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
-from bot.storage import DatabaseStorage, StateConflictError
+from bot.storage import DatabaseStorage, StateConflictError, UnsafeStateError
 from persistence.database import create_engine
 from persistence.state_store import EtagConflictError, StateStore, WriteRequest
 
@@ -76,6 +77,34 @@ async def test_dialog_state_round_trips(storage):
         ("request", {"stepIndex": 1, "values": {"site": "Bern"}}),
         ("text_prompt", {"options": None}),
     ]
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        # What `jsonpickle.encode(os.system)` and a reduce calling it look like.
+        {"py/reduce": [{"py/function": "os.system"}, {"py/tuple": ["touch {marker}"]}]},
+        {"py/reduce": [{"py/type": "subprocess.Popen"}, {"py/tuple": [["touch", "{marker}"]]}]},
+        {"py/object": "subprocess.Popen", "args": ["touch", "{marker}"]},
+        {"py/mod": "antigravity"},
+        {"py/repr": "os/os.system('touch {marker}')"},
+    ],
+    ids=["function", "reduce", "object", "module", "repr"],
+)
+async def test_a_planted_document_naming_other_code_is_refused_and_never_run(
+    storage, engine, tmp_path, planted
+):
+    marker = tmp_path / "ran"
+    document = {"DialogState": {"py/object": "botbuilder.dialogs.dialog_state.DialogState"}}
+    document["DialogState"]["planted"] = json.loads(
+        json.dumps(planted).replace("{marker}", str(marker))
+    )
+    # Someone with write access to the database, not the bot, wrote this.
+    await StateStore(engine).write({KEY: WriteRequest(document)})
+
+    with pytest.raises(UnsafeStateError, match=KEY):
+        await storage.read([KEY])
+    assert not marker.exists()
 
 
 async def test_waterfall_dialog_resumes_after_a_restart(database_url, engine):
