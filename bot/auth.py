@@ -6,7 +6,9 @@ see VALIDATED_TOKEN_TTL_SECONDS). What changes is the outgoing side: botbuilder 
 msrest ConnectorClient, UserTokenClient and MSAL app on every turn and fetches a token with a
 blocking call; here connectors are cached per (service URL, audience) on one aiohttp session,
 and the bot's token comes from an azure-identity async credential, cached until shortly before
-it expires and fetched once however many turns ask at the same moment.
+it expires and fetched once however many turns ask at the same moment. botbuilder also
+downloads the channel's signing keys with blocking `requests` calls without a timeout; here
+that download is asynchronous and bounded (SigningKeys).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 import aiohttp
@@ -31,6 +34,7 @@ from botframework.connector.auth import (
     ConnectorFactory,
     UserTokenClient,
 )
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 from botframework.connector.skills import BotFrameworkClient
 
 from bot.connector import DEFAULT_RETRY, BotConnectorClient, RetryPolicy
@@ -48,6 +52,9 @@ VALIDATED_TOKEN_TTL_SECONDS = 300.0
 MAX_VALIDATED_TOKENS = 1024
 # Distinct service URLs are a handful per Teams region; the bound only stops unbounded growth.
 MAX_CACHED_CONNECTORS = 64
+# The whole download of the OpenID metadata and the signing keys; beyond it the turn is a 503
+# (the channel service retries) rather than a stalled bot.
+SIGNING_KEYS_TIMEOUT_SECONDS = 10.0
 
 
 class BotTokenProvider:
@@ -158,6 +165,62 @@ class PooledConnectorFactory(ConnectorFactory):
         return client
 
 
+class SigningKeys(_OpenIdMetadata):
+    """botbuilder's signing-key cache for one OpenID metadata URL, downloaded without blocking.
+
+    botbuilder refreshes the keys once a day, and when a token names an unknown key (at most
+    hourly), with `requests` on the event loop and no timeout: every turn waits for the
+    download, and a stalled connection stalls the bot. Here the download is asynchronous,
+    bounded by SIGNING_KEYS_TIMEOUT_SECONDS, and shared by the turns that need it at once. The
+    keys and their use stay botbuilder's.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._download: asyncio.Task | None = None
+
+    async def _refresh(self) -> None:
+        download = self._download
+        loop = asyncio.get_running_loop()
+        # A cache outlives event loops (tests run one each): never await another loop's task.
+        if download is None or download.done() or download.get_loop() is not loop:
+            download = self._download = asyncio.ensure_future(self._fetch())
+        self.keys = await asyncio.shield(download)
+        self.last_updated = datetime.now()  # naive local time, as botbuilder compares it
+
+    async def _fetch(self) -> list[dict]:
+        timeout = aiohttp.ClientTimeout(total=SIGNING_KEYS_TIMEOUT_SECONDS)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.get(self.url) as response:
+                    response.raise_for_status()
+                    keys_url = (await response.json(content_type=None))["jwks_uri"]
+                async with session.get(keys_url) as response:
+                    response.raise_for_status()
+                    return (await response.json(content_type=None))["keys"]
+        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as error:
+            # An OSError: the adapter answers 503 and logs it.
+            raise OSError(
+                f"Could not download the signing keys from {self.url}: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+
+
+class _SigningKeysByUrl(dict):
+    """Stands in for botbuilder's class-wide metadata cache, creating SigningKeys on a miss."""
+
+    def get(self, url: str, default: object = None) -> SigningKeys:
+        if url not in self:
+            self[url] = SigningKeys(url)
+        return self[url]
+
+
+def download_signing_keys_without_blocking() -> None:
+    """Make every botbuilder token validator in this process use SigningKeys (idempotent)."""
+    if not isinstance(JwtTokenExtractor.metadataCache, _SigningKeysByUrl):
+        JwtTokenExtractor.metadataCache = _SigningKeysByUrl()
+
+
 class PooledBotFrameworkAuthentication(BotFrameworkAuthentication):
     """botbuilder's inbound authentication, our pooled outbound connectors."""
 
@@ -170,6 +233,7 @@ class PooledBotFrameworkAuthentication(BotFrameworkAuthentication):
         retry: RetryPolicy = DEFAULT_RETRY,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        download_signing_keys_without_blocking()
         self._inner = ConfigurationBotFrameworkAuthentication(_BotFrameworkConfiguration(settings))
         self._token_provider = token_provider
         self._connector_factory = PooledConnectorFactory(

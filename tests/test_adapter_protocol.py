@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import time
@@ -18,6 +19,7 @@ from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from botframework.connector.auth import ChannelValidation
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+import bot.auth as bot_auth
 from bot.adapter import APOLOGY, build_adapter
 from config.settings import load_settings
 from tests.fakes import activities
@@ -492,4 +494,56 @@ async def test_unreachable_signing_keys_are_503_not_a_hang(monkeypatch, credenti
         )
 
     assert response.status == 503
+    assert bot.bot.turns == []
+
+
+async def test_a_stalled_signing_key_download_is_shared_bounded_and_blocks_no_other_turn(
+    monkeypatch, credential
+):
+    metadata_requests = 0
+
+    async def never_answer(request: web.Request) -> web.Response:
+        nonlocal metadata_requests
+        metadata_requests += 1
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    stalled = web.Application()
+    stalled.router.add_get("/{tail:.*}", never_answer)
+    runner = web.AppRunner(stalled, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    monkeypatch.setattr(
+        ChannelValidation,
+        "open_id_metadata_endpoint",
+        f"http://127.0.0.1:{port}/v1/.well-known/openidconfiguration",
+    )
+    monkeypatch.setattr(bot_auth, "SIGNING_KEYS_TIMEOUT_SECONDS", 0.5)
+    try:
+        settings = load_settings(**WITH_APP_ID)
+        async with asyncio.timeout(10), running_bot(settings, credential) as bot:
+            service_url = bot.connector.service_url
+            incoming = activities.message("hi", service_url=service_url)
+            with LocalOpenIdMetadata() as keys_elsewhere:
+                token = keys_elsewhere.channel_token(activities.BOT_APP_ID, service_url)
+            started = time.monotonic()
+            waiting = [
+                asyncio.create_task(bot.post(incoming, authorization=token)) for _ in range(5)
+            ]
+            await asyncio.sleep(0.1)
+
+            # The event loop is free meanwhile: another request is answered at once.
+            refused = await bot.post(incoming, authorization="Bearer garbage")
+            assert refused.status == 401
+            assert time.monotonic() - started < 0.4
+
+            statuses = [response.status for response in await asyncio.gather(*waiting)]
+            elapsed = time.monotonic() - started
+    finally:
+        await runner.cleanup()
+
+    assert statuses == [503] * 5
+    assert 0.5 <= elapsed < 3
+    assert metadata_requests == 1
     assert bot.bot.turns == []

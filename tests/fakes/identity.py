@@ -59,8 +59,8 @@ class FakeTokenCredential:
 class LocalOpenIdMetadata:
     """The Bot Framework's OpenID metadata and signing keys, served from a thread.
 
-    botbuilder fetches these with blocking `requests` calls from inside the event loop, so the
-    server must not share the test's loop. Use as a context manager.
+    A thread, not the test's event loop, so it answers any client, blocking ones included. Use
+    as a context manager.
     """
 
     def __init__(self, endorsements: tuple[str, ...] = ("msteams",)) -> None:
