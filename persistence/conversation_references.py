@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Connection, Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from persistence.database import Statements, dialect_insert
@@ -64,18 +64,22 @@ class ConversationReferenceStore:
             .values(values)
             .on_conflict_do_nothing(index_elements=["conversation_id", "user_id"])
         )
-        async with self._engine.begin() as connection:
-            if (await connection.execute(insert)).rowcount == 1:
-                return True
-            await connection.execute(
-                update(ConversationReferenceRow)
-                .where(
-                    ConversationReferenceRow.conversation_id == record.conversation_id,
-                    ConversationReferenceRow.user_id == record.user_id,
-                )
-                .values(values)
+        replace = (
+            update(ConversationReferenceRow)
+            .where(
+                ConversationReferenceRow.conversation_id == record.conversation_id,
+                ConversationReferenceRow.user_id == record.user_id,
             )
-        return False
+            .values(values)
+        )
+
+        def save(connection: Connection) -> bool:
+            if connection.execute(insert).rowcount == 1:
+                return True
+            connection.execute(replace)
+            return False
+
+        return await self._statements.transaction(save)
 
     async def get(self, conversation_id: str, user_id: str) -> ConversationReferenceRecord | None:
         records = await self._fetch(_GET, {"conversation_id": conversation_id, "user_id": user_id})

@@ -130,33 +130,35 @@ class RequestRepository:
             index_elements=[RequestCounter.kind],
             set_={"last_number": RequestCounter.last_number + 1},
         ).returning(RequestCounter.last_number)
-        async with self._engine.begin() as connection:
-            number = await connection.scalar(upsert)
+        number = await self._statements.transaction(lambda connection: connection.scalar(upsert))
         return f"{kind.prefix}-{number:04d}"
 
     async def add(self, request: Request, audit: AuditEntry) -> None:
         """Store a newly submitted request together with its submission audit entry."""
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                insert(RequestRow).values(
-                    id=request.id,
-                    kind=request.kind.value,
-                    status=request.status.value,
-                    version=request.version,
-                    requester_aad_object_id=request.requester.aad_object_id,
-                    requester_name=request.requester.display_name,
-                    requester_email=request.requester.email,
-                    area_code=request.area.code,
-                    customer=request.customer,
-                    answers=request.answers,
-                    needs_director=request.needs_director,
-                    outcome=request.outcome,
-                    submitted_at=request.submitted_at,
-                    updated_at=audit.at,
-                    **_waiting_on_columns(request.waiting_on),
-                )
-            )
-            await connection.execute(insert(AuditEntryRow).values(_audit_columns(request, audit)))
+        add_request = insert(RequestRow).values(
+            id=request.id,
+            kind=request.kind.value,
+            status=request.status.value,
+            version=request.version,
+            requester_aad_object_id=request.requester.aad_object_id,
+            requester_name=request.requester.display_name,
+            requester_email=request.requester.email,
+            area_code=request.area.code,
+            customer=request.customer,
+            answers=request.answers,
+            needs_director=request.needs_director,
+            outcome=request.outcome,
+            submitted_at=request.submitted_at,
+            updated_at=audit.at,
+            **_waiting_on_columns(request.waiting_on),
+        )
+        add_submission = insert(AuditEntryRow).values(_audit_columns(request, audit))
+
+        def add(connection: Connection) -> None:
+            connection.execute(add_request)
+            connection.execute(add_submission)
+
+        await self._statements.transaction(add)
 
     async def get(self, request_id: str) -> Request | None:
         requests = await self._fetch(_GET, {"id": request_id})
@@ -239,8 +241,7 @@ class RequestRepository:
                 index_elements=["request_id", "recipient_aad_object_id", "activity_id"]
             )
         )
-        async with self._engine.begin() as connection:
-            await connection.execute(statement)
+        await self._statements.transaction(lambda connection: connection.execute(statement))
 
     async def cards_for(self, request_id: str) -> list[CardMessage]:
         """The request's posted cards, in the order they were recorded."""
@@ -256,20 +257,16 @@ class RequestRepository:
             .where(CardMessageRow.request_id == request_id)
             .order_by(CardMessageRow.created_at, CardMessageRow.id)
         )
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(query)
-        return [CardMessage(**row._mapping) for row in rows]
+        return [CardMessage(**row._mapping) for row in await self._statements.read(query)]
 
     async def add_pending(self, recipient_aad_object_id: str, payload: dict[str, Any]) -> None:
         """Keep a notification until the recipient can be reached."""
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                insert(PendingMessageRow).values(
-                    recipient_aad_object_id=recipient_aad_object_id,
-                    payload=payload,
-                    created_at=datetime.now(UTC),
-                )
-            )
+        statement = insert(PendingMessageRow).values(
+            recipient_aad_object_id=recipient_aad_object_id,
+            payload=payload,
+            created_at=datetime.now(UTC),
+        )
+        await self._statements.transaction(lambda connection: connection.execute(statement))
 
     async def take_pending(self, recipient_aad_object_id: str) -> list[dict[str, Any]]:
         """Remove and return the recipient's pending notifications, oldest first.
@@ -283,8 +280,9 @@ class RequestRepository:
                 PendingMessageRow.id, PendingMessageRow.payload, PendingMessageRow.created_at
             )
         )
-        async with self._engine.begin() as connection:
-            rows = (await connection.execute(statement)).all()
+        rows = await self._statements.transaction(
+            lambda connection: connection.execute(statement).all()
+        )
         # RETURNING has no defined order.
         return [row.payload for row in sorted(rows, key=lambda row: (row.created_at, row.id))]
 
@@ -292,39 +290,37 @@ class RequestRepository:
         if not deadlines:
             return
         now = datetime.now(UTC)
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                insert(DeadlineRow),
-                [
-                    {
-                        "request_id": d.request_id,
-                        "what": d.what,
-                        "due_on": d.due_on,
-                        "remind_aad_object_id": d.remind.aad_object_id,
-                        "remind_name": d.remind.display_name,
-                        "remind_email": d.remind.email,
-                        "created_at": now,
-                    }
-                    for d in deadlines
-                ],
-            )
+        rows = [
+            {
+                "request_id": d.request_id,
+                "what": d.what,
+                "due_on": d.due_on,
+                "remind_aad_object_id": d.remind.aad_object_id,
+                "remind_name": d.remind.display_name,
+                "remind_email": d.remind.email,
+                "created_at": now,
+            }
+            for d in deadlines
+        ]
+        await self._statements.transaction(
+            lambda connection: connection.execute(insert(DeadlineRow), rows)
+        )
 
     async def deadlines_for(self, request_id: str) -> list[Deadline]:
-        async with self._engine.connect() as connection:
-            rows = await connection.execute(
-                select(DeadlineRow)
-                .where(DeadlineRow.request_id == request_id)
-                .order_by(DeadlineRow.due_on, DeadlineRow.id)
+        rows = await self._statements.read(
+            select(DeadlineRow.__table__)
+            .where(DeadlineRow.request_id == request_id)
+            .order_by(DeadlineRow.due_on, DeadlineRow.id)
+        )
+        return [
+            Deadline(
+                row.request_id,
+                row.what,
+                row.due_on,
+                Person(row.remind_name, row.remind_aad_object_id, row.remind_email),
             )
-            return [
-                Deadline(
-                    row.request_id,
-                    row.what,
-                    row.due_on,
-                    Person(row.remind_name, row.remind_aad_object_id, row.remind_email),
-                )
-                for row in rows
-            ]
+            for row in rows
+        ]
 
     async def _fetch(self, query: Select, parameters: dict | None = None) -> list[Request]:
         return [self._request(row) for row in await self._statements.read(query, parameters)]

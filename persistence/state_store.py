@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from persistence.database import Statements, dialect_insert
 from persistence.models import StateDocument
@@ -48,7 +48,6 @@ _READ = select(StateDocument.key, StateDocument.document, StateDocument.etag).wh
 
 class StateStore:
     def __init__(self, engine: AsyncEngine, statements: Statements | None = None):
-        self._engine = engine
         self._statements = statements or Statements(engine)
 
     async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]:
@@ -66,52 +65,48 @@ class StateStore:
         """
         new_etags = {key: uuid.uuid4().hex for key in changes}
         now = datetime.now(UTC)
-        async with self._engine.begin() as connection:
+
+        def write(connection: Connection) -> None:
             for key, change in changes.items():
                 if change.expected_etag in (None, ANY_ETAG):
-                    await self._upsert(connection, key, change.document, new_etags[key], now)
-                else:
-                    # The database compares the eTag, so a concurrent writer cannot slip in
-                    # between a check and the write. No row matched: changed or deleted.
-                    result = await connection.execute(
-                        update(StateDocument)
-                        .where(
-                            StateDocument.key == key,
-                            StateDocument.etag == change.expected_etag,
-                        )
-                        .values(document=change.document, etag=new_etags[key], updated_at=now)
-                    )
-                    if result.rowcount == 0:
-                        raise EtagConflictError(key)
+                    _upsert(connection, key, change.document, new_etags[key], now)
+                    continue
+                # The database compares the eTag, so a concurrent writer cannot slip in
+                # between a check and the write. No row matched: changed or deleted.
+                result = connection.execute(
+                    update(StateDocument)
+                    .where(StateDocument.key == key, StateDocument.etag == change.expected_etag)
+                    .values(document=change.document, etag=new_etags[key], updated_at=now)
+                )
+                if result.rowcount == 0:
+                    raise EtagConflictError(key)
+
+        await self._statements.transaction(write)
         return new_etags
 
     async def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys)
         if not keys:
             return
-        async with self._engine.begin() as connection:
-            await connection.execute(delete(StateDocument).where(StateDocument.key.in_(keys)))
+        statement = delete(StateDocument).where(StateDocument.key.in_(keys))
+        await self._statements.transaction(lambda connection: connection.execute(statement))
 
-    @staticmethod
-    async def _upsert(
-        connection: AsyncConnection,
-        key: str,
-        document: dict[str, Any],
-        etag: str,
-        now: datetime,
-    ) -> None:
-        # ON CONFLICT rather than insert-or-update in Python: two first writes of the same
-        # key at once must not fail with a duplicate-key error.
-        insert = dialect_insert(connection.dialect.name, StateDocument.__table__).values(
-            key=key, document=document, etag=etag, updated_at=now
+
+def _upsert(
+    connection: Connection, key: str, document: dict[str, Any], etag: str, now: datetime
+) -> None:
+    # ON CONFLICT rather than insert-or-update in Python: two first writes of the same key at
+    # once must not fail with a duplicate-key error.
+    insert = dialect_insert(connection.dialect.name, StateDocument.__table__).values(
+        key=key, document=document, etag=etag, updated_at=now
+    )
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=[StateDocument.key],
+            set_={
+                "document": insert.excluded.document,
+                "etag": insert.excluded.etag,
+                "updated_at": insert.excluded.updated_at,
+            },
         )
-        await connection.execute(
-            insert.on_conflict_do_update(
-                index_elements=[StateDocument.key],
-                set_={
-                    "document": insert.excluded.document,
-                    "etag": insert.excluded.etag,
-                    "updated_at": insert.excluded.updated_at,
-                },
-            )
-        )
+    )
