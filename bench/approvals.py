@@ -7,14 +7,16 @@ request per area (seeded through the repository), the real bot (`python app.py`)
 process, this process playing Teams (the invokes) and the Bot Connector (a sink). Prints the
 p50/p99 of the invoke response times and how many decisions the database recorded (must equal
 the number of approvers). Target: p99 under 250 ms on this 2-core machine. Each round starts a
-new bot on a new database; the figures printed are the medians over the rounds, since one burst
-on a shared machine can land on a neighbour's busy moment.
+new bot on a new database, then sends the same clicks to a bare aiohttp handler (the baseline);
+the figures printed are the medians over the rounds, since one burst on a shared machine can
+land on a neighbour's busy moment.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -223,7 +225,6 @@ async def run_one(database: str, approvers: int, workdir: Path) -> dict:
     sink = ConnectorSink()
     runner, service_url = await sink.start()
     seeded = await seed(database_url, roster_path, service_url)
-    warm_up, pairs = seeded[:WARM_UP], seeded[WARM_UP:]
 
     port = 39000 + os.getpid() % 1000
     env = {
@@ -238,31 +239,14 @@ async def run_one(database: str, approvers: int, workdir: Path) -> dict:
     try:
         async with aiohttp.ClientSession() as session:
             await wait_until_up(session, f"http://127.0.0.1:{port}/healthz", process)
-            start = asyncio.Event()
-
-            async def click(account: dict, request_id: str) -> tuple[float, int]:
-                body = invoke(account, request_id, service_url)
-                await start.wait()
-                began = time.perf_counter()
-                async with session.post(
-                    f"http://127.0.0.1:{port}/api/messages", json=body
-                ) as response:
-                    await response.read()
-                    return (time.perf_counter() - began) * 1000, response.status
-
+            url = f"http://127.0.0.1:{port}/api/messages"
+            bodies = [invoke(account, request_id, service_url) for account, request_id in seeded]
             # A running bot has built its statements and loaded its code by the time 50
             # people click at once: a few decisions one after the other first.
-            start.set()
-            for account, request_id in warm_up:
-                await click(account, request_id)
+            warm_up = [await click(session, url, body) for body in bodies[:WARM_UP]]
             await sink.wait_for(WARM_UP)
-            start.clear()
-
-            tasks = [asyncio.create_task(click(a, r)) for a, r in pairs]
-            await asyncio.sleep(0.1)
             cpu_before = process_cpu_seconds(process.pid)
-            start.set()
-            results = await asyncio.gather(*tasks)
+            results = await burst(session, url, bodies[WARM_UP:])
             # Each decision tells the FM, after the invoke response.
             try:
                 async with asyncio.timeout(30):
@@ -275,6 +259,7 @@ async def run_one(database: str, approvers: int, workdir: Path) -> dict:
             process.terminate()
         await asyncio.wait_for(process.wait(), 60)
         await runner.cleanup()
+    baseline = await run_baseline(warm_up[-1][2], bodies, port, workdir)
 
     engine = create_engine(database_url)
     async with engine.connect() as connection:
@@ -284,23 +269,97 @@ async def run_one(database: str, approvers: int, workdir: Path) -> dict:
             .where(AuditEntryRow.to_status == Status.APPROVED.value)
         )
     await engine.dispose()
-    times = sorted(ms for ms, _ in results)
+    times = sorted(ms for ms, _, _ in results)
     return {
         "database": database,
-        "ok": sum(1 for _, status in results if status == 200),
+        "ok": sum(1 for _, status, _ in results if status == 200),
         "p50": statistics.median(times),
-        "p99": times[min(len(times) - 1, round(0.99 * (len(times) - 1)))],
+        "p99": percentile_99(times),
         "max": times[-1],
+        "baseline_p99": percentile_99(sorted(ms for ms, _, _ in baseline)),
         "decisions": decisions - WARM_UP,
         "notified": notified,
-        "cpu_ms": cpu * 1000 / len(pairs),
+        "cpu_ms": cpu * 1000 / (len(seeded) - WARM_UP),
     }
+
+
+async def click(session: aiohttp.ClientSession, url: str, body: dict) -> tuple[float, int, bytes]:
+    """One invoke: (response time in ms, status, response body)."""
+    began = time.perf_counter()
+    async with session.post(url, json=body) as response:
+        answer = await response.read()
+        return (time.perf_counter() - began) * 1000, response.status, answer
+
+
+async def burst(
+    session: aiohttp.ClientSession, url: str, bodies: list[dict]
+) -> list[tuple[float, int, bytes]]:
+    """All the invokes at once: each task is ready to send, then one event releases them."""
+    go = asyncio.Event()
+
+    async def ready_then_click(body: dict) -> tuple[float, int, bytes]:
+        await go.wait()
+        return await click(session, url, body)
+
+    tasks = [asyncio.create_task(ready_then_click(body)) for body in bodies]
+    await asyncio.sleep(0.1)
+    go.set()
+    return await asyncio.gather(*tasks)
+
+
+def percentile_99(times: list[float]) -> float:
+    return times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
+
+
+async def run_baseline(
+    answer: bytes, bodies: list[dict], port: int, workdir: Path
+) -> list[tuple[float, int, bytes]]:
+    """The same clicks against a bare aiohttp handler that parses each invoke and answers with
+    the bot's own answer to a warm-up click: what HTTP, JSON and this machine cost right now."""
+    answer_path = workdir / "answer.json"
+    answer_path.write_bytes(answer)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.approvals",
+        "--baseline-server",
+        str(port),
+        str(answer_path),
+        cwd=REPO,
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+            await wait_until_up(session, f"http://127.0.0.1:{port}/healthz", process)
+            url = f"http://127.0.0.1:{port}/api/messages"
+            for body in bodies[:WARM_UP]:
+                await click(session, url, body)
+            return await burst(session, url, bodies[WARM_UP:])
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 60)
+
+
+def serve_baseline(port: int, answer_path: Path) -> None:
+    answer = answer_path.read_bytes()
+
+    async def messages(request: web.Request) -> web.Response:
+        json.loads(await request.read())
+        return web.Response(body=answer, content_type="application/json")
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 def _medians(rounds: list[dict]) -> dict:
     """Each figure's median over the rounds; counts are the worst round's."""
     row = {
-        key: statistics.median(r[key] for r in rounds) for key in ("p50", "p99", "max", "cpu_ms")
+        key: statistics.median(r[key] for r in rounds)
+        for key in ("p50", "p99", "max", "baseline_p99", "cpu_ms")
     }
     for key in ("ok", "decisions", "notified"):
         row[key] = min(r[key] for r in rounds)
@@ -321,24 +380,28 @@ async def main() -> None:
             with tempfile.TemporaryDirectory() as workdir:
                 rounds.append(await run_one(database, options.approvers, Path(workdir)))
         print(
-            f"{database} rounds, p99 ms: " + ", ".join(f"{r['p99']:.0f}" for r in rounds),
+            f"{database} rounds, p99 ms (baseline): "
+            + ", ".join(f"{r['p99']:.0f} ({r['baseline_p99']:.0f})" for r in rounds),
             flush=True,
         )
         rows.append(_medians(rounds))
     print(
         f"\n{options.approvers} approvers clicking Approve at once (invoke response times, "
-        f"medians of {options.rounds} rounds)"
+        f"medians of {options.rounds} rounds; baseline: a bare aiohttp handler giving the same "
+        "answer, right after each round)"
     )
     print(
-        f"{'database':<10}{'200 OK':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
-        f"{'decisions':>11}{'connector calls':>17}{'CPU ms/decision':>17}"
+        f"{'database':<10}{'200 OK':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+        f"{'base p99':>10}{'x base':>8}{'decisions':>11}{'connector calls':>17}"
+        f"{'CPU ms/decision':>17}"
     )
     failed = False
     for row in rows:
         print(
-            f"{row['database']:<10}{row['ok']:>8}{row['p50']:>10.1f}{row['p99']:>10.1f}"
-            f"{row['max']:>10.1f}{row['decisions']:>11}{row['notified']:>17}"
-            f"{row['cpu_ms']:>17.1f}"
+            f"{row['database']:<10}{row['ok']:>8}{row['p50']:>9.1f}{row['p99']:>9.1f}"
+            f"{row['max']:>9.1f}{row['baseline_p99']:>10.1f}"
+            f"{row['p99'] / row['baseline_p99']:>8.1f}{row['decisions']:>11}"
+            f"{row['notified']:>17}{row['cpu_ms']:>17.1f}"
         )
         failed |= row["decisions"] != options.approvers or row["ok"] != options.approvers
     if failed:
@@ -346,4 +409,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:2] == ["--baseline-server"]:
+        serve_baseline(int(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        asyncio.run(main())
