@@ -6,12 +6,23 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Executable, Row, Table, event, make_url, text
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Engine,
+    Executable,
+    Row,
+    Table,
+    event,
+    make_url,
+    text,
+)
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -82,6 +93,18 @@ def create_engine(database_url: str) -> AsyncEngine:
     )
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a writing statement did: the rows it matched, the rows it returned."""
+
+    rowcount: int
+    rows: list[Row]
+
+
+def _written(result: CursorResult) -> Written:
+    return Written(result.rowcount, result.all() if result.returns_rows else [])
+
+
 class Statements:
     """Where the statements of a turn run.
 
@@ -114,20 +137,26 @@ class Statements:
             except OperationalError:
                 pass  # locked (e.g. a checkpoint): take the asynchronous path
         try:
-            return await self.one_statement(statement, parameters)
+            return (await self._single(statement, parameters)).rows
         except DBAPIError as error:
             # The pool held a connection that PostgreSQL (or a proxy) had closed: SQLAlchemy
             # has invalidated the pool, and a read is safe to repeat on a fresh connection.
             if not error.connection_invalidated:
                 raise
-            return await self.one_statement(statement, parameters)
+            return (await self._single(statement, parameters)).rows
 
-    async def one_statement(
-        self, statement: Executable, parameters: dict | None = None
-    ) -> list[Row]:
-        """A single statement through the asynchronous engine, atomic on its own."""
+    async def write(self, statement: Executable, parameters: Any = None) -> Written:
+        """One statement that writes. A single statement is atomic on its own, so on PostgreSQL
+        it runs without BEGIN and COMMIT: one round trip instead of three. Never repeated."""
+        if self._in_place is None:
+            return await self._single(statement, parameters)
+        return await self.transaction(
+            lambda connection: _written(connection.execute(statement, parameters))
+        )
+
+    async def _single(self, statement: Executable, parameters: Any) -> Written:
         async with self._autocommit.connect() as connection:
-            return (await connection.execute(statement, parameters)).all()
+            return _written(await connection.execute(statement, parameters))
 
     async def transaction(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` in one transaction; its statements run synchronously."""

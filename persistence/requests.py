@@ -130,7 +130,7 @@ class RequestRepository:
             index_elements=[RequestCounter.kind],
             set_={"last_number": RequestCounter.last_number + 1},
         ).returning(RequestCounter.last_number)
-        number = await self._statements.transaction(lambda connection: connection.scalar(upsert))
+        [(number,)] = (await self._statements.write(upsert)).rows
         return f"{kind.prefix}-{number:04d}"
 
     async def add(self, request: Request, audit: AuditEntry) -> None:
@@ -180,7 +180,7 @@ class RequestRepository:
             **_waiting_on_columns(updated.waiting_on),
         }
         if self._engine.dialect.name == "postgresql":
-            rows = await self._statements.one_statement(_MOVE_AND_TRAIL, parameters)
+            rows = (await self._statements.write(_MOVE_AND_TRAIL, parameters)).rows
         else:
 
             def write(connection: Connection) -> list[Row]:
@@ -241,7 +241,7 @@ class RequestRepository:
                 index_elements=["request_id", "recipient_aad_object_id", "activity_id"]
             )
         )
-        await self._statements.transaction(lambda connection: connection.execute(statement))
+        await self._statements.write(statement)
 
     async def cards_for(self, request_id: str) -> list[CardMessage]:
         """The request's posted cards, in the order they were recorded."""
@@ -266,7 +266,7 @@ class RequestRepository:
             payload=payload,
             created_at=datetime.now(UTC),
         )
-        await self._statements.transaction(lambda connection: connection.execute(statement))
+        await self._statements.write(statement)
 
     async def take_pending(self, recipient_aad_object_id: str) -> list[dict[str, Any]]:
         """Remove and return the recipient's pending notifications, oldest first.
@@ -280,9 +280,7 @@ class RequestRepository:
                 PendingMessageRow.id, PendingMessageRow.payload, PendingMessageRow.created_at
             )
         )
-        rows = await self._statements.transaction(
-            lambda connection: connection.execute(statement).all()
-        )
+        rows = (await self._statements.write(statement)).rows
         # RETURNING has no defined order.
         return [row.payload for row in sorted(rows, key=lambda row: (row.created_at, row.id))]
 
@@ -302,9 +300,7 @@ class RequestRepository:
             }
             for d in deadlines
         ]
-        await self._statements.transaction(
-            lambda connection: connection.execute(insert(DeadlineRow), rows)
-        )
+        await self._statements.write(insert(DeadlineRow), rows)
 
     async def deadlines_for(self, request_id: str) -> list[Deadline]:
         rows = await self._statements.read(

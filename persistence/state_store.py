@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, Executable, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from persistence.database import Statements, dialect_insert
@@ -49,6 +49,7 @@ _READ = select(StateDocument.key, StateDocument.document, StateDocument.etag).wh
 class StateStore:
     def __init__(self, engine: AsyncEngine, statements: Statements | None = None):
         self._statements = statements or Statements(engine)
+        self._dialect = engine.dialect.name
 
     async def read(self, keys: Iterable[str]) -> dict[str, StoredDocument]:
         """The stored documents for `keys`; keys with no document are absent."""
@@ -65,43 +66,47 @@ class StateStore:
         """
         new_etags = {key: uuid.uuid4().hex for key in changes}
         now = datetime.now(UTC)
+        statements = {
+            key: self._statement(key, change, new_etags[key], now)
+            for key, change in changes.items()
+        }
 
-        def write(connection: Connection) -> None:
-            for key, change in changes.items():
-                if change.expected_etag in (None, ANY_ETAG):
-                    _upsert(connection, key, change.document, new_etags[key], now)
-                    continue
-                # The database compares the eTag, so a concurrent writer cannot slip in
-                # between a check and the write. No row matched: changed or deleted.
-                result = connection.execute(
-                    update(StateDocument)
-                    .where(StateDocument.key == key, StateDocument.etag == change.expected_etag)
-                    .values(document=change.document, etag=new_etags[key], updated_at=now)
-                )
-                if result.rowcount == 0:
-                    raise EtagConflictError(key)
+        def check(key: str, rowcount: int) -> None:
+            # The database compares the eTag, so a concurrent writer cannot slip in between a
+            # check and the write. No row matched: changed or deleted.
+            if rowcount == 0 and changes[key].expected_etag not in (None, ANY_ETAG):
+                raise EtagConflictError(key)
 
-        await self._statements.transaction(write)
+        if len(statements) == 1:  # the usual turn: one statement, atomic on its own
+            [(key, statement)] = statements.items()
+            check(key, (await self._statements.write(statement)).rowcount)
+        else:
+
+            def write_all(connection: Connection) -> None:
+                for key, statement in statements.items():
+                    check(key, connection.execute(statement).rowcount)
+
+            await self._statements.transaction(write_all)
         return new_etags
 
     async def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys)
-        if not keys:
-            return
-        statement = delete(StateDocument).where(StateDocument.key.in_(keys))
-        await self._statements.transaction(lambda connection: connection.execute(statement))
+        if keys:
+            await self._statements.write(delete(StateDocument).where(StateDocument.key.in_(keys)))
 
-
-def _upsert(
-    connection: Connection, key: str, document: dict[str, Any], etag: str, now: datetime
-) -> None:
-    # ON CONFLICT rather than insert-or-update in Python: two first writes of the same key at
-    # once must not fail with a duplicate-key error.
-    insert = dialect_insert(connection.dialect.name, StateDocument.__table__).values(
-        key=key, document=document, etag=etag, updated_at=now
-    )
-    connection.execute(
-        insert.on_conflict_do_update(
+    def _statement(self, key: str, change: WriteRequest, etag: str, now: datetime) -> Executable:
+        if change.expected_etag not in (None, ANY_ETAG):
+            return (
+                update(StateDocument)
+                .where(StateDocument.key == key, StateDocument.etag == change.expected_etag)
+                .values(document=change.document, etag=etag, updated_at=now)
+            )
+        # ON CONFLICT rather than insert-or-update in Python: two first writes of the same
+        # key at once must not fail with a duplicate-key error.
+        insert = dialect_insert(self._dialect, StateDocument.__table__).values(
+            key=key, document=change.document, etag=etag, updated_at=now
+        )
+        return insert.on_conflict_do_update(
             index_elements=[StateDocument.key],
             set_={
                 "document": insert.excluded.document,
@@ -109,4 +114,3 @@ def _upsert(
                 "updated_at": insert.excluded.updated_at,
             },
         )
-    )

@@ -81,7 +81,7 @@ async def test_a_read_after_postgresql_dropped_the_pooled_connections_succeeds(r
         # Writes are not repeated (a lost reply may hide a commit): the caller sees the error.
         await drop_every_other_connection()
         with pytest.raises(DBAPIError):
-            await statements.one_statement(insert(RequestCounter).values(kind="NSD", last_number=1))
+            await statements.write(insert(RequestCounter).values(kind="NSD", last_number=1))
     finally:
         statements.close()
         await engine.dispose()
