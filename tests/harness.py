@@ -185,6 +185,11 @@ class Chat:
                     return found[-1]
                 await asyncio.sleep(0.02)
 
+    async def latest_card(self, count: int = 1) -> dict:
+        """The card on the `count`-th activity this chat received, once it has arrived."""
+        received = await self.bot.connector.wait_for_activities(count, self.conversation_id)
+        return card_of(received[-1])
+
     def received(self) -> list[dict]:
         return self.bot.connector.activities(self.conversation_id)
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from app import ENGINE
 from domain import acm_referral as acm
-from tests.harness import FM, LIAISON, Chat, card_of
+from tests.harness import FM, LIAISON, Chat
 from tests.test_acm_protocol import ANSWERS, CONTACT, refer
 
 SECRETS = list(CONTACT.values()) + ["425 555 0100", "4255550100", "pat.doe", "Pat Doe"]
@@ -54,8 +54,7 @@ async def test_a_full_referral_logs_none_of_the_contact_fields(bot, every_log_li
     await fm.say("cancel")
     request_id = await refer(fm)
 
-    received = await bot.connector.wait_for_activities(2, liaison.conversation_id)
-    await liaison.click(card_of(received[-1]), "ask_more_info", comment="Which sites?")
+    await liaison.click(await liaison.latest_card(2), "ask_more_info", comment="Which sites?")
     question = await fm.wait_for_card("asks:")
     await fm.click(question, "answer_more_info", comment="All of them")
     card = await liaison.wait_for_card("All of them")

@@ -48,8 +48,7 @@ async def test_an_acm_referral_reaches_the_liaison_and_is_approved(bot):
     request_id = await refer(fm)
     assert request_id == "ACM-0001"
 
-    received = await bot.connector.wait_for_activities(2, liaison.conversation_id)
-    card = card_of(received[-1])
+    card = await liaison.latest_card(2)
     assert_valid_card(card)
     assert card_size_bytes(card) < 28_000
     text = card_text(card)
@@ -100,8 +99,7 @@ async def test_someone_who_is_not_an_approver_does_not_see_the_contact(bot):
     await liaison.open()
     await fm.open()
     await refer(fm)
-    received = await bot.connector.wait_for_activities(2, liaison.conversation_id)
-    card = card_of(received[-1])
+    card = await liaison.latest_card(2)
     status, response = await stranger.click(card, "approve")
     text = card_text(response["value"])
     assert "only they can decide it" in text
@@ -117,8 +115,7 @@ async def test_a_referral_is_listed_and_its_outcome_recorded(bot):
     await liaison.open()
     await fm.open()
     await refer(fm)
-    received = await bot.connector.wait_for_activities(2, liaison.conversation_id)
-    await liaison.click(card_of(received[-1]), "approve")
+    await liaison.click(await liaison.latest_card(2), "approve")
     await fm.wait_for_text("ACM-0001 for Contoso was approved")  # told in the background
     (listing,) = await fm.say("my requests")
     listed = card_of(listing)

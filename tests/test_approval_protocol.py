@@ -48,12 +48,7 @@ async def submitted_to_the_liaison(bot) -> tuple[Chat, Chat, dict]:
     await liaison.open()
     await fm.open()
     await submit_request(fm)
-    return fm, liaison, await latest_card(liaison, 2)
-
-
-async def latest_card(chat: Chat, count: int = 1) -> dict:
-    received = await chat.bot.connector.wait_for_activities(count, chat.conversation_id)
-    return card_of(received[-1])
+    return fm, liaison, await liaison.latest_card(2)
 
 
 async def test_the_liaison_approves_and_the_fm_is_told(bot):
@@ -63,7 +58,7 @@ async def test_the_liaison_approves_and_the_fm_is_told(bot):
     request_id = await submit_request(fm)
     assert request_id == "NSD-0001"
 
-    card = await latest_card(liaison, 2)
+    card = await liaison.latest_card(2)
     assert_valid_card(card)
     assert card_size_bytes(card) < 28_000
     text = card_text(card)
@@ -121,7 +116,7 @@ async def test_a_flagged_request_goes_on_to_the_director(bot):
         await chat.open()
     answers = ANSWERS_FASTTRACK[:-1] + ["yes"]  # considerable effort
     await submit_request(fm, answers)
-    card = await latest_card(liaison, 2)
+    card = await liaison.latest_card(2)
     status, response = await liaison.click(card, "approve")
     assert "Waiting for the regional director" in card_text(response["value"])
     director_card = await director.wait_for_card("Waiting for the regional director")

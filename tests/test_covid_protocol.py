@@ -59,8 +59,7 @@ async def test_a_covid_request_reaches_the_liaison_and_is_approved(bot):
     await fm.open()
     assert await triage(fm, START + WVD + REST) == "COVID-0001"
 
-    received = await bot.connector.wait_for_activities(2, liaison.conversation_id)
-    card = card_of(received[-1])
+    card = await liaison.latest_card(2)
     assert_valid_card(card)
     assert card_size_bytes(card) < 28_000
     text = card_text(card)
@@ -124,7 +123,7 @@ async def test_ecif_for_an_out_of_scope_gap_goes_on_to_the_director(bot):
         "Partners, Customer team members",
     ]
     await triage(fm, answers)
-    card = card_of((await bot.connector.wait_for_activities(2, liaison.conversation_id))[-1])
+    card = await liaison.latest_card(2)
     assert_valid_card(card)
     text = card_text(card)
     assert "Yes (funding, a partner or considerable effort)" in text
