@@ -4,9 +4,8 @@
 
 `manifest/manifest.json` is a template: its `${{TEAMS_APP_ID}}` and `${{BOT_ID}}` placeholders
 are replaced with the Teams app id and the bot's Microsoft App ID. The ids default to the
-`TEAMS_APP_ID` and `MicrosoftAppId` environment variables. The rendered manifest is validated
-against the Teams 1.19 schema when `../shared/schemas` sits beside the repository; elsewhere
-that step is skipped with a note, so the package can still be built from a plain checkout.
+`TEAMS_APP_ID` and `MicrosoftAppId` environment variables. The rendered manifest is always
+validated against the Teams 1.19 schema the repository carries (`schemas/`).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_DIR = REPO_ROOT / "manifest"
-MANIFEST_SCHEMA = REPO_ROOT / ".." / "shared" / "schemas" / "teams-manifest-1.19.schema.json"
+MANIFEST_SCHEMA = REPO_ROOT / "schemas" / "teams-manifest-1.19.schema.json"
 DEFAULT_OUT = REPO_ROOT / "dist" / "fasttrack-bot.zip"
 
 APP_ID_PLACEHOLDER = "${{TEAMS_APP_ID}}"
@@ -79,21 +78,14 @@ def render_manifest(template: dict[str, Any], app_id: str, bot_id: str) -> dict[
     return substitute(copy.deepcopy(template))
 
 
-def validate_manifest(manifest: dict[str, Any], schema_path: Path = MANIFEST_SCHEMA) -> bool:
-    """Validate against the Teams manifest schema if it is present.
-
-    Returns False when the schema file is absent (validation skipped); raises ValueError
-    listing every violation when the manifest is invalid.
-    """
-    if not schema_path.is_file():
-        return False
+def validate_manifest(manifest: dict[str, Any], schema_path: Path = MANIFEST_SCHEMA) -> None:
+    """Raise ValueError listing every violation of the Teams manifest schema."""
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     # The schema declares draft 4 but uses `const` (draft 6+); Draft 7 enforces both.
     errors = sorted(Draft7Validator(schema).iter_errors(manifest), key=lambda e: e.json_path)
     if errors:
         details = "\n".join(f"  {error.json_path}: {error.message}" for error in errors)
         raise ValueError(f"manifest does not match {schema_path.name}:\n{details}")
-    return True
 
 
 def check_icons(manifest: dict[str, Any], manifest_dir: Path = MANIFEST_DIR) -> None:
@@ -125,8 +117,7 @@ def build_package(
     Raises ValueError for a bad id, an invalid manifest or a wrong icon.
     """
     manifest = render_manifest(load_template(manifest_dir), app_id, bot_id)
-    if not validate_manifest(manifest, schema_path):
-        print(f"note: {schema_path} not found; skipping schema validation", file=sys.stderr)
+    validate_manifest(manifest, schema_path)
     check_icons(manifest, manifest_dir)
 
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """Database fixtures: every test using them runs against SQLite and PostgreSQL.
 
-PostgreSQL must be on 127.0.0.1:5432 with a `test` database the tests may wipe. When it is
-unreachable its cases are skipped, or fail when REQUIRE_POSTGRES=1 (CI).
+PostgreSQL must be on 127.0.0.1:5432 with a `test` database the tests may wipe
+(`TEST_POSTGRES_URL` names another, e.g. to run two suites at once). When it is unreachable
+its cases are skipped, or fail when REQUIRE_POSTGRES=1 (CI).
 """
 
 import os
@@ -12,7 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from persistence.database import create_engine, upgrade_schema
 
-POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

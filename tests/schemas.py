@@ -1,7 +1,7 @@
 """Validate Adaptive Cards and the Teams manifest against the official schemas, offline.
 
-The schemas live in `<repo>/../shared/schemas` (CI checks `shared/` out beside the repo);
-see the README there for why each validator class is used.
+The schemas are the repository's own copies in `schemas/`; its README says where they come
+from and why each validator class is used.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema import Draft6Validator, Draft7Validator, ValidationError
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 CARD_SCHEMA = SCHEMA_DIR / "adaptive-card-1.5.json"
 MANIFEST_SCHEMA = SCHEMA_DIR / "teams-manifest-1.19.schema.json"
 

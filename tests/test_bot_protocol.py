@@ -4,9 +4,11 @@ import asyncio
 
 import asyncpg
 import pytest
+from sqlalchemy import make_url
 
 from persistence.conversation_references import ConversationReferenceStore
 from persistence.database import create_engine
+from tests.db_fixtures import POSTGRES_URL
 from tests.fakes import activities
 from tests.fakes.connector import FakeBotConnector
 from tests.harness import RunningBot, card_of, card_text, make_settings
@@ -143,19 +145,21 @@ async def test_health_is_ok_with_the_database_reachable(bot):
 
 @pytest.mark.postgres
 async def test_health_is_503_when_the_database_goes_away(connector, require_postgres):
-    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
+    admin_url = make_url(POSTGRES_URL)
+    health_db = f"{admin_url.database}_health"
+    admin = await asyncpg.connect(admin_url.set(drivername="postgresql").render_as_string(False))
     try:
-        await admin.execute("DROP DATABASE IF EXISTS fasttrack_health WITH (FORCE)")
-        await admin.execute("CREATE DATABASE fasttrack_health")
-        settings = make_settings("postgresql+asyncpg://postgres@127.0.0.1:5432/fasttrack_health")
+        await admin.execute(f"DROP DATABASE IF EXISTS {health_db} WITH (FORCE)")
+        await admin.execute(f"CREATE DATABASE {health_db}")
+        settings = make_settings(admin_url.set(database=health_db).render_as_string(False))
         async with RunningBot(settings, connector) as running:
             async with running.http.get(f"{running.url}/healthz") as response:
                 assert response.status == 200
-            await admin.execute("DROP DATABASE fasttrack_health WITH (FORCE)")
+            await admin.execute(f"DROP DATABASE {health_db} WITH (FORCE)")
             async with running.http.get(f"{running.url}/healthz") as response:
                 assert response.status == 503
     finally:
-        await admin.execute("DROP DATABASE IF EXISTS fasttrack_health WITH (FORCE)")
+        await admin.execute(f"DROP DATABASE IF EXISTS {health_db} WITH (FORCE)")
         await admin.close()
 
 

@@ -119,11 +119,16 @@ def test_package_holds_exactly_the_manifest_and_icons(tmp_path: Path) -> None:
     assert_valid_manifest(packaged)
 
 
-def test_package_builds_without_the_schema(tmp_path: Path, capsys) -> None:
-    missing_schema = tmp_path / "absent.json"
-    out = build_package(APP_ID, BOT_ID, tmp_path / "app.zip", schema_path=missing_schema)
-    assert out.is_file()
-    assert "skipping schema validation" in capsys.readouterr().err
+def test_a_manifest_the_schema_refuses_is_not_packaged(tmp_path: Path) -> None:
+    manifest_dir = tmp_path / "manifest"
+    shutil.copytree(MANIFEST_DIR, manifest_dir)
+    template = json.loads((manifest_dir / "manifest.json").read_text(encoding="utf-8"))
+    del template["developer"]
+    (manifest_dir / "manifest.json").write_text(json.dumps(template), encoding="utf-8")
+    out = tmp_path / "app.zip"
+    with pytest.raises(ValueError, match="'developer' is a required property"):
+        build_package(APP_ID, BOT_ID, out, manifest_dir=manifest_dir)
+    assert not out.exists()
 
 
 def test_cli_reads_ids_from_the_environment(tmp_path: Path, monkeypatch) -> None:
