@@ -148,7 +148,7 @@ class PooledConnectorFactory(ConnectorFactory):
         self._retry = retry
         self._clients: dict[tuple[str, str], BotConnectorClient] = {}
 
-    async def create(self, service_url: str, audience: str = None) -> BotConnectorClient:
+    async def create(self, service_url: str, audience: str | None = None) -> BotConnectorClient:
         audience = audience or self._default_audience
         key = (service_url, audience)
         client = self._clients.get(key)

@@ -339,7 +339,7 @@ def _request_body(model: Model, type_name: str) -> dict:
         return _MSREST.body(model, type_name)
 
 
-def _plan(cls: type) -> tuple[tuple[str, str, str], ...]:
+def _plan(cls: type[Model]) -> tuple[tuple[str, str, str], ...]:
     plan = _PLANS.get(cls)
     if plan is None:
         validation = getattr(cls, "_validation", {}) or {}
@@ -424,7 +424,7 @@ def activity_from_json(body: dict) -> Activity:
 _READ_PLANS: dict[type, tuple[tuple[tuple[str, str, str], ...], frozenset[str]]] = {}
 
 
-def _read_plan(cls: type) -> tuple[tuple[tuple[str, str, str], ...], frozenset[str]]:
+def _read_plan(cls: type[Model]) -> tuple[tuple[tuple[str, str, str], ...], frozenset[str]]:
     plan = _READ_PLANS.get(cls)
     if plan is None:
         validation = getattr(cls, "_validation", {}) or {}

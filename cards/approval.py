@@ -7,6 +7,8 @@ Action.Submit fallback carrying the same verb and data, for clients without Univ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cards.elements import adaptive_card, attention
 from domain.questionnaire import Question, render_answer
 from domain.requests import AuditEntry, Move, Request, Status
@@ -47,10 +49,10 @@ def approval_card(
     questions: list[Question],
     history: list[AuditEntry],
     *,
-    notes: list[str] = (),
-    highlights: list[tuple[str, str]] = (),
+    notes: Sequence[str] = (),
+    highlights: Sequence[tuple[str, str]] = (),
     actionable: bool = False,
-    approver_user_ids: list[str] = (),
+    approver_user_ids: Sequence[str] = (),
     notice: str | None = None,
     show_personal: bool = True,
 ) -> dict:
@@ -71,7 +73,7 @@ def approval_card(
     body += [
         {
             "type": "TextBlock",
-            "text": f"{request.kind.title} request {request.id}",
+            "text": f"{request.kind.label} request {request.id}",
             "size": "Large",
             "weight": "Bolder",
             "wrap": True,
@@ -215,6 +217,7 @@ def _question_asked(history: list[AuditEntry]) -> dict:
 
 def _history_line(entry: AuditEntry) -> dict:
     what = {
+        None: "submitted the request",
         Move.APPROVE: "approved",
         Move.DECLINE: "declined",
         Move.ASK_MORE_INFO: "asked for more information",

@@ -28,7 +28,7 @@ def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | N
                 "type": "TextBlock",
                 "wrap": True,
                 "weight": "Bolder",
-                "text": f"{request.id} · {request.kind.title} · {request.customer}",
+                "text": f"{request.id} · {request.kind.label} · {request.customer}",
             },
             {
                 "type": "TextBlock",

@@ -77,6 +77,6 @@ def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversatio
         )
 
     dialog = QuestionnaireDialog(
-        spec.kind.value, f"{spec.kind.title} request", spec.questions, submit, spec.notes
+        spec.kind.value, f"{spec.kind.label} request", spec.questions, submit, spec.notes
     )
     return Conversation(spec.menu_item, dialog)

@@ -25,7 +25,7 @@ class RequestKind(StrEnum):
         ]
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return {
             "non_standard_delivery": "Non-standard delivery",
             "covid_triage": "COVID triage",

@@ -60,7 +60,7 @@ class ConversationReferenceStore:
         # INSERT ... ON CONFLICT DO NOTHING decides atomically which of two concurrent first
         # saves is the first contact; the other one then updates.
         insert = (
-            dialect_insert(self._engine.dialect.name, ConversationReferenceRow.__table__)
+            dialect_insert(self._engine.dialect.name, ConversationReferenceRow)
             .values(values)
             .on_conflict_do_nothing(index_elements=["conversation_id", "user_id"])
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +18,6 @@ from sqlalchemy import (
     Engine,
     Executable,
     Row,
-    Table,
     event,
     make_url,
     text,
@@ -27,7 +26,9 @@ from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import SingletonThreadPool
+from sqlalchemy.pool import QueuePool, SingletonThreadPool
+
+from persistence.models import Base
 
 T = TypeVar("T")
 
@@ -98,7 +99,7 @@ class Written:
     """What a writing statement did: the rows it matched, the rows it returned."""
 
     rowcount: int
-    rows: list[Row]
+    rows: Sequence[Row[Any]]
 
 
 def _written(result: CursorResult) -> Written:
@@ -129,7 +130,9 @@ class Statements:
             )
             event.listen(self._in_place, "connect", _set_in_place_pragmas)
 
-    async def read(self, statement: Executable, parameters: dict | None = None) -> list[Row]:
+    async def read(
+        self, statement: Executable, parameters: dict | None = None
+    ) -> Sequence[Row[Any]]:
         if self._in_place is not None:
             try:
                 with self._in_place.connect() as connection:
@@ -223,11 +226,12 @@ def _upgrade_to_head(connection: Connection) -> None:
 async def open_pool(engine: AsyncEngine) -> None:
     """Open the pool's connections now, so the first burst of turns does not pay for opening
     them (a PostgreSQL connection costs several round trips and its type set-up)."""
-    if engine.dialect.name != "postgresql":
+    pool = engine.pool
+    if engine.dialect.name != "postgresql" or not isinstance(pool, QueuePool):
         return
     async with contextlib.AsyncExitStack() as stack:
         await asyncio.gather(
-            *(stack.enter_async_context(engine.connect()) for _ in range(engine.pool.size()))
+            *(stack.enter_async_context(engine.connect()) for _ in range(pool.size()))
         )
 
 
@@ -241,10 +245,10 @@ async def is_reachable(engine: AsyncEngine, timeout_seconds: float = 2.0) -> boo
     return True
 
 
-def dialect_insert(dialect_name: str, table: Table):
+def dialect_insert(dialect_name: str, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
     """`INSERT` supporting `.on_conflict_do_update()` on the two databases we run on."""
     if dialect_name == "postgresql":
-        return postgresql.insert(table)
+        return postgresql.insert(model)
     if dialect_name == "sqlite":
-        return sqlite.insert(table)
+        return sqlite.insert(model)
     raise ValueError(f"unsupported database dialect: {dialect_name}")

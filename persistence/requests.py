@@ -7,6 +7,7 @@ database in a single statement or a conditional update, never by reading and the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -123,10 +124,10 @@ class RequestRepository:
         """A new id such as "NSD-0001": numbered per kind, never handed out twice."""
         # One upsert statement: the database serialises concurrent callers on the counter row,
         # including the very first ones, which would otherwise both try to insert it.
-        upsert = dialect_insert(self._engine.dialect.name, RequestCounter.__table__).values(
+        insert_first = dialect_insert(self._engine.dialect.name, RequestCounter).values(
             kind=kind.value, last_number=1
         )
-        upsert = upsert.on_conflict_do_update(
+        upsert = insert_first.on_conflict_do_update(
             index_elements=[RequestCounter.kind],
             set_={"last_number": RequestCounter.last_number + 1},
         ).returning(RequestCounter.last_number)
@@ -183,7 +184,7 @@ class RequestRepository:
             rows = (await self._statements.write(_MOVE_AND_TRAIL, parameters)).rows
         else:
 
-            def write(connection: Connection) -> list[Row]:
+            def write(connection: Connection) -> Sequence[Row[Any]]:
                 # The version check is in the WHERE clause, so of concurrent moves based on
                 # the same version exactly one matches the row.
                 if connection.execute(_MOVE, parameters).rowcount != 1:
@@ -228,7 +229,7 @@ class RequestRepository:
     ) -> None:
         """Remember where a card was posted; recording the same message again is a no-op."""
         statement = (
-            dialect_insert(self._engine.dialect.name, CardMessageRow.__table__)
+            dialect_insert(self._engine.dialect.name, CardMessageRow)
             .values(
                 request_id=request_id,
                 recipient_aad_object_id=recipient_aad_object_id,

@@ -103,7 +103,7 @@ class StateStore:
             )
         # ON CONFLICT rather than insert-or-update in Python: two first writes of the same
         # key at once must not fail with a duplicate-key error.
-        insert = dialect_insert(self._dialect, StateDocument.__table__).values(
+        insert = dialect_insert(self._dialect, StateDocument).values(
             key=key, document=change.document, etag=etag, updated_at=now
         )
         return insert.on_conflict_do_update(
