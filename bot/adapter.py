@@ -94,7 +94,7 @@ class TeamsBotAdapter(CloudAdapter):
                     Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=500))
                 )
             await context.send_activity(APOLOGY)
-        except Exception:  # noqa: BLE001 - the turn has failed already; keep the first error
+        except Exception:
             logger.exception(
                 "Could not tell the user about the failure (conversation %s)", conversation_id
             )

@@ -65,7 +65,7 @@ class Question:
         if not text or text.lower() in SKIP_WORDS:
             if self.optional:
                 return None
-            raise InvalidAnswer("An answer is needed here." + self._hint())
+            raise InvalidAnswer("An answer is needed here." + self.hint())
         if self.parser is not None:
             return self.parser(text)
         if self.date_parser is not None or self.kind is AnswerKind.DATE:
@@ -76,7 +76,7 @@ class Question:
             return _date(self, text, today)
         return _PARSERS[self.kind](self, text)
 
-    def _hint(self) -> str:
+    def hint(self) -> str:
         if self.kind in (AnswerKind.CHOICE, AnswerKind.CHOICES):
             return " Pick one of: " + "; ".join(self.choices) + "."
         return ""
@@ -133,7 +133,7 @@ def _match_choice(question: Question, text: str) -> str:
     starts = [c for c in question.choices if c.lower().startswith(wanted)]
     if len(starts) == 1:
         return starts[0]
-    raise InvalidAnswer(f"“{text.strip()}” is not one of the options." + question._hint())
+    raise InvalidAnswer(f"“{text.strip()}” is not one of the options." + question.hint())
 
 
 def _yes_no(question: Question, text: str) -> bool:

@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--bot-id",
-        default=os.environ.get("MicrosoftAppId"),
+        default=os.environ.get("MicrosoftAppId"),  # noqa: SIM112 - the Bot Framework's own name
         help="the bot's Microsoft App ID (GUID); default: $MicrosoftAppId",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default: {DEFAULT_OUT}")

@@ -76,13 +76,15 @@ def test_at_most_three_and_ties_are_broken_by_name_whatever_the_directory_order(
 def test_city_names_match_ignoring_case_and_spacing():
     directory = [partner("Alpha", "New York, US"), partner("Bravo", "Austin, US")]
     matches = match_partners(directory, Location("new  york", "US"), BOTH)
-    assert names(matches) == ["Alpha", "Bravo"] and matches[0].same_city
+    assert names(matches) == ["Alpha", "Bravo"]
+    assert matches[0].same_city
 
 
 def test_a_partner_with_several_offices_matches_on_the_nearest():
     directory = [partner("Northwind", "Chicago, US", "Seattle, US")]
     (match,) = match_partners(directory, Location("Seattle", "US"), BOTH)
-    assert match.same_city and str(match.office) == "Seattle, US"
+    assert match.same_city
+    assert str(match.office) == "Seattle, US"
 
 
 def test_specialties_may_be_any_iterable():
@@ -137,7 +139,7 @@ def test_the_proposal_is_described_plainly():
 
 
 @pytest.mark.parametrize(
-    "text, location",
+    ("text", "location"),
     [
         ("Seattle, US", Location("Seattle", "US")),
         ("  new   york ,us ", Location("new york", "US")),
@@ -174,7 +176,8 @@ def test_the_follow_up_is_three_business_days_after_approval_in_the_area_calenda
     )
     (deadline,) = acm.deadlines_at_approval(request, date(2026, 11, 24))
     assert deadline.due_on == date(2026, 11, 30)  # Thanksgiving (US) is skipped
-    assert deadline.remind == fm and deadline.request_id == "ACM-0001"
+    assert deadline.remind == fm
+    assert deadline.request_id == "ACM-0001"
     assert deadline.what.startswith("Did the partners call?")
     (in_emea,) = acm.deadlines_at_approval(
         request.__class__(**{**request.__dict__, "area": ROSTER.area("emea")}),

@@ -12,7 +12,7 @@ from domain import acm_referral as acm
 from tests.harness import FM, LIAISON, Chat
 from tests.test_acm_protocol import ANSWERS, CONTACT, refer
 
-SECRETS = list(CONTACT.values()) + ["425 555 0100", "4255550100", "pat.doe", "Pat Doe"]
+SECRETS = [*list(CONTACT.values()), "425 555 0100", "4255550100", "pat.doe", "Pat Doe"]
 
 
 class _Everything(logging.Handler):
@@ -85,7 +85,8 @@ async def test_consent_refused_stores_nothing_about_the_customer(bot):
     (refused,) = await fm.say("no")
     assert refused["text"] == acm.CONSENT_REFUSED
     stored = await state_and_requests(bot)
-    assert "Contoso" not in stored and "ats@contoso.com" not in stored
+    assert "Contoso" not in stored
+    assert "ats@contoso.com" not in stored
     (reply,) = await fm.say("my requests")
     assert reply["text"] == "You have not raised any requests yet."
 

@@ -186,7 +186,8 @@ async def test_a_channel_mention_is_answered_in_its_thread(anonymous_bot):
 
     [call] = anonymous_bot.connector.posts()
     assert call.conversation_id == incoming["conversation"]["id"]
-    assert ";messageid=" in call.conversation_id and "%3Bmessageid%3D" in call.raw_path
+    assert ";messageid=" in call.conversation_id
+    assert "%3Bmessageid%3D" in call.raw_path
     assert call.body["text"] == "You said <at>FastTrack</at> help"
 
 

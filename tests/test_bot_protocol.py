@@ -105,7 +105,7 @@ async def test_conversation_references_are_kept_for_proactive_messages(bot, conn
 
 
 @pytest.mark.parametrize(
-    "body, content_type, status",
+    ("body", "content_type", "status"),
     [
         (b"not json", "application/json", 400),
         (b"[1, 2]", "application/json", 400),

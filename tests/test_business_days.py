@@ -15,7 +15,7 @@ MON, TUE, WED, THU, FRI, SAT, SUN = (date(2026, 3, d) for d in range(9, 16))
 
 
 @pytest.mark.parametrize(
-    "start, days, due",
+    ("start", "days", "due"),
     [
         (MON, 1, TUE),
         (MON, 3, THU),
@@ -49,7 +49,7 @@ def test_the_count_crosses_the_year_end():
 
 
 def test_a_negative_count_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="zero or more"):
         add_business_days(MON, -1, set())
 
 
@@ -70,5 +70,6 @@ def test_the_area_calendar_moves_a_deadline_past_a_holiday():
 
 
 def test_countries_without_holiday_data_are_known():
-    assert supports_country("US") and supports_country("JP")
+    assert supports_country("US")
+    assert supports_country("JP")
     assert not supports_country("XX")

@@ -145,7 +145,8 @@ async def test_send_update_delete_create_and_members(connector, session):
         parameters, "ConversationParameters"
     )
     assert updated.id == sent.id
-    assert created.id.startswith("a:new-conversation-") and created.activity_id
+    assert created.id.startswith("a:new-conversation-")
+    assert created.activity_id
     assert [m.id for m in members] == [DEFAULT_MEMBER["id"]]
     # Teams' extra member fields survive for TeamsInfo to fold into a TeamsChannelAccount.
     assert member.additional_properties["email"] == DEFAULT_MEMBER["email"]
@@ -411,7 +412,7 @@ def test_activity_from_json_keeps_mention_fields_in_additional_properties():
 
 
 def test_activity_from_json_rejects_what_msrest_rejects():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Invalid datetime string"):
         activity_from_json({"type": "message", "timestamp": "yesterday-ish"})
 
 

@@ -104,7 +104,8 @@ async def test_the_full_triage_with_an_eligible_wvd_nomination(chat):
     replies = await chat.answer(ELIGIBLE)
     verdict = replies[-1]
     assert "**WVD pre-qualification: eligible.**" in verdict
-    assert "FastTrack for Azure: met" in verdict and "FastTrack for M365: met" in verdict
+    assert "FastTrack for Azure: met" in verdict
+    assert "FastTrack for M365: met" in verdict
     assert "TPID, enrollment id or subscription id" in verdict
     assert "Is 12345678 a TPID or an enrollment id?" in await chat.text_after("12345678")
     assert "Does what the customer needs fit in FastTrack scope?" in await chat.text_after(
@@ -118,7 +119,8 @@ async def test_the_full_triage_with_an_eligible_wvd_nomination(chat):
     assert answers["wvd_in_scope"] == [covid.WVD_IN_SCOPE[2], covid.WVD_IN_SCOPE[3]]
     assert answers["wvd_out_of_scope"] is None
     assert answers["licences"] == ["Microsoft 365 E3", "Windows 10 E3"]
-    assert answers["seats"] == 400 and answers["vms"] == 200
+    assert answers["seats"] == 400
+    assert answers["vms"] == 200
     assert answers["nomination_id"] == "TPID 12345678"
     assert "english_accepted" not in answers
     assert "out_of_scope_resources" not in answers
@@ -126,7 +128,7 @@ async def test_the_full_triage_with_an_eligible_wvd_nomination(chat):
 
 async def test_an_exception_region_asks_for_english_and_a_refusal_is_not_eligible(chat):
     await start(chat)
-    await chat.answer(START + ["2", "Virtual desktops"] + WVD_NATIVE + ["yes"])
+    await chat.answer([*START, "2", "Virtual desktops", *WVD_NATIVE, "yes"])
     assert "by exception and in English only" in await chat.text_after("India")
     await chat.answer(["no", "1", "400", "200"])  # English refused, licence, seats, VMs
     verdict = await chat.text_after("yes")
@@ -138,7 +140,7 @@ async def test_an_exception_region_asks_for_english_and_a_refusal_is_not_eligibl
 
 async def test_too_few_vms_is_not_eligible_and_goes_to_a_partner(chat):
     await start(chat)
-    await chat.answer(START + ["2", "Virtual desktops"] + WVD_NATIVE + ELIGIBLE[:4])
+    await chat.answer([*START, "2", "Virtual desktops", *WVD_NATIVE, *ELIGIBLE[:4]])
     reply = await chat.text_after("40")  # VMs
     assert "eligible" not in reply  # the result comes with the last answer
     verdict = await chat.text_after("yes")
@@ -147,7 +149,7 @@ async def test_too_few_vms_is_not_eligible_and_goes_to_a_partner(chat):
     )
     replies = await chat.answer(IN_SCOPE + NOT_BLOCKED + PLAN + IN_SCOPE_RESOURCES)
     assert "Who delivers the out-of-scope items?" in replies[-1]
-    summary = (await chat.answer(["Partners"] + E5))[-1]
+    summary = (await chat.answer(["Partners", *E5]))[-1]
     assert "partner request via OCP" in summary
     await chat.text_after(value={"summary": "submit"})
     (answers,) = chat.submitted
@@ -157,7 +159,7 @@ async def test_too_few_vms_is_not_eligible_and_goes_to_a_partner(chat):
 
 async def test_citrix_is_out_of_scope_and_skips_the_pre_qualification(chat):
     await start(chat)
-    await chat.answer(START + ["2", "Citrix desktops"])
+    await chat.answer([*START, "2", "Citrix desktops"])
     reply = await chat.text_after("no")  # not native WVD
     assert "Citrix and VMware scenarios are out of FastTrack scope" in reply
     assert "Does what the customer needs fit in FastTrack scope?" in reply
@@ -169,9 +171,9 @@ async def test_out_of_scope_records_the_exception_and_the_recommendation(chat):
     replies = await chat.answer(["Out of FastTrack scope", "Custom Teams app development"])
     assert "What is out of FastTrack scope?" in replies[0]
     assert "What do you recommend to fill the gap?" in replies[1]
-    replies = await chat.answer(["Premier, ECIF"] + NOT_BLOCKED + PLAN)
+    replies = await chat.answer(["Premier, ECIF", *NOT_BLOCKED, *PLAN])
     assert "Who delivers the out-of-scope items?" in replies[-1]  # no in-scope resources
-    summary = (await chat.answer(["2, 3"] + E5))[-1]
+    summary = (await chat.answer(["2, 3", *E5]))[-1]
     assert "FastTrack Insight tool" in summary
     await chat.text_after(value={"summary": "submit"})
     (answers,) = chat.submitted
@@ -186,7 +188,7 @@ async def test_a_blocked_customer_records_l1_l2_l3_and_is_not_asked_about_e5(cha
     await chat.answer(START + TEAMS + IN_SCOPE)
     reply = await chat.text_after("yes")  # blocked
     assert "set L1/L2/L3 to Blocked / IT Change Management and Resourcing / COVID" in reply
-    replies = await chat.answer(["no"] + PLAN + IN_SCOPE_RESOURCES)
+    replies = await chat.answer(["no", *PLAN, *IN_SCOPE_RESOURCES])
     summary = replies[-1]
     assert "Check your answers" in summary  # neither holding features nor E5 was asked
     assert "E5 opportunity" not in "\n".join(replies[:-1])
@@ -204,7 +206,7 @@ async def test_holding_features_skips_e5(chat):
 
 
 @pytest.mark.parametrize(
-    "bad, reason",
+    ("bad", "reason"),
     [
         ("Teams pilot: 2026-03-01", "Teams pilot: 01 March 2026 is not in the future"),
         ("Teams pilot: 2026-04-01", "is not in the future"),
@@ -216,7 +218,8 @@ async def test_bad_target_dates_are_re_prompted_with_the_reason(chat, bad, reaso
     await start(chat)
     await chat.answer(START + TEAMS + IN_SCOPE + NOT_BLOCKED + PLAN[:3])
     reply = await chat.text_after(bad)
-    assert reason in reply and "What are the target dates?" in reply
+    assert reason in reply
+    assert "What are the target dates?" in reply
     assert "Who delivers the in-scope items?" in await chat.text_after(PLAN[3])
 
 
@@ -224,7 +227,7 @@ async def test_bad_emails_regions_counts_and_ids_are_re_prompted(chat):
     await start(chat)
     await chat.answer(START[:2])
     assert "ats, at, contoso are not email addresses" in await chat.text_after("ats at contoso")
-    await chat.answer(START[2:] + ["2", "Virtual desktops"] + WVD_NATIVE + ["yes"])
+    await chat.answer([*START[2:], "2", "Virtual desktops", *WVD_NATIVE, "yes"])
     reply = await chat.text_after("Germany")
     assert "“Germany” is not one of the options" in reply
     await chat.answer(["Anywhere else", "1"])
@@ -235,8 +238,8 @@ async def test_bad_emails_regions_counts_and_ids_are_re_prompted(chat):
 
 async def test_a_changed_vm_count_re_runs_the_pre_qualification(chat):
     await start(chat)
-    await chat.answer(START + ["2", "Virtual desktops"] + WVD_NATIVE + ELIGIBLE)
-    await chat.answer(["TPID 12345678"] + IN_SCOPE + NOT_BLOCKED + PLAN + IN_SCOPE_RESOURCES + E5)
+    await chat.answer([*START, "2", "Virtual desktops", *WVD_NATIVE, *ELIGIBLE])
+    await chat.answer(["TPID 12345678", *IN_SCOPE, *NOT_BLOCKED, *PLAN, *IN_SCOPE_RESOURCES, *E5])
     await chat.text_after(value={"summary": "change", "question": "vms"})
     reply = await chat.text_after("100")
     assert "**WVD pre-qualification: not eligible.**" in reply
@@ -244,4 +247,5 @@ async def test_a_changed_vm_count_re_runs_the_pre_qualification(chat):
     await chat.answer(["Partners"])
     await chat.text_after(value={"summary": "submit"})
     (answers,) = chat.submitted
-    assert answers["vms"] == 100 and "nomination_id" not in answers
+    assert answers["vms"] == 100
+    assert "nomination_id" not in answers

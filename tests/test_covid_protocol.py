@@ -47,7 +47,8 @@ async def triage(fm: Chat, answers: list[str]) -> str:
     """Walk through the triage and submit it; the new request's id."""
     replies = await fm.walk("covid triage", answers)
     summary = card_text(card_of(replies[-1]))
-    assert "Check your answers" in summary and "FTOP task 4117" in summary
+    assert "Check your answers" in summary
+    assert "FTOP task 4117" in summary
     (confirmation,) = await fm.say(value={"summary": "submit"})
     assert "remind you on each rollout target date" in confirmation["text"]
     return confirmation["text"].split("**")[1]
@@ -82,7 +83,8 @@ async def test_a_covid_request_reaches_the_liaison_and_is_approved(bot):
     assert status == 200
     decided = response["value"]
     assert_valid_card(decided)
-    assert "Status: Approved" in card_text(decided) and "actions" not in decided
+    assert "Status: Approved" in card_text(decided)
+    assert "actions" not in decided
     await fm.wait_for_text("COVID-0001 for Contoso was approved by Adele Vance")
 
     repository = RequestRepository(bot.app[ENGINE], bot.app[ROSTER])
@@ -108,7 +110,8 @@ async def test_ecif_for_an_out_of_scope_gap_goes_on_to_the_director(bot):
     fm, liaison, director = Chat(bot, FM), Chat(bot, LIAISON), Chat(bot, DIRECTOR)
     for chat in (liaison, director, fm):
         await chat.open()
-    answers = START + [
+    answers = [
+        *START,
         "3",  # securing data
         "Data loss prevention for remote staff",
         "Out of FastTrack scope",
@@ -130,8 +133,9 @@ async def test_ecif_for_an_out_of_scope_gap_goes_on_to_the_director(bot):
     assert "Blocked: L1/L2/L3 Blocked / IT Change Management and Resourcing / COVID" in text
     assert "Out of FastTrack scope: Custom DLP policy development" in text
     status, response = await liaison.click(card, "approve")
+    assert status == 200
     assert "Waiting for the regional director" in card_text(response["value"])
     director_card = await director.wait_for_card("Waiting for the regional director")
-    status, response = await director.click(director_card, "approve")
+    _status, response = await director.click(director_card, "approve")
     assert "Status: Approved" in card_text(response["value"])
     await fm.wait_for_text("COVID-0001 for Contoso was approved by Lynne Robbins")

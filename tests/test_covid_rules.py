@@ -41,7 +41,7 @@ def m365(**overrides):
 
 
 @pytest.mark.parametrize(
-    "region, expected",
+    ("region", "expected"),
     [
         (covid.MAINLAND_CHINA, covid.RegionClass.NOT_AVAILABLE),
         ("China", covid.RegionClass.NOT_AVAILABLE),
@@ -128,7 +128,8 @@ def test_azure_needs_an_m365_or_windows_10_e3_e5_a3_a5_licence(licences):
 
 def test_azure_lists_every_requirement_not_met():
     result = azure(paid_azure_subscription=False, region="China", licences=[])
-    assert not result.eligible and len(result.reasons) == 3
+    assert not result.eligible
+    assert len(result.reasons) == 3
 
 
 # --- FastTrack for M365 ---------------------------------------------------------------------
@@ -191,9 +192,12 @@ WVD_ELIGIBLE = {
 
 def test_both_met_nominates():
     result = covid.wvd_result(WVD_ELIGIBLE)
-    assert result.nominate and result.azure.eligible and result.m365.eligible
+    assert result.nominate
+    assert result.azure.eligible
+    assert result.m365.eligible
     verdict = covid.wvd_verdict(WVD_ELIGIBLE)
-    assert "eligible" in verdict and covid.NOMINATION_PORTAL in verdict
+    assert "eligible" in verdict
+    assert covid.NOMINATION_PORTAL in verdict
     assert not covid.wvd_needs_partner(WVD_ELIGIBLE)
 
 
@@ -206,14 +210,16 @@ def test_either_not_met_means_a_partner_request_via_ocp(change):
     result = covid.wvd_result(answers)
     assert not result.nominate
     verdict = covid.wvd_verdict(answers)
-    assert "not eligible" in verdict and covid.OCP_REQUEST in verdict
+    assert "not eligible" in verdict
+    assert covid.OCP_REQUEST in verdict
     assert covid.wvd_needs_partner(answers)
 
 
 def test_citrix_or_vmware_is_out_of_scope_without_pre_qualification():
     answers = {"scenarios": [covid.DEVICES], "wvd_native": False}
     result = covid.wvd_result(answers)
-    assert not result.nominate and result.azure is None
+    assert not result.nominate
+    assert result.azure is None
     assert "Citrix and VMware" in covid.wvd_verdict(answers)
     assert covid.wvd_needs_partner(answers)
 
@@ -241,7 +247,8 @@ def test_the_wvd_questions_are_asked_only_for_devices():
         {"scenarios": [covid.DEVICES], "wvd_native": True}
     )
     citrix = keys({"scenarios": [covid.DEVICES], "wvd_native": False})
-    assert "wvd_native" in citrix and "region" not in citrix
+    assert "wvd_native" in citrix
+    assert "region" not in citrix
     assert "nomination_id" in keys(WVD_ELIGIBLE)
     assert "nomination_id" not in keys(WVD_ELIGIBLE | {"vms": 1})
 
@@ -250,7 +257,7 @@ def test_the_wvd_questions_are_asked_only_for_devices():
 
 
 @pytest.mark.parametrize(
-    "typed, stored",
+    ("typed", "stored"),
     [
         ("TPID 1234567", "TPID 1234567"),
         ("tpid: 1234567", "TPID 1234567"),
@@ -271,7 +278,7 @@ def test_nomination_ids(typed, stored):
 
 
 @pytest.mark.parametrize(
-    "typed, reason",
+    ("typed", "reason"),
     [
         ("12345678", "Is 12345678 a TPID or an enrollment id?"),
         ("TPID abc", "“abc” is not a TPID"),
@@ -306,7 +313,7 @@ def test_target_dates_are_named_real_future_dates_in_date_order():
 
 
 @pytest.mark.parametrize(
-    "typed, reason",
+    ("typed", "reason"),
     [
         ("Teams pilot: 2026-02-30", "Teams pilot: “2026-02-30” is not a date I can read"),
         ("Teams pilot: 2026-04-01", "Teams pilot: 01 April 2026 is not in the future"),
@@ -336,7 +343,7 @@ def test_every_tier_has_its_meaning():
 
 
 @pytest.mark.parametrize(
-    "answers, assessed",
+    ("answers", "assessed"),
     [
         ({"blocked": True}, False),
         ({"blocked": False, "holding_features": True}, False),
@@ -350,7 +357,7 @@ def test_e5_growth_is_never_assessed_for_a_blocked_or_holding_customer(answers, 
 
 
 @pytest.mark.parametrize(
-    "answers, director",
+    ("answers", "director"),
     [
         ({"fasttrack_scope": covid.IN_SCOPE}, False),
         ({"fasttrack_scope": covid.OUT_OF_SCOPE, "recommendation": [covid.PARTNER]}, False),
@@ -407,7 +414,8 @@ def test_notes_and_highlights_of_a_blocked_out_of_scope_customer():
     del answers["covid_note"], answers["holding_features"], answers["e5_growth"]
     notes = "\n".join(covid.notes(answers))
     assert "Blocked / IT Change Management and Resourcing / COVID" in notes
-    assert "FastTrack Insight tool" in notes and "Premier" in notes
+    assert "FastTrack Insight tool" in notes
+    assert "Premier" in notes
     assert "FTOP task 4108 · Engage with the account team for E5 growth: Not needed" in notes
     facts = dict(covid.highlights(answers))
     assert facts["COVID status"].startswith("Blocked: L1/L2/L3 Blocked")

@@ -172,5 +172,5 @@ def test_unknown_placeholder_is_an_error() -> None:
 def test_icon_of_the_wrong_size_is_an_error(tmp_path: Path, manifest: dict) -> None:
     shutil.copy(MANIFEST_DIR / "color.png", tmp_path / "color.png")
     Image.new("RGBA", (48, 48), (255, 255, 255, 0)).save(tmp_path / "outline.png")
-    with pytest.raises(ValueError, match="outline icon outline.png must be 32x32, not 48x48"):
+    with pytest.raises(ValueError, match=r"outline icon outline\.png must be 32x32, not 48x48"):
         check_icons(manifest, tmp_path)

@@ -19,7 +19,7 @@ def test_an_empty_answer_is_refused_unless_optional():
 
 
 @pytest.mark.parametrize(
-    "typed, expected",
+    ("typed", "expected"),
     [("2", ["Green"]), ("red, 3", ["Red", "Blue"]), ("gr", ["Green"]), ("Blue; blue", ["Blue"])],
 )
 def test_choices_are_matched_by_number_name_or_prefix(typed, expected):
@@ -27,7 +27,9 @@ def test_choices_are_matched_by_number_name_or_prefix(typed, expected):
 
 
 def test_an_unknown_choice_lists_the_options():
-    with pytest.raises(InvalidAnswer, match="“purple” is not one of the options. Pick one of: Red"):
+    with pytest.raises(
+        InvalidAnswer, match=r"“purple” is not one of the options\. Pick one of: Red"
+    ):
         COLOURS.parse("purple")
 
 
@@ -48,7 +50,7 @@ def test_a_link_must_be_a_url():
         question.parse("the sow is on sharepoint")
 
 
-@pytest.mark.parametrize("typed, expected", [("Yes", True), ("n", False)])
+@pytest.mark.parametrize(("typed", "expected"), [("Yes", True), ("n", False)])
 def test_yes_no(typed, expected):
     assert Question("f", "F", "?", AnswerKind.YES_NO).parse(typed) is expected
 
@@ -76,7 +78,8 @@ def test_present_and_missing_deal_artifacts():
     answers = {"delivered_by": nsd.PARTNER_DELIVERS, "sow_url": "https://x.test/sow"}
     present, missing = nsd.deal_artifacts(answers)
     assert present == ["Statement of work (SOW)"]
-    assert "Cost breakdown" in missing and len(missing) == 4
+    assert "Cost breakdown" in missing
+    assert len(missing) == 4
 
 
 def test_preview_and_compete_scenarios_add_routing_notes():

@@ -51,10 +51,12 @@ async def test_each_prompt_says_which_step_it_is(chat):
 
 async def test_the_full_waterfall_ends_in_a_summary_and_submits(chat):
     summary = await answer_all(chat, FASTTRACK)
-    assert "Check your answers" in summary and "Contoso" in summary
+    assert "Check your answers" in summary
+    assert "Contoso" in summary
     assert await chat.text_after(value={"summary": "submit"}) == "Submitted NSD-0001."
     (answers,) = chat.submitted
-    assert answers["customer"] == "Contoso" and answers["tpid"] is None
+    assert answers["customer"] == "Contoso"
+    assert answers["tpid"] is None
     assert answers["scenarios"] == [nsd.SCENARIOS[0]]
     assert answers["includes_funding"] is False
     assert "sow_url" not in answers
@@ -79,7 +81,7 @@ async def test_a_partner_delivery_asks_for_the_deal_artifacts(chat):
 
 
 @pytest.mark.parametrize(
-    "step, bad, reason",
+    ("step", "bad", "reason"),
     [
         (0, "   ", "An answer is needed here."),
         (2, "Atlantis", "“Atlantis” is not one of the options."),
@@ -97,7 +99,7 @@ async def test_a_bad_answer_is_re_prompted_with_the_reason(chat, step, bad, reas
 
 
 async def test_a_link_that_is_not_a_url_is_re_prompted(chat):
-    await answer_all(chat, FASTTRACK[:10] + ["2", "no", "yes", "no"])
+    await answer_all(chat, [*FASTTRACK[:10], "2", "no", "yes", "no"])
     assert "is not a link" in await chat.text_after("on sharepoint somewhere")
 
 
@@ -106,7 +108,8 @@ async def test_an_answer_can_be_changed_from_the_summary(chat):
     prompt = await chat.text_after(value={"summary": "change", "question": "customer"})
     assert "Which customer is this request for?" in prompt
     summary = await chat.text_after("Fabrikam")
-    assert "Fabrikam" in summary and "Check your answers" in summary
+    assert "Fabrikam" in summary
+    assert "Check your answers" in summary
     await chat.say(value={"summary": "submit"})
     assert chat.submitted[0]["customer"] == "Fabrikam"
 
@@ -128,4 +131,5 @@ async def test_help_midway_shows_the_card_and_asks_the_same_question_again(chat)
     await answer_all(chat, FASTTRACK[:2])
     text = await chat.text_after("help")
     assert "I'm the FastTrack Bot" in text
-    assert "Step 3 of 14" in text and "In which area" in text
+    assert "Step 3 of 14" in text
+    assert "In which area" in text

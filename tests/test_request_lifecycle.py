@@ -68,7 +68,7 @@ def rightful_actor(move):
     return FM if move in {Move.CANCEL, Move.ANSWER_MORE_INFO, Move.RECORD_OUTCOME} else None
 
 
-@pytest.mark.parametrize("status, move", sorted(LEGAL))
+@pytest.mark.parametrize(("status", "move"), sorted(LEGAL))
 def test_every_allowed_move(status, move):
     request = in_status(status)
     actor = rightful_actor(move) or request.waiting_on
@@ -86,7 +86,7 @@ def test_every_allowed_move(status, move):
 FORBIDDEN = [pair for pair in product(Status, Move) if pair not in LEGAL]
 
 
-@pytest.mark.parametrize("status, move", FORBIDDEN)
+@pytest.mark.parametrize(("status", "move"), FORBIDDEN)
 def test_every_forbidden_move_raises(status, move):
     request = in_status(status)
     actor = rightful_actor(move) or request.waiting_on or LIAISON
@@ -128,7 +128,7 @@ def test_only_the_requester_cancels(move, someone):
 
 def test_a_flagged_request_goes_to_the_director_after_the_liaison_approves():
     request = new_request(needs_director=True)
-    at_director, audit = apply(request, LIAISON, Move.APPROVE, at=NOW)
+    at_director, _audit = apply(request, LIAISON, Move.APPROVE, at=NOW)
     assert (at_director.status, at_director.waiting_on) == (Status.DIRECTOR_REVIEW, DIRECTOR)
     with pytest.raises(NotAllowed):
         apply(at_director, LIAISON, Move.APPROVE, at=NOW)

@@ -30,11 +30,12 @@ def test_roles_of_a_person_are_found_across_areas():
     roles = {
         (role, area.code) for role, area in roster.roles_of("33333333-3333-4333-8333-333333333333")
     }
-    assert ("backup", "americas") in roles and ("liaison", "emea") in roles
+    assert ("backup", "americas") in roles
+    assert ("liaison", "emea") in roles
 
 
 @pytest.mark.parametrize(
-    "break_it, message",
+    ("break_it", "message"),
     [
         (
             lambda d: d["areas"][1]["backup"].update(email="diego"),

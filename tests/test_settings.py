@@ -48,7 +48,7 @@ def test_dotenv_file_is_read(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "url, expected",
+    ("url", "expected"),
     [
         ("postgresql://postgres@127.0.0.1/test", "postgresql+asyncpg://postgres@127.0.0.1/test"),
         ("sqlite:///./x.db", "sqlite+aiosqlite:///./x.db"),
@@ -59,7 +59,7 @@ def test_plain_database_urls_get_the_async_driver(url, expected):
 
 
 def test_without_an_app_id_the_bot_refuses_a_non_loopback_address():
-    with pytest.raises(ConfigurationError, match="HOST=0.0.0.0 is not a loopback address"):
+    with pytest.raises(ConfigurationError, match=r"HOST=0\.0\.0\.0 is not a loopback address"):
         load_settings(host="0.0.0.0")
 
 
@@ -93,7 +93,7 @@ def test_managed_identity_needs_no_password():
 
 
 @pytest.mark.parametrize(
-    "env, named",
+    ("env", "named"),
     [
         ({"PORT": "eighty"}, "PORT"),
         ({"DATABASE_URL": "mysql://db"}, "DATABASE_URL"),

@@ -152,7 +152,7 @@ def save_artifacts(
         try:
             write(where / name)
             saved.append(name)
-        except Exception as exc:  # never hide the real failure
+        except Exception as exc:  # noqa: BLE001 - never hide the real failure behind this one
             saved.append(f"{name} (failed: {exc})")
     print(f"\ne2e artifacts in {where}: {', '.join(saved)}")
 

@@ -105,7 +105,8 @@ def test_the_liaison_approves_a_request_the_fm_raised(
         assert len(listed.cards) == 1
         card = listed.cards[0]
         assert "Status: Waiting for the liaison" in card
-        assert "Contoso" in card and "Alex Wilber" in card
+        assert "Contoso" in card
+        assert "Alex Wilber" in card
         number = len(liaison.card_texts()) - 1  # the approval card is the newest card
         assert "NSD-0001" in liaison.card_texts()[number]
         liaison.screenshot_card(artifacts_dir / "3-liaison-approval-card.png", card=number)
@@ -116,7 +117,8 @@ def test_the_liaison_approves_a_request_the_fm_raised(
         # Replaced in place: the same card (no new message) now shows the decision, no buttons.
         card = wait_for_card(liaison, number, "Status: Approved")
         assert len(liaison.messages()) == messages_before
-        assert "Adele Vance approved" in card and LIAISON_COMMENT in card, card
+        assert "Adele Vance approved" in card, card
+        assert LIAISON_COMMENT in card, card
         approve = (
             liaison.page.locator(".ac-adaptiveCard")
             .nth(number)
@@ -132,7 +134,8 @@ def test_the_liaison_approves_a_request_the_fm_raised(
         mine = fm.wait_for_text("Your requests")
         assert len(mine.cards) == 1
         assert "NSD-0001 · Non-standard delivery · Contoso" in mine.cards[0]
-        assert "Approved" in mine.cards[0] and "Waiting for the liaison" not in mine.cards[0]
+        assert "Approved" in mine.cards[0]
+        assert "Waiting for the liaison" not in mine.cards[0]
         fm.screenshot_card(artifacts_dir / "5-fm-my-requests.png")
 
 

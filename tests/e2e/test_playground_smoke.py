@@ -5,12 +5,16 @@ bot (``python app.py``). The fixtures (bot, browser, Playground, artifacts on fa
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from tests.e2e.conftest import ChatAs
 from tests.e2e.playground import (
     ADELE_LIAISON,
     ALEX_FM,
+    DIEGO_BACKUP,
+    LYNNE_DIRECTOR,
     REPO_ROOT,
+    MockUser,
     PlaygroundPage,
     playground_config_yaml,
 )
@@ -23,10 +27,33 @@ def _welcome_cards(chat: PlaygroundPage) -> int:
     return len([card for card in chat.card_texts() if WELCOME_TEXT in card])
 
 
-def test_committed_playground_config_is_the_fm_one() -> None:
-    """The root .m365agentsplayground.yml (for people) matches what the harness writes."""
-    committed = (REPO_ROOT / ".m365agentsplayground.yml").read_text(encoding="utf-8")
-    assert committed == playground_config_yaml(ALEX_FM)
+@pytest.mark.parametrize(
+    ("path", "person"),
+    [
+        (".m365agentsplayground.yml", ALEX_FM),
+        ("playground/liaison.yml", ADELE_LIAISON),
+        ("playground/backup.yml", DIEGO_BACKUP),
+        ("playground/director.yml", LYNNE_DIRECTOR),
+    ],
+)
+def test_committed_playground_configs_are_what_the_harness_writes(
+    path: str, person: MockUser
+) -> None:
+    """The configs people start the Playground with (package.json) match the harness's."""
+    assert (REPO_ROOT / path).read_text(encoding="utf-8") == playground_config_yaml(person)
+
+
+def test_each_playground_config_has_its_own_personal_chat() -> None:
+    chats = [
+        yaml.safe_load((REPO_ROOT / path).read_text(encoding="utf-8"))["personalChat"]["id"]
+        for path in (
+            ".m365agentsplayground.yml",
+            "playground/liaison.yml",
+            "playground/backup.yml",
+            "playground/director.yml",
+        )
+    ]
+    assert len(set(chats)) == 4, chats
 
 
 @pytest.mark.e2e

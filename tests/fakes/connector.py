@@ -87,7 +87,7 @@ class FakeBotConnector:
         self,
         count: int,
         conversation_id: str | None = None,
-        timeout: float = 5,  # noqa: ASYNC109 - tests read better with a deadline argument
+        timeout: float = 5,
     ) -> list[dict]:
         """Wait until at least `count` activities were POSTed (to `conversation_id`)."""
         async with self._changed:

@@ -84,7 +84,7 @@ class LocalOpenIdMetadata:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 owner.requests += 1
                 if self.path.endswith("openidconfiguration"):
                     body = {
@@ -110,7 +110,11 @@ class LocalOpenIdMetadata:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever notices shutdown() once per poll interval: 0.5 s by default, paid by
+        # every test that uses this server.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
