@@ -17,7 +17,8 @@ import pytest
 from tests.e2e.conftest import BotServer, ChatAs
 from tests.e2e.playground import ADELE_LIAISON, ALEX_FM, PlaygroundPage
 
-pytestmark = pytest.mark.e2e
+# A browser, the Playground and the bot on two shared cores: slower than the suite's default.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 WELCOME_TEXT = "I'm the FastTrack Bot"
 STEPS = 14  # the questions asked when FastTrack delivers (no deal artifacts)
