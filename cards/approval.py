@@ -7,7 +7,9 @@ Action.Submit fallback carrying the same verb and data, for clients without Univ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from cards.elements import adaptive_card, attention
 from domain.questionnaire import Question, render_answer
@@ -15,6 +17,12 @@ from domain.requests import AuditEntry, Move, Request, Status
 
 REFRESH_VERB = "refresh"
 COMMENT_INPUT = "comment"
+ANSWERS_ID = "allAnswers"
+HISTORY_ID = "earlierHistory"
+# Every request names these; the card's first line says them.
+_SHOWN_ABOVE = frozenset({"customer", "area"})
+_URL = re.compile(r"https?://\S+")
+_LINK_TEXT_LENGTH = 48
 HIDDEN = "(hidden: only the requester and the approvers see personal data)"
 # What the person a request waits on can do, by status: (input label, buttons).
 _CHOICES = {
@@ -58,99 +66,23 @@ def approval_card(
 ) -> dict:
     """`actionable`: the buttons are on this copy (it is for the person the request waits on:
     the approver, or the requester when more information was asked for). `show_personal`:
-    answers to personal questions are shown (to the requester and the approvers only)."""
-    body: list[dict] = []
-    if notice:
-        body.append(
-            {
-                "type": "TextBlock",
-                "text": notice,
-                "wrap": True,
-                "color": "Attention",
-                "weight": "Bolder",
-            }
-        )
-    body += [
-        {
-            "type": "TextBlock",
-            "text": f"{request.kind.label} request {request.id}",
-            "size": "Large",
-            "weight": "Bolder",
-            "wrap": True,
-        },
-        {
-            "type": "TextBlock",
-            "text": f"Status: {request.status.label}",
-            "color": _status_colour(request.status),
-            "weight": "Bolder",
-            "wrap": True,
-        },
-        {
-            "type": "FactSet",
-            "facts": [
-                {"title": "Customer", "value": request.customer},
-                {"title": "Area", "value": request.area.name},
-                {"title": "Requested by", "value": request.requester.display_name},
-                {"title": "Submitted", "value": _when(request.submitted_at)},
-                *(
-                    [{"title": "Waiting on", "value": request.waiting_on.display_name}]
-                    if request.waiting_on and request.is_open
-                    else []
-                ),
-                {
-                    "title": "Regional director review",
-                    "value": "Yes (funding, a partner or considerable effort)"
-                    if request.needs_director
-                    else "No",
-                },
-            ],
-        },
-        *(
-            [
-                {
-                    "type": "Container",
-                    "separator": True,
-                    "style": "emphasis",
-                    "items": [
-                        {
-                            "type": "FactSet",
-                            "facts": [{"title": t, "value": v} for t, v in highlights],
-                        }
-                    ],
-                }
-            ]
-            if highlights
-            else []
-        ),
-        {
-            "type": "Container",
-            "separator": True,
-            "items": [
-                {"type": "TextBlock", "text": "Answers", "weight": "Bolder", "wrap": True},
-                {
-                    "type": "FactSet",
-                    "facts": [
-                        {"title": q.label, "value": _answer(q, request.answers, show_personal)}
-                        for q in questions
-                        if q.applies_to(request.answers)
-                    ],
-                },
-            ],
-        },
+    answers to personal questions are shown (to the requester and the approvers only).
+
+    Read in one screen: what is asked and the key facts first, then the comment box and the
+    buttons; the full answers and the older history sit behind toggles. `notice` (why nothing
+    changed, what is missing) sits right above the buttons, where the click was."""
+    choices = _CHOICES.get(request.status) if actionable else None
+    body: list[dict] = [
+        _header(request),
+        {"type": "TextBlock", "text": _asked(request, choices is not None), "wrap": True},
+        {"type": "FactSet", "facts": _key_facts(request, highlights)},
     ]
-    body += [{"type": "TextBlock", "text": f"ℹ️ {note}", "wrap": True} for note in notes]
-    decisions = [entry for entry in history if entry.move is not None]
-    if decisions:
-        body.append(
-            {
-                "type": "Container",
-                "separator": True,
-                "items": [
-                    {"type": "TextBlock", "text": "History", "weight": "Bolder", "wrap": True},
-                    *(_history_line(entry) for entry in decisions),
-                ],
-            }
-        )
+    body += [
+        {"type": "TextBlock", "text": f"ℹ️ {note}", "wrap": True, "spacing": "Small"}
+        for note in notes
+    ]
+    body += _answers_section(request, questions, show_personal)
+    body += _history_section(history)
     card = adaptive_card(body)
     if request.is_open and approver_user_ids:
         card["refresh"] = {
@@ -161,8 +93,8 @@ def approval_card(
             },
             "userIds": list(approver_user_ids),
         }
-    if actionable and request.status in _CHOICES:
-        label, buttons = _CHOICES[request.status]
+    if choices is not None:
+        label, buttons = choices
         if request.status is Status.MORE_INFO_REQUESTED:
             body.append(_question_asked(history))
         body.append(
@@ -172,11 +104,14 @@ def approval_card(
                 "label": label,
                 "isMultiline": True,
                 "maxLength": 2000,
+                "separator": True,
             }
         )
         card["actions"] = [
             execute_button(request, move, title, style) for move, title, style in buttons
         ]
+    if notice:
+        body.append(_notice(notice))
     return card
 
 
@@ -197,6 +132,123 @@ def execute_button(
 
 def notice_card(text: str) -> dict:
     return adaptive_card([attention(text)])
+
+
+def _header(request: Request) -> dict:
+    """Title and status on a band coloured by status: default text on a light tint, so the
+    status reads at a glance with WCAG AA contrast (coloured text on white did not)."""
+    return {
+        "type": "Container",
+        "style": _status_style(request.status),
+        "bleed": True,
+        "items": [
+            {
+                "type": "TextBlock",
+                "text": f"{request.kind.label} · {request.id}",
+                "size": "Large",
+                "weight": "Bolder",
+                "wrap": True,
+            },
+            {
+                "type": "TextBlock",
+                "text": f"Status: {request.status.label}",
+                "weight": "Bolder",
+                "spacing": "None",
+                "wrap": True,
+            },
+        ],
+    }
+
+
+def _asked(request: Request, for_the_viewer: bool) -> str:
+    """One line: what this request asks, of whom, and what follows."""
+    requester = request.requester.display_name
+    what = f"**{request.customer}** ({request.area.name}), raised by {requester}"
+    if request.needs_director:
+        what += "; the regional director reviews it after the liaison"
+    if not request.is_open or request.waiting_on is None:
+        return what + "."
+    if for_the_viewer and request.status is Status.MORE_INFO_REQUESTED:
+        return what + ". **Your answer is needed** to go on."
+    if for_the_viewer:
+        return what + ". **Your decision is needed.**"
+    return what + f". Waiting on {request.waiting_on.display_name}."
+
+
+def _key_facts(request: Request, highlights: Sequence[tuple[str, str]]) -> list[dict]:
+    facts = [{"title": "Submitted", "value": _when(request.submitted_at)}]
+    facts += [{"title": title, "value": _linked(value)} for title, value in highlights]
+    return facts
+
+
+def _answers_section(
+    request: Request, questions: list[Question], show_personal: bool
+) -> list[dict]:
+    """Every answer, collapsed: customer and area are already in the line above."""
+    facts = [
+        {"title": q.label, "value": _linked(_answer(q, request.answers, show_personal))}
+        for q in questions
+        if q.applies_to(request.answers) and q.key not in _SHOWN_ABOVE
+    ]
+    if not facts:
+        return []
+    return [
+        _toggle("Show all answers", ANSWERS_ID),
+        {
+            "type": "Container",
+            "id": ANSWERS_ID,
+            "isVisible": False,
+            "items": [{"type": "FactSet", "facts": facts}],
+        },
+    ]
+
+
+def _history_section(history: list[AuditEntry]) -> list[dict]:
+    """The last move in sight; the earlier ones behind a toggle."""
+    decisions = [entry for entry in history if entry.move is not None]
+    if not decisions:
+        return []
+    section: list[dict] = [{**_history_line(decisions[-1]), "separator": True}]
+    if len(decisions) > 1:
+        section += [
+            _toggle(f"Show earlier history ({len(decisions) - 1})", HISTORY_ID),
+            {
+                "type": "Container",
+                "id": HISTORY_ID,
+                "isVisible": False,
+                "items": [_history_line(entry) for entry in decisions[:-1]],
+            },
+        ]
+    return section
+
+
+def _toggle(title: str, target: str) -> dict:
+    return {
+        "type": "ActionSet",
+        "spacing": "Small",
+        "actions": [
+            {"type": "Action.ToggleVisibility", "title": title, "targetElements": [target]}
+        ],
+    }
+
+
+def _notice(text: str) -> dict:
+    return {
+        "type": "Container",
+        "style": "attention",
+        "items": [{"type": "TextBlock", "text": text, "wrap": True, "weight": "Bolder"}],
+    }
+
+
+def _linked(value: str) -> str:
+    """A bare URL as a short Markdown link: it wraps and can be clicked (a long one was cut at
+    the card's edge)."""
+    if not _URL.fullmatch(value):
+        return value
+    shown = value.split("://", 1)[1]
+    if len(shown) > _LINK_TEXT_LENGTH:
+        shown = shown[: _LINK_TEXT_LENGTH - 1] + "…"
+    return f"[{shown}]({value})"
 
 
 def _answer(question: Question, answers: dict, show_personal: bool) -> str:
@@ -231,13 +283,15 @@ def _history_line(entry: AuditEntry) -> dict:
     return {"type": "TextBlock", "text": text, "wrap": True}
 
 
-def _when(moment) -> str:
+def _when(moment: datetime) -> str:
     return moment.strftime("%d %b %Y %H:%M UTC")
 
 
-def _status_colour(status: Status) -> str:
+def _status_style(status: Status) -> str:
     if status in (Status.APPROVED, Status.CLOSED):
-        return "Good"
+        return "good"
     if status in (Status.DECLINED, Status.CANCELLED):
-        return "Attention"
-    return "Accent"
+        return "attention"
+    if status is Status.MORE_INFO_REQUESTED:
+        return "warning"
+    return "accent"

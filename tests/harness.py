@@ -195,11 +195,12 @@ class Chat:
 
 
 def card_actions(card: dict) -> list[dict]:
-    """Every button on a card, including those in ActionSets inside containers."""
+    """Every button that reaches the bot, including those in ActionSets inside containers
+    (not the toggles that only show and hide parts of the card)."""
     found = list(card.get("actions", []))
     stack = list(card.get("body", []))
     while stack:
         node = stack.pop()
         found += node.get("actions", []) if node.get("type") == "ActionSet" else []
         stack += node.get("items", [])
-    return found
+    return [action for action in found if action["type"] != "Action.ToggleVisibility"]

@@ -53,7 +53,7 @@ async def test_an_acm_referral_reaches_the_liaison_and_is_approved(bot):
     assert_valid_card(card)
     assert card_size_bytes(card) < 28_000
     text = card_text(card)
-    assert "ACM partner referral request ACM-0001" in text
+    assert "ACM partner referral · ACM-0001" in text
     assert "Status: Waiting for the liaison" in text
     # The referral's own section.
     assert acm.ACCOUNT_TEAM_ROUTE in text

@@ -62,7 +62,7 @@ async def test_the_liaison_approves_and_the_fm_is_told(bot):
     assert_valid_card(card)
     assert card_size_bytes(card) < 28_000
     text = card_text(card)
-    assert "Non-standard delivery request NSD-0001" in text
+    assert "Non-standard delivery · NSD-0001" in text
     assert "Contoso" in text
     assert card["refresh"]["userIds"] == [LIAISON["id"]]
     assert {a["verb"] for a in card_actions(card)} == {"approve", "decline", "ask_more_info"}

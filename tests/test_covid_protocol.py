@@ -64,7 +64,7 @@ async def test_a_covid_request_reaches_the_liaison_and_is_approved(bot):
     assert_valid_card(card)
     assert card_size_bytes(card) < 28_000
     text = card_text(card)
-    assert "COVID triage request COVID-0001" in text
+    assert "COVID triage · COVID-0001" in text
     assert "Status: Waiting for the liaison" in text
     # The triage's own section.
     assert "1 · Business stoppage, already asked for help" in text
@@ -129,7 +129,7 @@ async def test_ecif_for_an_out_of_scope_gap_goes_on_to_the_director(bot):
     card = await liaison.latest_card(2)
     assert_valid_card(card)
     text = card_text(card)
-    assert "Yes (funding, a partner or considerable effort)" in text
+    assert "the regional director reviews it after the liaison" in text
     assert "Blocked: L1/L2/L3 Blocked / IT Change Management and Resourcing / COVID" in text
     assert "Out of FastTrack scope: Custom DLP policy development" in text
     status, response = await liaison.click(card, "approve")

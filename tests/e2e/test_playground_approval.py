@@ -102,7 +102,7 @@ def test_the_liaison_approves_a_request_the_fm_raised(
         liaison.wait_for_text(WELCOME_TEXT, timeout=20)
         liaison.send("my approvals")
         liaison.wait_for_text("1 request waits on you")
-        listed = liaison.wait_for_text("Non-standard delivery request NSD-0001")
+        listed = liaison.wait_for_text("Non-standard delivery · NSD-0001")
         assert len(listed.cards) == 1
         card = listed.cards[0]
         assert "Status: Waiting for the liaison" in card
