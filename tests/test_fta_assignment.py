@@ -1,0 +1,100 @@
+"""Seed 001: completeness per request type, routing, and the workload balancer."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.fta_assignment import (
+    FtaLoad,
+    FtaRequestType,
+    KeyInput,
+    Route,
+    choose_fta,
+    missing_inputs,
+)
+from domain.roster import Person
+
+MEGAN = Person("Megan Bowen", "55555555-5555-4555-8555-555555555555", "megan@contoso.com")
+ISAIAH = Person("Isaiah Langer", "66666666-6666-4666-8666-666666666666", "isaiah@contoso.com")
+JONI = Person("Joni Sherman", "77777777-7777-4777-8777-777777777777", "joni@contoso.com")
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def load(fta: Person, open_assignments: int, days_ago: int | None = None, away: bool = False):
+    last = None if days_ago is None else MONDAY - timedelta(days=days_ago)
+    return FtaLoad(fta, open_assignments, last, away)
+
+
+def test_the_fewest_open_assignments_wins() -> None:
+    chosen = choose_fta([load(MEGAN, 3, 1), load(ISAIAH, 1, 0), load(JONI, 2, 9)])
+    assert chosen is not None
+    assert chosen.fta == ISAIAH
+
+
+def test_a_tie_goes_to_whoever_was_assigned_longest_ago() -> None:
+    chosen = choose_fta([load(MEGAN, 1, 1), load(ISAIAH, 1, 5), load(JONI, 1, 2)])
+    assert chosen is not None
+    assert chosen.fta == ISAIAH
+
+
+def test_never_assigned_comes_before_assigned_long_ago() -> None:
+    chosen = choose_fta([load(MEGAN, 0, 400), load(ISAIAH, 0)])
+    assert chosen is not None
+    assert chosen.fta == ISAIAH
+
+
+def test_ftas_who_are_away_are_skipped() -> None:
+    chosen = choose_fta([load(MEGAN, 0, away=True), load(ISAIAH, 4, 1)])
+    assert chosen is not None
+    assert chosen.fta == ISAIAH
+
+
+def test_a_hand_back_goes_to_the_next_by_the_same_rule() -> None:
+    loads = [load(MEGAN, 0), load(ISAIAH, 1, 3), load(JONI, 1, 1)]
+    first = choose_fta(loads)
+    assert first is not None
+    second = choose_fta(loads, passed_over=[first.fta.aad_object_id])
+    assert (first.fta, second.fta if second else None) == (MEGAN, ISAIAH)
+
+
+def test_nobody_available_is_none() -> None:
+    assert choose_fta([load(MEGAN, 0, away=True)], passed_over=[]) is None
+    assert choose_fta([load(MEGAN, 0)], passed_over=[MEGAN.aad_object_id]) is None
+    assert choose_fta([]) is None
+
+
+@pytest.mark.parametrize(
+    ("request_type", "route"),
+    [
+        (FtaRequestType.DISCOVERY_WORKSHOP, Route.FTA),
+        (FtaRequestType.ECIF_DWR_REVIEW, Route.FTA),
+        (FtaRequestType.MIGRATION_EXCEPTION, Route.FTA),
+        (FtaRequestType.BEFORE_LICENCE_PURCHASE, Route.FTA),
+        (FtaRequestType.LAND_BENEFIT, Route.FTC_HELP),
+        (FtaRequestType.SALES_SUPPORT, Route.FTC_HELP),
+    ],
+)
+def test_funding_and_migration_exceptions_go_to_ftas_the_rest_to_ftchelp(
+    request_type: FtaRequestType, route: Route
+) -> None:
+    assert request_type.route is route
+
+
+def test_a_funding_request_needs_sow_staffing_plan_and_cost_breakdown() -> None:
+    given = {"sow": "https://contoso.sharepoint.com/sow.docx", "cost_breakdown": "  "}
+    assert missing_inputs(FtaRequestType.ECIF_DWR_REVIEW, given) == (
+        KeyInput.STAFFING_PLAN,
+        KeyInput.COST_BREAKDOWN,
+    )
+
+
+def test_a_migration_exception_needs_mailboxes_source_and_justification() -> None:
+    assert missing_inputs(FtaRequestType.MIGRATION_EXCEPTION, {"mailbox_details": "900"}) == (
+        KeyInput.SOURCE_ENVIRONMENT,
+        KeyInput.BUSINESS_JUSTIFICATION,
+    )
+
+
+def test_landing_the_benefit_needs_a_customer_success_plan() -> None:
+    assert missing_inputs(FtaRequestType.LAND_BENEFIT, {}) == (KeyInput.CUSTOMER_SUCCESS_PLAN,)
+    assert missing_inputs(FtaRequestType.LAND_BENEFIT, {"customer_success_plan": "CSP"}) == ()
