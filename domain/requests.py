@@ -6,6 +6,7 @@ with a conditional update on `version`, so the database decides races.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -206,22 +207,38 @@ def apply(
     return updated, AuditEntry(actor, at, move, request.status, target, comment)
 
 
-def may_see_personal_data(
-    request: Request, viewer: Person, roster: Roster, history: list[AuditEntry]
-) -> bool:
-    """Personal answers (e.g. a customer's contact) are for the requester and the approvers:
-    the area's liaison, backup and director, and anyone who acted on the request (should the
-    roster have changed since)."""
+def is_party(request: Request, viewer: Person, roster: Roster) -> bool:
+    """The requester, the person the request waits on now, or one of the area's liaison,
+    backup and director: those who may read it whatever its audit trail says."""
     who = viewer.aad_object_id
     if not who:
         return False
     if who == request.requester.aad_object_id:
         return True
-    if any(area.code == request.area.code for _, area in roster.roles_of(who)):
+    if request.waiting_on is not None and who == request.waiting_on.aad_object_id:
         return True
-    if request.waiting_on and who == request.waiting_on.aad_object_id:
+    return any(area.code == request.area.code for _, area in roster.roles_of(who))
+
+
+def may_read(
+    request: Request, viewer: Person, roster: Roster, history: Iterable[AuditEntry]
+) -> bool:
+    """Who may see a request at all: its parties (`is_party`) and anyone it waited on, as
+    the audit trail shows (whoever acted on it, should the roster have changed since).
+    Anyone else learns nothing, not even that the request exists."""
+    if is_party(request, viewer, roster):
         return True
-    return any(entry.actor.aad_object_id == who for entry in history)
+    return bool(viewer.aad_object_id) and any(
+        entry.actor.aad_object_id == viewer.aad_object_id for entry in history
+    )
+
+
+def may_see_personal_data(
+    request: Request, viewer: Person, roster: Roster, history: Iterable[AuditEntry]
+) -> bool:
+    """Personal answers (e.g. a customer's contact): today for everyone who may read the
+    request; the account team, who will read requests too, will not see them."""
+    return may_read(request, viewer, roster, history)
 
 
 def _waiting_on(request: Request, status: Status) -> Person | None:

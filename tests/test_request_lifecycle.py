@@ -7,6 +7,7 @@ from itertools import product
 import pytest
 
 from domain.requests import (
+    AuditEntry,
     CommentRequired,
     IllegalMove,
     Move,
@@ -15,6 +16,8 @@ from domain.requests import (
     Status,
     apply,
     first_approver,
+    is_party,
+    may_read,
     may_see_personal_data,
     submit,
 )
@@ -186,3 +189,44 @@ def test_whoever_acted_on_a_request_still_sees_it_after_a_roster_change():
     _, audit = apply(request, LIAISON, Move.APPROVE, at=NOW)
     empty_roster = Roster(areas=(), ftc_help_mailbox="ftchelp@contoso.com", partners=())
     assert may_see_personal_data(request, LIAISON, empty_roster, history=[audit])
+
+
+# --- who may read a request ---------------------------------------------------------------
+
+EMEA_LIAISON = Person("Pradeep Gupta", "66666666-6666-4666-8666-666666666666", "pg@contoso.com")
+EMEA = Area("emea", "EMEA", EMEA_LIAISON, BACKUP, DIRECTOR, ("GB",))
+TWO_AREAS = Roster(areas=(AMERICAS, EMEA), ftc_help_mailbox="ftchelp@contoso.com", partners=())
+NOBODY = Person("", "", "")
+
+
+@pytest.mark.parametrize("viewer", [FM, LIAISON, BACKUP, DIRECTOR])
+def test_the_requester_and_the_areas_liaison_backup_and_director_may_read(viewer):
+    assert is_party(new_request(), viewer, TWO_AREAS)
+    assert may_read(new_request(), viewer, TWO_AREAS, history=[])
+
+
+@pytest.mark.parametrize("viewer", [STRANGER, EMEA_LIAISON, NOBODY])
+def test_anyone_else_may_not_read_not_even_another_areas_liaison(viewer):
+    assert not may_read(new_request(), viewer, TWO_AREAS, history=[])
+
+
+def test_someone_without_an_aad_object_id_reads_nothing_even_where_ids_are_empty():
+    anonymous_request = new_request(requester=NOBODY)
+    history = [AuditEntry(NOBODY, NOW, None, None, Status.SUBMITTED)]
+    assert not may_read(anonymous_request, NOBODY, TWO_AREAS, history)
+
+
+def test_the_person_it_waits_on_may_read_it_though_not_in_the_roster():
+    outsider_area = Area("americas", "Americas", STRANGER, BACKUP, DIRECTOR, ("US",))
+    request = new_request(area=outsider_area)
+    assert request.waiting_on == STRANGER
+    assert may_read(request, STRANGER, ROSTER, history=[])  # ROSTER names Adele, not Megan
+
+
+def test_whoever_the_request_waited_on_may_read_it_after_the_roster_changed():
+    request = new_request()
+    asked, audit = apply(request, LIAISON, Move.ASK_MORE_INFO, at=NOW, comment="Which?")
+    empty_roster = Roster(areas=(), ftc_help_mailbox="ftchelp@contoso.com", partners=())
+    assert not is_party(asked, LIAISON, empty_roster)
+    assert may_read(asked, LIAISON, empty_roster, history=[audit])
+    assert not may_read(asked, STRANGER, empty_roster, history=[audit])
