@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from botbuilder.core import (
     ActivityHandler,
     ConversationState,
@@ -10,23 +12,30 @@ from botbuilder.core import (
 )
 from botbuilder.schema import (
     Activity,
+    ActivityTypes,
     ChannelAccount,
 )
 
 from bot.card_activity import card_activity, card_invoke_response
 from bot.messenger import TeamsMessenger
 from bot.references import conversation_record
-from cards.approval import COMMENT_INPUT, REFRESH_VERB, notice_card
-from cards.my_requests import my_requests_card, outcome_input_id
+from cards import actions as card_actions
+from cards.actions import CardAction, InvalidCardAction, Refresh
+from cards.approval import notice_card
+from cards.my_requests import my_requests_card
 from dialogs.main_dialog import HELP_WORDS, MainDialog, normalise_command
 from dialogs.request_commands import person_of, send_card
-from domain.requests import Move
 from domain.roster import Person
 from persistence.conversation_references import PERSONAL
 from services.conversations import Contact, ConversationDirectory
 from services.requests import RequestService
 
 FIRST_CONTACT = "fasttrack.first_contact"
+CARD_ACTION = "adaptiveCard/action"
+UNIDENTIFIED = (
+    "I can't tell who you are: Teams did not say which work account you use, so I can't do "
+    "anything for you. Sign in to Teams with your work account and try again."
+)
 
 
 class FastTrackBot(ActivityHandler):
@@ -47,6 +56,10 @@ class FastTrackBot(ActivityHandler):
         self._outcomes = outcomes
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        sender = turn_context.activity.from_property
+        if sender is None or not sender.aad_object_id:
+            await self._answer_unidentified(turn_context)
+            return
         record = conversation_record(turn_context.activity)
         contact = await self._directory.remember(record) if record else Contact.KNOWN
         turn_context.turn_state[FIRST_CONTACT] = contact is Contact.FIRST
@@ -118,39 +131,34 @@ class FastTrackBot(ActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
-        action = activity.value.get("action") if isinstance(activity.value, dict) else None
-        if activity.name != "adaptiveCard/action" or not isinstance(action, dict):
-            return await super().on_invoke_activity(turn_context)
-        data = dict(action.get("data") or {})
-        data.setdefault("verb", action.get("verb"))
+        if activity.name != CARD_ACTION:
+            # Nothing else is offered (no sign-in, messaging extensions or task modules).
+            return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
+        try:
+            action = card_actions.from_invoke(activity.value)
+        except InvalidCardAction as error:
+            return card_invoke_response(_unreadable(error))
         return card_invoke_response(
-            await self._card_action(person_of(activity.from_property), data)
+            await self._card_action(person_of(activity.from_property), action)
         )
 
     # --- card actions -------------------------------------------------------------------------
 
-    async def _card_action(self, actor: Person, data: dict) -> dict:
-        request_id = str(data.get("requestId") or "")
-        missing = notice_card(f"There is no request {request_id or 'with that id'}.")
-        verb = data.get("verb")
-        if verb == REFRESH_VERB or verb not in set(Move):
-            request = await self._requests.get(request_id)
-            if request is None:
-                return missing
-            notice = None if verb == REFRESH_VERB else f"Unknown action {verb!r}."
-            return await self._requests.card_for(request, actor, notice)
-        comment = data.get(outcome_input_id(request_id)) or data.get(COMMENT_INPUT) or ""
-        try:
-            result = await self._requests.move(
-                request_id,
-                actor,
-                Move(verb),
-                comment=str(comment),
-                card_version=None if data.get("list") else _int_or_none(data.get("version")),
-            )
-        except LookupError:
-            return missing
-        if data.get("list"):
+    async def _card_action(self, actor: Person, action: CardAction) -> dict:
+        request = await self._requests.readable(action.request_id, actor)
+        if request is None:
+            # The same words whether it does not exist or is not theirs: ids are sequential.
+            return notice_card(f"There is no request {action.request_id} that you can see.")
+        if isinstance(action, Refresh):
+            return await self._requests.card_for(request, actor)
+        result = await self._requests.move(
+            action.request_id,
+            actor,
+            action.move,
+            comment=action.text,
+            card_version=action.version,
+        )
+        if action.from_list:
             mine = await self._requests.my_requests(actor)
             return my_requests_card(mine, self._outcomes, notice=result.notice)
         return result.card
@@ -159,13 +167,38 @@ class FastTrackBot(ActivityHandler):
         """Action.Submit fallback (clients without Universal Actions): same rules, then the
         clicked card is replaced like an invoke response would."""
         activity = turn_context.activity
-        card = await self._card_action(person_of(activity.from_property), dict(activity.value))
+        try:
+            action = card_actions.from_submit(activity.value)
+        except InvalidCardAction as error:
+            card = _unreadable(error)
+        else:
+            card = await self._card_action(person_of(activity.from_property), action)
         if activity.reply_to_id:
             updated = card_activity(card)
             updated.id = activity.reply_to_id
             await turn_context.update_activity(updated)
         else:
             await send_card(turn_context, card)
+
+    async def _answer_unidentified(self, turn_context: TurnContext) -> None:
+        """A sender without an Entra object id cannot be told apart from others like them:
+        they are told so, and nothing is read, remembered or changed."""
+        activity = turn_context.activity
+        if activity.type == ActivityTypes.message:
+            await turn_context.send_activity(UNIDENTIFIED)
+        elif activity.type == ActivityTypes.invoke:
+            response = (
+                card_invoke_response(notice_card(UNIDENTIFIED))
+                if activity.name == CARD_ACTION
+                else InvokeResponse(status=HTTPStatus.BAD_REQUEST)
+            )
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=response)
+            )
+
+
+def _unreadable(error: InvalidCardAction) -> dict:
+    return notice_card(f"I could not read that card action: {error}")
 
 
 def _menu_command(value: object) -> str | None:
@@ -177,13 +210,6 @@ def _menu_command(value: object) -> str | None:
 
 def _is_card_submit(value: object) -> bool:
     return isinstance(value, dict) and "verb" in value and "requestId" in value
-
-
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _conversation_type(activity: Activity) -> str:

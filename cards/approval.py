@@ -17,6 +17,7 @@ from domain.requests import AuditEntry, Move, Request, Status
 
 REFRESH_VERB = "refresh"
 COMMENT_INPUT = "comment"
+COMMENT_MAX_LENGTH = 2000
 ANSWERS_ID = "allAnswers"
 HISTORY_ID = "earlierHistory"
 # Every request names these; the card's first line says them.
@@ -103,7 +104,7 @@ def approval_card(
                 "id": COMMENT_INPUT,
                 "label": label,
                 "isMultiline": True,
-                "maxLength": 2000,
+                "maxLength": COMMENT_MAX_LENGTH,
                 "separator": True,
             }
         )

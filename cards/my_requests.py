@@ -6,6 +6,9 @@ from cards.approval import execute_button
 from cards.elements import adaptive_card, attention
 from domain.requests import Move, Request, Status
 
+# The moves the list offers. They carry no card version: the list is re-read on every action.
+LIST_MOVES = frozenset({Move.CANCEL, Move.RECORD_OUTCOME})
+
 
 def outcome_input_id(request_id: str) -> str:
     return f"outcome_{request_id}"
@@ -61,7 +64,6 @@ def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | N
 
 
 def _list_button(request: Request, move: Move, title: str, style: str) -> dict:
-    # No card version: the list is re-read on every action, and answers with itself.
     return execute_button(
         request,
         move,

@@ -120,8 +120,17 @@ class RequestService:
     async def my_approvals(self, person: Person) -> list[Request]:
         return await self._repository.waiting_on(person.aad_object_id)
 
-    async def get(self, request_id: str) -> Request | None:
-        return await self._repository.get(request_id)
+    async def readable(self, request_id: str, viewer: Person) -> Request | None:
+        """The request if `viewer` may read it; None too when there is no such request."""
+        request = await self._repository.get(request_id)
+        if request is None:
+            return None
+        # The audit trail is read only when the request's parties do not include the viewer.
+        if lifecycle.is_party(request, viewer, self._roster) or lifecycle.may_read(
+            request, viewer, self._roster, await self._repository.audit_trail(request.id)
+        ):
+            return request
+        return None
 
     # --- moves --------------------------------------------------------------------------------
 

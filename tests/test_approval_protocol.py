@@ -5,6 +5,7 @@ import asyncio
 
 from domain import non_standard_delivery as nsd
 from tests.harness import (
+    BACKUP,
     DIRECTOR,
     FM,
     LIAISON,
@@ -83,10 +84,10 @@ async def test_the_liaison_approves_and_the_fm_is_told(bot):
     assert "Status: Approved" in card_text(card_of(updates[-1].body))
 
 
-async def test_someone_else_clicking_is_refused_and_nothing_changes(bot):
+async def test_another_approver_of_the_area_clicking_is_refused_and_nothing_changes(bot):
     fm, _liaison, card = await submitted_to_the_liaison(bot)
-    stranger = Chat(bot, STRANGER)
-    status, response = await stranger.click(card, "approve")
+    backup = Chat(bot, BACKUP)
+    status, response = await backup.click(card, "approve")
     assert status == 200
     assert "waits on Adele Vance; only they can decide it" in card_text(response["value"])
     assert "Status: Waiting for the liaison" in card_text(response["value"])
