@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 
 import aiohttp
 from aiohttp import web
+from aiohttp.web import RequestPayloadError
 from azure.core.credentials_async import AsyncTokenCredential
 from botbuilder.core import Bot, InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    ResourceResponse,
+)
 from msrest.serialization import Model
 
 from bot.auth import BotTokenProvider, PooledBotFrameworkAuthentication
 from bot.connector import DEFAULT_RETRY, RetryPolicy, activity_from_json, model_to_json
-from config.settings import Settings
+from bot.inbound import BadRequest, content_problem, decode_json, envelope_problem
+from config.settings import DEFAULT_REPLY_TIME_LIMIT_SECONDS, Settings
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Your answers so far are kept; please try again."
+# turn_state key: the event loop time by which the turn's replies must have been sent.
+_REPLY_DEADLINE = "fasttrack.reply_deadline"
 
 
 class TeamsBotAdapter(CloudAdapter):
     """botbuilder's CloudAdapter with strict HTTP handling and pooled Bot Connector clients."""
 
-    def __init__(self, authentication: PooledBotFrameworkAuthentication) -> None:
+    def __init__(
+        self,
+        authentication: PooledBotFrameworkAuthentication,
+        *,
+        reply_time_limit: float = DEFAULT_REPLY_TIME_LIMIT_SECONDS,
+    ) -> None:
         super().__init__(authentication)
         self._authentication = authentication
+        self._reply_time_limit = reply_time_limit
         # BotAdapter.__init__ sets this attribute, so it cannot simply be a method override.
         self.on_turn_error = self._on_turn_error
 
@@ -37,21 +52,25 @@ class TeamsBotAdapter(CloudAdapter):
             return web.Response(status=405, headers={"Allow": "POST"})
         if request.content_type != "application/json":
             return web.Response(status=415, text="Content-Type must be application/json")
+        auth_header = request.headers.get("Authorization", "")
+        if self._authentication.requires_token and not _looks_like_a_token(auth_header):
+            logger.warning("Rejected a request without a bearer token")
+            return web.Response(status=401)
         try:
-            body = json.loads(await request.read())
-        except ValueError:
-            return web.Response(status=400, text="The body is not valid JSON")
-        problem = _activity_problem(body)
+            text, body = decode_json(await request.read())
+        except RequestPayloadError:
+            # e.g. Content-Encoding: gzip on a body that is not; aiohttp closes the connection.
+            return web.Response(status=400, text="The body cannot be decoded")
+        except BadRequest as error:
+            return web.Response(status=400, text=str(error))
+        problem = envelope_problem(body)
         if problem:
             return web.Response(status=400, text=problem)
-        try:
-            activity = activity_from_json(body)
-        except ValueError as error:  # msrest's DeserializationError is a ValueError
-            return web.Response(status=400, text=f"Not a Bot Framework activity: {error}")
 
-        auth_header = request.headers.get("Authorization", "")
+        # Authentication reads the channel and service URL only: nothing deeper is parsed yet.
+        envelope = Activity(channel_id=body["channelId"], service_url=body["serviceUrl"])
         try:
-            authentication = await self._authentication.authenticate_request(activity, auth_header)
+            authentication = await self._authentication.authenticate_request(envelope, auth_header)
         except PermissionError as error:
             logger.warning("Rejected an unauthenticated request: %s", error)
             return web.Response(status=401)
@@ -65,10 +84,59 @@ class TeamsBotAdapter(CloudAdapter):
             )
             return web.Response(status=401)
 
-        invoke_response = await self.process_activity(authentication, activity, bot.on_turn)
+        problem = content_problem(text, body)
+        if problem:
+            return web.Response(status=400, text=problem)
+        try:
+            activity = activity_from_json(body)
+        except ValueError as error:  # msrest's DeserializationError is a ValueError
+            return web.Response(status=400, text=f"Not a Bot Framework activity: {error}")
+
+        deadline = asyncio.get_running_loop().time() + self._reply_time_limit
+
+        async def turn(context: TurnContext) -> None:
+            context.turn_state[_REPLY_DEADLINE] = deadline
+            await bot.on_turn(context)
+
+        invoke_response = await self.process_activity(authentication, activity, turn)
         if invoke_response is None:
             return web.Response(status=201)
         return _invoke_http_response(invoke_response)
+
+    async def send_activities(
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        """Replies within the turn's time limit. Teams stops waiting for a turn after about
+        15 s, so what the Bot Connector has not taken by then is dropped with a log line."""
+        deadline = context.turn_state.get(_REPLY_DEADLINE)
+        if deadline is None or all(a.type == ActivityTypes.invoke_response for a in activities):
+            return await super().send_activities(context, activities)
+        try:
+            async with asyncio.timeout_at(deadline):
+                return await super().send_activities(context, activities)
+        except TimeoutError:
+            self._log_dropped(context, len(activities))
+            return []
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> None:
+        deadline = context.turn_state.get(_REPLY_DEADLINE)
+        try:
+            async with asyncio.timeout_at(deadline):
+                await super().update_activity(context, activity)
+        except TimeoutError:
+            self._log_dropped(context, 1)
+
+    def _log_dropped(self, context: TurnContext, count: int) -> None:
+        conversation = context.activity.conversation
+        logger.warning(
+            "Dropped %d repl%s in conversation %s: the Bot Connector did not take %s within "
+            "the turn's %.1f s",
+            count,
+            "y" if count == 1 else "ies",
+            conversation.id if conversation else None,
+            "it" if count == 1 else "them",
+            self._reply_time_limit,
+        )
 
     async def close(self) -> None:
         await self._authentication.close()
@@ -116,24 +184,16 @@ def build_adapter(
         BotTokenProvider.from_settings(settings, credential) if settings.microsoft_app_id else None
     )
     return TeamsBotAdapter(
-        PooledBotFrameworkAuthentication(settings, session, token_provider, retry=retry)
+        PooledBotFrameworkAuthentication(settings, session, token_provider, retry=retry),
+        reply_time_limit=settings.reply_time_limit_seconds,
     )
 
 
-def _activity_problem(body: object) -> str | None:
-    """Why `body` cannot be an activity the bot can answer, or None."""
-    if not isinstance(body, dict):
-        return "The body must be a JSON object (an activity)"
-    activity_type = body.get("type")
-    if not isinstance(activity_type, str) or not activity_type:
-        return "The activity has no type"
-    service_url = body.get("serviceUrl")
-    if not isinstance(service_url, str) or not service_url:
-        return "The activity has no serviceUrl to reply to"
-    conversation = body.get("conversation")
-    if not isinstance(conversation, dict) or not conversation.get("id"):
-        return "The activity has no conversation id"
-    return None
+def _looks_like_a_token(auth_header: str) -> bool:
+    """A bearer JWT by its shape (header.payload.signature): anything else is refused before
+    the body is read."""
+    scheme, _, token = auth_header.partition(" ")
+    return scheme == "Bearer" and token.count(".") == 2
 
 
 def _invoke_http_response(invoke_response: InvokeResponse) -> web.Response:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from urllib.parse import urlsplit
 
 import aiohttp
 from azure.core.credentials import AccessToken
@@ -26,19 +27,21 @@ from azure.core.credentials_async import AsyncTokenCredential
 from azure.identity.aio import ClientSecretCredential, ManagedIdentityCredential
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botframework.connector import Channels
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     AuthenticationConstants,
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
+    EmulatorValidation,
     UserTokenClient,
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 from botframework.connector.skills import BotFrameworkClient
 
 from bot.connector import DEFAULT_RETRY, BotConnectorClient, RetryPolicy
-from config.settings import AppType, Settings
+from config.settings import AppType, Settings, is_loopback
 
 # Multi-tenant bots get their tokens from the Bot Framework's own Entra tenant.
 MULTI_TENANT_AUTHORITY_TENANT = "botframework.com"
@@ -242,10 +245,17 @@ class PooledBotFrameworkAuthentication(BotFrameworkAuthentication):
         self._user_token_clients: dict[str | None, UserTokenClient] = {}
         self._validated: dict[tuple[str, str, str], _ValidatedToken] = {}
         self._clock = clock
+        self.requires_token = bool(settings.microsoft_app_id)
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
+        if not self.requires_token and not _is_loopback_url(activity.service_url):
+            # Without an app id nobody is authenticated: replies may only go to this machine.
+            raise PermissionError(
+                f"serviceUrl {activity.service_url[:100]!r} is not a loopback address and "
+                "MicrosoftAppId is empty"
+            )
         key = (auth_header, activity.channel_id, activity.service_url)
         validated = self._validated.get(key) if auth_header else None
         if validated is None or validated.valid_until <= self._clock():
@@ -265,6 +275,9 @@ class PooledBotFrameworkAuthentication(BotFrameworkAuthentication):
     async def _validate(
         self, key: tuple[str, str, str], activity: Activity, auth_header: str
     ) -> _ValidatedToken:
+        if activity.channel_id != Channels.emulator and _issued_for_the_emulator(auth_header):
+            # botbuilder accepts these on any channel, without checking the service URL.
+            raise PermissionError(f"an Emulator token on the {activity.channel_id} channel")
         result = await self._inner.authenticate_request(activity, auth_header)
         now = self._clock()
         expires = result.claims_identity.claims.get("exp")
@@ -334,6 +347,21 @@ class _BotFrameworkConfiguration:
             else AppType.MULTI_TENANT.value
         )
         self.APP_TENANTID = settings.microsoft_app_tenant_id
+
+
+def _is_loopback_url(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return host is not None and is_loopback(host)
+
+
+def _issued_for_the_emulator(auth_header: str) -> bool:
+    try:
+        return bool(auth_header) and EmulatorValidation.is_token_from_emulator(auth_header)
+    except Exception:  # noqa: BLE001 - an unreadable token is botbuilder's to refuse
+        return False
 
 
 def _app_id(claims_identity: ClaimsIdentity) -> str | None:

@@ -20,6 +20,8 @@ class ConfigurationError(Exception):
 
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/fasttrack-bot.db"
+# Teams gives up on a turn after about 15 s; replies not sent by then are dropped.
+DEFAULT_REPLY_TIME_LIMIT_SECONDS = 10.0
 
 
 class AppType(StrEnum):
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     roster_path: Path = Field(Path("config/roster.sample.yaml"), validation_alias="ROSTER_PATH")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    reply_time_limit_seconds: float = Field(
+        DEFAULT_REPLY_TIME_LIMIT_SECONDS, gt=0, le=60, validation_alias="REPLY_TIME_LIMIT_SECONDS"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -71,7 +76,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secure_by_default(self) -> Settings:
-        if not self.microsoft_app_id and not _is_loopback(self.host):
+        if not self.microsoft_app_id and not is_loopback(self.host):
             raise ValueError(
                 f"HOST={self.host} is not a loopback address and MicrosoftAppId is empty: "
                 "without an app id the bot accepts unauthenticated requests, so it only "
@@ -116,7 +121,8 @@ def async_database_url(url: str) -> str:
     raise ValueError("must be a postgresql:// or sqlite:/// URL")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost."""
     if host == "localhost":
         return True
     try:
