@@ -59,8 +59,11 @@ class TeamsBotAdapter(CloudAdapter):
         try:
             text, body = decode_json(await request.read())
         except RequestPayloadError:
-            # e.g. Content-Encoding: gzip on a body that is not; aiohttp closes the connection.
-            return web.Response(status=400, text="The body cannot be decoded")
+            # e.g. Content-Encoding: gzip on a body that is not. aiohttp drops the connection
+            # after answering: say so, or the client would send its next request on it.
+            refusal = web.Response(status=400, text="The body cannot be decoded")
+            refusal.force_close()
+            return refusal
         except BadRequest as error:
             return web.Response(status=400, text=str(error))
         problem = envelope_problem(body)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import logging
 import socket
 import time
@@ -16,7 +18,7 @@ from aiohttp import web
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
-from botframework.connector.auth import ChannelValidation
+from botframework.connector.auth import AuthenticationConstants, ChannelValidation
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import bot.auth as bot_auth
@@ -548,3 +550,205 @@ async def test_a_stalled_signing_key_download_is_shared_bounded_and_blocks_no_ot
     assert 0.5 <= elapsed < 3
     assert metadata_requests == 1
     assert bot.bot.turns == []
+
+
+# --- Malformed input: a 4xx before any turn -------------------------------------------------
+
+
+def nested(depth: int) -> bytes:
+    return b'{"type": "message", "value": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def with_path(activity: dict, path: tuple[str, ...], value: object) -> dict:
+    """`activity` with the field at `path` set to `value` (removed when value is None)."""
+    changed = json.loads(json.dumps(activity))
+    node = changed
+    for key in path[:-1]:
+        node = node[key]
+    if value is None:
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = value
+    return changed
+
+
+@pytest.mark.parametrize("depth", [40, 1_000, 100_000])
+async def test_deeply_nested_json_is_400(anonymous_bot, depth):
+    incoming = activities.message("hi", service_url=anonymous_bot.connector.service_url)
+    body = json.dumps(incoming)[:-1].encode() + b', "value": ' + nested(depth) + b"}"
+
+    async with anonymous_bot.session.post(
+        anonymous_bot.url, data=body, headers={"Content-Type": "application/json"}
+    ) as response:
+        assert response.status == 400
+        assert "nested deeper" in await response.text()
+    assert anonymous_bot.bot.turns == []
+
+
+async def test_with_an_app_id_a_body_is_not_parsed_without_a_token(secured_bot):
+    async with secured_bot.session.post(
+        secured_bot.url, data=nested(100_000), headers={"Content-Type": "application/json"}
+    ) as response:
+        assert response.status == 401
+
+
+async def test_content_encoding_gzip_on_a_plain_body_is_400(anonymous_bot):
+    incoming = activities.message("hi", service_url=anonymous_bot.connector.service_url)
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    async with aiohttp.ClientSession() as fresh:  # the server closes this connection
+        async with fresh.post(
+            anonymous_bot.url, data=json.dumps(incoming).encode(), headers=headers
+        ) as response:
+            assert response.status == 400
+        async with fresh.post(
+            anonymous_bot.url, data=gzip.compress(json.dumps(incoming).encode()), headers=headers
+        ) as response:
+            assert response.status == 201
+    assert anonymous_bot.bot.turns == ["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("from",), None),
+        (("recipient",), None),
+        (("channelId",), None),
+        (("channelId",), ["msteams"]),
+        (("from", "id"), ""),
+        (("conversation", "id"), "a:" + "x" * 600),
+        (("from", "aadObjectId"), "1" * 65),
+        (("from", "name"), "N" * 257),
+        (("recipient", "id"), 28),
+        (("channelData", "tenant"), "contoso"),
+        (("channelData",), ["tenant"]),
+        (("serviceUrl",), "ftp://127.0.0.1/"),
+        (("name",), ["adaptiveCard/action"]),
+    ],
+)
+async def test_activities_without_a_usable_envelope_are_400(anonymous_bot, path, value):
+    incoming = activities.message("hello", service_url=anonymous_bot.connector.service_url)
+
+    response = await anonymous_bot.post(with_path(incoming, path, value))
+
+    assert response.status == 400
+    assert anonymous_bot.bot.turns == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("text",), "nul \u0000 byte"),
+        (("text",), "lone \ud800 surrogate"),
+        (("from", "id"), "29:\udfff"),
+        (("conversation", "id"), "a:\u0000"),
+        (("value",), {"requestId": "NSD-0001\u0000"}),
+        (("value",), {"\ud83d": "a key"}),
+    ],
+)
+async def test_text_no_database_can_store_is_400(anonymous_bot, path, value):
+    incoming = activities.message("hello", service_url=anonymous_bot.connector.service_url)
+    # json.dumps writes lone surrogates and NUL as \u escapes, as an attacker would.
+    body = json.dumps(with_path(incoming, path, value)).encode()
+
+    async with anonymous_bot.session.post(
+        anonymous_bot.url, data=body, headers={"Content-Type": "application/json"}
+    ) as response:
+        assert response.status == 400
+        assert "NUL character or a lone surrogate" in await response.text()
+    assert anonymous_bot.bot.turns == []
+
+
+async def test_escaped_emoji_and_backslashes_are_welcome(anonymous_bot):
+    incoming = activities.message(
+        "thanks \U0001f600 C:\\u0000dir", service_url=anonymous_bot.connector.service_url
+    )
+    body = json.dumps(incoming).encode()  # the emoji as a \ud83d\ude00 pair
+    assert b"\\ud83d\\ude00" in body
+
+    async with anonymous_bot.session.post(
+        anonymous_bot.url, data=body, headers={"Content-Type": "application/json"}
+    ) as response:
+        assert response.status == 201
+    assert anonymous_bot.connector.activities()[0]["text"] == (
+        "You said thanks \U0001f600 C:\\u0000dir"
+    )
+
+
+# --- Where replies may go, and for how long ---------------------------------------------------
+
+
+async def test_without_an_app_id_only_loopback_service_urls_are_answered(anonymous_bot):
+    for service_url in [
+        "https://smba.trafficmanager.net/emea/",
+        "http://10.0.0.7/",
+        "http://127.0.0.1.evil.example/",
+        "http://[::1",
+    ]:
+        response = await anonymous_bot.post(activities.message("hi", service_url=service_url))
+        assert response.status == 401, service_url
+    assert anonymous_bot.bot.turns == []
+
+    local = anonymous_bot.connector.service_url.replace("127.0.0.1", "localhost")
+    response = await anonymous_bot.post(activities.message("hi", service_url=local))
+    assert response.status == 201
+    assert [a["text"] for a in anonymous_bot.connector.activities()] == ["You said hi"]
+
+
+def emulator_token(openid: LocalOpenIdMetadata) -> str:
+    """A token as the Bot Framework Emulator gets one for the bot's app id (v1.0)."""
+    return openid.channel_token(
+        activities.BOT_APP_ID,
+        "",
+        iss="https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
+        ver="1.0",
+        appid=activities.BOT_APP_ID,
+    )
+
+
+async def test_an_emulator_token_is_refused_on_the_msteams_channel(
+    secured_bot, openid, monkeypatch
+):
+    # The Emulator's signing keys are the local ones: botbuilder alone would accept the token.
+    monkeypatch.setattr(
+        AuthenticationConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL", openid.metadata_url
+    )
+    token = emulator_token(openid)
+    incoming = activities.message("hi", service_url=secured_bot.connector.service_url)
+
+    assert (await secured_bot.post(incoming, authorization=token)).status == 401
+    assert secured_bot.bot.turns == []
+    assert secured_bot.connector.calls == []
+
+
+@asynccontextmanager
+async def stalled_connector():
+    """A Bot Connector that accepts connections and never answers."""
+
+    async def never_answer(request: web.Request) -> web.Response:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", never_answer)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("text", ["hello", "boom"])
+async def test_a_stalled_connector_holds_a_turn_no_longer_than_the_reply_time_limit(text, caplog):
+    settings = load_settings(**ANONYMOUS, reply_time_limit_seconds=0.5)
+    async with stalled_connector() as service_url, running_bot(settings) as bot:
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="bot.adapter"):
+            response = await bot.post(activities.message(text, service_url=service_url))
+        elapsed = time.monotonic() - started
+
+    assert response.status == 201
+    assert 0.5 <= elapsed < 2
+    assert "Dropped 1 reply" in caplog.text
+    assert "did not take it within the turn's 0.5 s" in caplog.text
