@@ -59,8 +59,10 @@ class TeamsBotAdapter(CloudAdapter):
         try:
             text, body = decode_json(await request.read())
         except RequestPayloadError:
-            # e.g. Content-Encoding: gzip on a body that is not. aiohttp drops the connection
-            # after answering: say so, or the client would send its next request on it.
+            # e.g. Content-Encoding: gzip on a body that is not. The rest is unreadable: marked
+            # as ended, or aiohttp would try to drain it after the answer and log an error; and
+            # the connection cannot carry another request, which the client is told.
+            request.content.feed_eof()
             refusal = web.Response(status=400, text="The body cannot be decoded")
             refusal.force_close()
             return refusal
