@@ -20,7 +20,8 @@ def person_of(account: ChannelAccount) -> Person:
     return Person(account.name or "", account.aad_object_id or "", "")
 
 
-async def send_card(turn_context: TurnContext, card: dict) -> ResourceResponse:
+async def send_card(turn_context: TurnContext, card: dict) -> ResourceResponse | None:
+    """None when the card was dropped: the Bot Connector did not take it within the turn."""
     activity = card_activity(card)
     return await turn_context.send_activity(activity)
 
@@ -50,9 +51,10 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
         await turn_context.send_activity(f"{len(waiting)} request{plural} on you:")
         for request in waiting:
             response = await send_card(turn_context, await service.card_for(request, me))
-            await service.record_copy(
-                request, me, activity.conversation.id, response.id, activity.service_url
-            )
+            if response is not None:
+                await service.record_copy(
+                    request, me, activity.conversation.id, response.id, activity.service_url
+                )
 
     return [
         Command(
