@@ -232,8 +232,11 @@ def _text_without_bot_mention(activity: Activity) -> str | None:
     for entity in activity.entities or []:
         if (entity.type or "").lower() != "mention":
             continue
+        # Free-form JSON as sent: only a well-formed mention of the bot counts.
         properties = entity.additional_properties or {}
-        if (properties.get("mentioned") or {}).get("id") == bot_id:
+        whom, mention_text = properties.get("mentioned"), properties.get("text")
+        if isinstance(whom, dict) and whom.get("id") == bot_id:
             mentioned = True
-            text = text.replace(properties.get("text") or "", "")
+            if isinstance(mention_text, str):
+                text = text.replace(mention_text, "")
     return text.strip() if mentioned else None

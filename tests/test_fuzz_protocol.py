@@ -172,7 +172,7 @@ class Cases:
 
     def random(self) -> tuple[str, dict, bytes]:
         rng = self.rng
-        kind = rng.choice(["envelope", "card", "submit", "invoke name", "raw", "text"])
+        kind = rng.choice(["envelope", "card", "submit", "invoke name", "raw", "text", "mention"])
         if kind == "envelope":
             base = rng.choice([self.message(), self.invoke("refresh", {"requestId": "NSD-0001"})])
             path = rng.choice(ENVELOPE_PATHS)
@@ -200,6 +200,13 @@ class Cases:
             )
             message["value"] = value
             return f"submit {value!r}", JSON, dumps(message)
+        if kind == "mention":
+            message = activities.channel_message(
+                rng.choice(["help", "my requests", ""]), service_url=self.service_url
+            )
+            mention = message["entities"][0]
+            mention[rng.choice(["mentioned", "text", "type"])] = rng.choice(WEIRD_VALUES)
+            return f"mention {mention!r}", JSON, dumps(message)
         if kind == "invoke name":
             invoke = self.invoke("refresh", {"requestId": "NSD-0001"})
             invoke["name"] = rng.choice(INVOKE_NAMES + WEIRD_VALUES)
