@@ -25,7 +25,7 @@ import bot.auth as bot_auth
 from bot.adapter import APOLOGY, build_adapter
 from config.settings import load_settings
 from tests.fakes import activities
-from tests.fakes.connector import DEFAULT_MEMBER, FakeBotConnector
+from tests.fakes.connector import DEFAULT_MEMBER, FakeBotConnector, StalledBotConnector
 from tests.fakes.identity import CHANNEL_ISSUER, FakeTokenCredential, LocalOpenIdMetadata
 
 CARD = {
@@ -720,32 +720,13 @@ async def test_an_emulator_token_is_refused_on_the_msteams_channel(
     assert secured_bot.connector.calls == []
 
 
-@asynccontextmanager
-async def stalled_connector():
-    """A Bot Connector that accepts connections and never answers."""
-
-    async def never_answer(request: web.Request) -> web.Response:
-        await asyncio.sleep(3600)
-        raise AssertionError("unreachable")
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", never_answer)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}/"
-    finally:
-        await runner.cleanup()
-
-
 @pytest.mark.parametrize("text", ["hello", "boom"])
 async def test_a_stalled_connector_holds_a_turn_no_longer_than_the_reply_time_limit(text, caplog):
     settings = load_settings(**ANONYMOUS, reply_time_limit_seconds=0.5)
-    async with stalled_connector() as service_url, running_bot(settings) as bot:
+    async with StalledBotConnector() as stalled, running_bot(settings) as bot:
         started = time.monotonic()
         with caplog.at_level(logging.WARNING, logger="bot.adapter"):
-            response = await bot.post(activities.message(text, service_url=service_url))
+            response = await bot.post(activities.message(text, service_url=stalled.service_url))
         elapsed = time.monotonic() - started
 
     assert response.status == 201

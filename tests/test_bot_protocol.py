@@ -10,7 +10,7 @@ from persistence.conversation_references import ConversationReferenceStore
 from persistence.database import create_engine
 from tests.db_fixtures import POSTGRES_URL
 from tests.fakes import activities
-from tests.fakes.connector import FakeBotConnector
+from tests.fakes.connector import FakeBotConnector, StalledBotConnector
 from tests.harness import RunningBot, card_of, card_text, make_settings
 from tests.schemas import assert_valid_card
 
@@ -183,3 +183,19 @@ async def test_without_a_personal_chat_the_channel_reply_says_how_to_open_one(bo
     )
     assert "open a chat with me" in reply["text"]
     assert connector.posts()[-1].conversation_id.startswith(activities.CHANNEL_ID)
+
+
+async def test_a_turn_is_answered_within_the_reply_time_limit_when_the_connector_stalls(
+    sqlite_url, connector, caplog
+):
+    settings = make_settings(sqlite_url, reply_time_limit_seconds=0.5)
+    async with StalledBotConnector() as stalled, RunningBot(settings, connector) as bot:
+        started = asyncio.get_running_loop().time()
+        response = await bot.post(activities.message("help", service_url=stalled.service_url))
+        elapsed = asyncio.get_running_loop().time() - started
+        later = await bot.post(activities.message("help", service_url=stalled.service_url))
+
+    assert response.status == 201 and later.status == 201
+    assert 0.5 <= elapsed < 2
+    assert stalled.requests >= 1
+    assert "Dropped" in caplog.text and "Turn failed" not in caplog.text

@@ -181,6 +181,30 @@ class FakeBotConnector:
         return self.members.get(conversation_id) or [DEFAULT_MEMBER]
 
 
+class StalledBotConnector:
+    """A Bot Connector that accepts connections and never answers; `requests` counts them."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    async def __aenter__(self) -> StalledBotConnector:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._never_answer)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.service_url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._runner.cleanup()
+
+    async def _never_answer(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+
 # What Teams returns for a user (a TeamsChannelAccount): ChannelAccount plus Entra details.
 DEFAULT_MEMBER = {
     "id": "29:1GcS4EyB_oSI8A88XmWBN7NJFyMqe3QGnJdgLfFGkJnVelzRGos0bPbpsfJjcbAD22bmKc4GMbrY2g4"
