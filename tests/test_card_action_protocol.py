@@ -115,7 +115,7 @@ async def test_after_a_round_trip_the_first_card_cannot_approve_whatever_its_ver
     ["NSD-0001", ["NSD-0001"], {"requestId": "NSD-0001", "version": 1, "comment": ["x"]}],
 )
 async def test_malformed_card_data_gets_a_card_saying_what_was_wrong(bot, data):
-    fm, liaison, card = await submitted_to_the_liaison(bot)
+    _fm, liaison, _card = await submitted_to_the_liaison(bot)
 
     status, response = await act(liaison, "approve", data)
 
