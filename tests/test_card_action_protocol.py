@@ -47,7 +47,7 @@ async def test_the_requester_and_the_areas_approvers_read_the_request(bot, reade
     status, response = await act(Chat(bot, reader), "refresh", {"requestId": "NSD-0001"})
 
     assert status == 200
-    assert "Non-standard delivery request NSD-0001" in card_text(response["value"])
+    assert "Non-standard delivery · NSD-0001" in card_text(response["value"])
 
 
 async def test_anyone_else_learns_nothing_not_even_whether_the_request_exists(bot):

@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 
 import pytest
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 
 from persistence.database import Statements, create_engine, open_pool, upgrade_schema
@@ -60,8 +60,9 @@ async def drop_every_other_connection() -> None:
         await connection.execute(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = 'test' AND pid <> pg_backend_pid()"
-            )
+                "WHERE datname = :database AND pid <> pg_backend_pid()"
+            ),
+            {"database": make_url(POSTGRES_URL).database},
         )
     await admin.dispose()
 
