@@ -18,6 +18,7 @@ def clean_environment(monkeypatch, tmp_path):
         "ROSTER_PATH",
         "MICROSOFT_APP_ID",
         "LOG_LEVEL",
+        "REPLY_TIME_LIMIT_SECONDS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -107,3 +108,16 @@ def test_nonsense_names_the_setting(monkeypatch, env, named):
     with pytest.raises(ConfigurationError) as error:
         load_settings()
     assert str(error.value).startswith(f"Invalid configuration: {named}:")
+
+
+def test_replies_get_ten_seconds_a_turn_unless_told_otherwise(monkeypatch):
+    assert load_settings().reply_time_limit_seconds == 10
+    monkeypatch.setenv("REPLY_TIME_LIMIT_SECONDS", "4.5")
+    assert load_settings().reply_time_limit_seconds == 4.5
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "61", "soon"])
+def test_a_reply_time_limit_outside_what_teams_waits_for_stops_start_up(monkeypatch, limit):
+    monkeypatch.setenv("REPLY_TIME_LIMIT_SECONDS", limit)
+    with pytest.raises(ConfigurationError, match="REPLY_TIME_LIMIT_SECONDS"):
+        load_settings()
