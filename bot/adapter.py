@@ -173,6 +173,14 @@ class TeamsBotAdapter(CloudAdapter):
             )
 
 
+def within_reply_time_of(outer: TurnContext, turn: TurnContext) -> None:
+    """`turn`, proactive but run inside `outer` (a channel request continued in the personal
+    chat), gets what is left of `outer`'s reply time: the channel waits for both."""
+    deadline = outer.turn_state.get(_REPLY_DEADLINE)
+    if deadline is not None:
+        turn.turn_state[_REPLY_DEADLINE] = deadline
+
+
 def build_adapter(
     settings: Settings,
     session: aiohttp.ClientSession,

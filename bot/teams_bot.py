@@ -16,6 +16,7 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
+from bot.adapter import within_reply_time_of
 from bot.card_activity import card_activity, card_invoke_response
 from bot.messenger import TeamsMessenger
 from bot.references import conversation_record
@@ -104,6 +105,7 @@ class FastTrackBot(ActivityHandler):
         the bot: start the conversation there and say so where it was asked for."""
 
         async def start(personal_turn: TurnContext) -> None:
+            within_reply_time_of(turn_context, personal_turn)
             await self._main_dialog.on_message(personal_turn, text)
             await self._conversation_state.save_changes(personal_turn)
 

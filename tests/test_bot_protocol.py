@@ -201,3 +201,22 @@ async def test_a_turn_is_answered_within_the_reply_time_limit_when_the_connector
     assert stalled.requests >= 1
     assert "Dropped" in caplog.text
     assert "Turn failed" not in caplog.text
+
+
+async def test_a_channel_request_continued_in_the_personal_chat_keeps_the_reply_time_limit(
+    sqlite_url, connector
+):
+    settings = make_settings(sqlite_url, reply_time_limit_seconds=0.5)
+    async with StalledBotConnector() as stalled, RunningBot(settings, connector) as bot:
+        # The personal chat is known, behind the stalled connector (its welcome was dropped).
+        await bot.post(activities.members_added(service_url=stalled.service_url))
+        requests_before = stalled.requests
+        started = asyncio.get_running_loop().time()
+        response = await bot.post(
+            activities.channel_message("non-standard delivery", service_url=stalled.service_url)
+        )
+        elapsed = asyncio.get_running_loop().time() - started
+
+    assert response.status == 201
+    assert stalled.requests > requests_before  # the personal chat was tried
+    assert 0.5 <= elapsed < 2
