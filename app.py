@@ -52,7 +52,7 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
     return [
         RequestKindSpec(
             RequestKind.NON_STANDARD_DELIVERY,
-            non_standard_delivery.questions(roster),
+            non_standard_delivery.steps(roster),
             non_standard_delivery.needs_director,
             non_standard_delivery.card_notes,
             MenuItem(
@@ -65,7 +65,7 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
         ),
         RequestKindSpec(
             RequestKind.COVID_TRIAGE,
-            covid_triage.questions(roster),
+            covid_triage.steps(roster),
             covid_triage.needs_director,
             covid_triage.notes,
             MenuItem(
@@ -81,7 +81,7 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
         ),
         RequestKindSpec(
             RequestKind.ACM_REFERRAL,
-            acm_referral.questions(roster),
+            acm_referral.steps(roster),
             acm_referral.needs_director,
             acm_referral.card_notes(roster),
             MenuItem(

@@ -24,6 +24,7 @@ from cards import actions as card_actions
 from cards.actions import CardAction, InvalidCardAction, Refresh
 from cards.approval import notice_card
 from cards.my_requests import my_requests_card
+from cards.step_form import FORM_VERB
 from dialogs.main_dialog import HELP_WORDS, MainDialog, normalise_command
 from dialogs.request_commands import person_of, send_card
 from domain.roster import Person
@@ -136,6 +137,9 @@ class FastTrackBot(ActivityHandler):
         if activity.name != CARD_ACTION:
             # Nothing else is offered (no sign-in, messaging extensions or task modules).
             return InvokeResponse(status=HTTPStatus.BAD_REQUEST)
+        if _is_step_form(activity.value):
+            # A conversation step's form: its inputs are read and checked by the dialog.
+            return card_invoke_response(await self._main_dialog.on_form(turn_context))
         try:
             action = card_actions.from_invoke(activity.value)
         except InvalidCardAction as error:
@@ -208,6 +212,11 @@ def _menu_command(value: object) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("command"), str):
         return value["command"]
     return None
+
+
+def _is_step_form(value: object) -> bool:
+    action = value.get("action") if isinstance(value, dict) else None
+    return isinstance(action, dict) and action.get("verb") == FORM_VERB
 
 
 def _is_card_submit(value: object) -> bool:

@@ -14,7 +14,9 @@ from botbuilder.core import ConversationState, TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogState, DialogTurnStatus
 
 from bot.card_activity import card_activity
+from cards.approval import notice_card
 from cards.welcome import MenuItem, welcome_card
+from dialogs.questionnaire_dialog import FORM_REPLY
 
 HELP_WORDS = frozenset({"help", "menu", "?", "hi", "hello", "start"})
 CANCEL_WORDS = frozenset({"cancel", "quit", "stop", "exit"})
@@ -117,4 +119,13 @@ class MainDialog:
             return
         await turn_context.send_activity(
             "Sorry, I didn't understand that. Type `help` to see what I can do."
+        )
+
+    async def on_form(self, turn_context: TurnContext) -> dict:
+        """A step form submitted with Action.Execute: the card that replaces it."""
+        stack = await self._dialog_state.get(turn_context, DialogState)
+        if stack.dialog_stack:
+            await (await self._dialogs.create_context(turn_context)).continue_dialog()
+        return turn_context.turn_state.get(FORM_REPLY) or notice_card(
+            "This form belongs to a conversation that is over. Type `help` to start again."
         )

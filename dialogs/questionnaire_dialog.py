@@ -1,27 +1,41 @@
-"""A waterfall that asks a list of Questions, one step at a time, then shows a summary to submit.
+"""A conversation led step by step, one step per topic, then a summary to submit.
 
-Each prompt shows "step n of N"; a bad answer re-prompts with the reason. From the summary the
-person changes any answer (and is asked whatever that change makes newly relevant) or submits.
+Each step comes as one message: "Step n of N", the first question to type an answer to, and a
+form (Adaptive Card, Action.Execute) with all the step's questions. The person fills in the form,
+or types the answers one at a time. A refused form comes back with the reason beside each refused
+field and the other entries kept; a refused typed answer is asked again with its reason, under
+the same step number. Steps count topics, not questions; when a branch adds steps (or drops
+them) the next prompt says so. From the summary the person changes any answer (and is asked what
+that change makes newly relevant) or submits.
+
+The dialog's state holds only plain JSON values (the answers, step keys), never botbuilder
+objects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.dialogs import (
-    ComponentDialog,
-    DialogTurnResult,
-    WaterfallDialog,
-    WaterfallStepContext,
-)
-from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
-from botbuilder.schema import CardAction, SuggestedActions
+from botbuilder.dialogs import Dialog, DialogContext, DialogInstance, DialogTurnResult
+from botbuilder.schema import Activity, ActivityTypes, CardAction, SuggestedActions, TextFormatTypes
 
 from bot.card_activity import card_activity
 from cards import summary
-from domain.questionnaire import AnswerKind, InvalidAnswer, Question, applicable
+from cards.elements import adaptive_card
+from cards.step_form import FORM_VERB, STEP_FIELD, answered_step, field_value, step_form
+from domain.questionnaire import (
+    AnswerKind,
+    InvalidAnswer,
+    Question,
+    Step,
+    applicable,
+    applicable_steps,
+    next_step,
+    questions_of,
+)
 
 # Called with the answers when the person submits; returns the confirmation to show.
 Submit = Callable[[TurnContext, dict], Awaitable[str]]
@@ -29,125 +43,350 @@ Submit = Callable[[TurnContext, dict], Awaitable[str]]
 Notes = Callable[[dict], list[str]]
 
 SUMMARY_WORDS = {"submit": summary.SUBMIT, "send": summary.SUBMIT}
+# Where a form submitted by Action.Execute leaves the card that replaces it (the invoke answer).
+FORM_REPLY = "questionnaire.form_reply"
+
+_ANSWERS = "answers"
+_SHOWN_STEPS = "shown_steps"  # the steps counted in the last "Step n of N"
+_FORM_SHOWN = "form_shown"  # the step whose form was last sent
+_ASKING = "asking"  # the question a typed answer answers
+_EDITING = "editing"  # the step being changed from the summary
+_AT_SUMMARY = "at_summary"
 
 
-class QuestionnaireDialog(ComponentDialog):
+class QuestionnaireDialog(Dialog):
     def __init__(
         self,
         dialog_id: str,
         title: str,
-        questions: list[Question],
+        steps: list[Step],
         submit: Submit,
         notes: Notes = lambda answers: [],
     ) -> None:
         super().__init__(dialog_id)
         self._title = title
-        self._questions = {q.key: q for q in questions}
-        self._ordered = questions
+        self._steps = steps
+        self._ordered = questions_of(steps)
+        self._questions = {q.key: q for q in self._ordered}
+        self._step_of = {q.key: step for step in steps for q in step.questions}
         self._submit = submit
         self._notes = notes
-        self._ask_id = f"{dialog_id}.ask"
-        self._answer_prompt_id = f"{dialog_id}.answer"
-        self._summary_id = f"{dialog_id}.summary"
-        self._summary_prompt_id = f"{dialog_id}.summary_choice"
-        self.add_dialog(WaterfallDialog(self._ask_id, [self._ask, self._collect]))
-        self.add_dialog(WaterfallDialog(self._summary_id, [self._show_summary, self._decide]))
-        self.add_dialog(TextPrompt(self._answer_prompt_id, self._validate_answer))
-        self.add_dialog(TextPrompt(self._summary_prompt_id, self._validate_summary_choice))
-        self.initial_dialog_id = self._ask_id
+
+    # --- the Dialog interface ---------------------------------------------------------------
+
+    async def begin_dialog(
+        self, dialog_context: DialogContext, options: object = None
+    ) -> DialogTurnResult:
+        state = dialog_context.active_dialog.state
+        state.update(
+            {
+                _ANSWERS: {},
+                _SHOWN_STEPS: [],
+                _FORM_SHOWN: None,
+                _ASKING: None,
+                _EDITING: None,
+                _AT_SUMMARY: False,
+            }
+        )
+        return await self._ask(dialog_context, state)
+
+    async def continue_dialog(self, dialog_context: DialogContext) -> DialogTurnResult:
+        state = dialog_context.active_dialog.state
+        activity = dialog_context.context.activity
+        form = _form_data(activity)
+        if state[_AT_SUMMARY]:
+            if form is not None:
+                _reply_to_form(dialog_context.context, _answered_already())
+                return Dialog.end_of_turn
+            return await self._on_summary_choice(dialog_context, state)
+        if form is not None:
+            return await self._on_form(dialog_context, state, form)
+        if activity.type != ActivityTypes.message:
+            return Dialog.end_of_turn
+        return await self._on_typed(dialog_context, state, activity.text or "")
+
+    async def reprompt_dialog(self, context: TurnContext, instance: DialogInstance) -> None:
+        state = instance.state
+        if state[_AT_SUMMARY]:
+            await self._send_summary(context, state)
+            return
+        state[_FORM_SHOWN] = None  # the form again: the last one may be far up the chat
+        await self._send_prompt(context, state)
 
     # --- asking -------------------------------------------------------------------------------
 
-    def _next_question(self, state: dict) -> Question | None:
-        if state.get("editing"):
-            return self._questions[state["editing"]]
-        for question in applicable(self._ordered, state["answers"]):
-            if question.key not in state["answers"]:
-                return question
-        return None
+    def _current_step(self, state: dict) -> Step | None:
+        if state[_EDITING]:
+            return self._step_of[state[_EDITING]]
+        return next_step(self._steps, state[_ANSWERS])
 
-    async def _ask(self, step: WaterfallStepContext) -> DialogTurnResult:
-        state = step.options or {"answers": {}, "editing": None}
-        step.values["state"] = state
-        question = self._next_question(state)
-        if question is None:
-            return await step.replace_dialog(self._summary_id, state)
-        asked = applicable(self._ordered, state["answers"])
-        number = asked.index(question) + 1 if question in asked else len(asked)
-        prompt = _prompt_activity(question, f"Step {number} of {len(asked)}")
-        return await step.prompt(
-            self._answer_prompt_id,
-            PromptOptions(prompt=prompt, retry_prompt=prompt, validations=question.key),
+    async def _ask(self, dialog_context: DialogContext, state: dict) -> DialogTurnResult:
+        if self._current_step(state) is None:
+            state[_AT_SUMMARY] = True
+            await self._send_summary(dialog_context.context, state)
+        else:
+            await self._send_prompt(dialog_context.context, state)
+        return Dialog.end_of_turn
+
+    def _heading(self, step: Step, state: dict) -> str:
+        if state[_EDITING]:
+            return f"Changing your answers · {step.title}"
+        steps = applicable_steps(self._steps, state[_ANSWERS])
+        number = steps.index(step) + 1 if step in steps else len(steps)
+        return f"Step {number} of {len(steps)} · {step.title}"
+
+    def _count_change(self, state: dict) -> str | None:
+        """Why the number of steps changed since the last prompt, or None."""
+        now = [s.key for s in applicable_steps(self._steps, state[_ANSWERS])]
+        before = state[_SHOWN_STEPS]
+        state[_SHOWN_STEPS] = now
+        if not before or state[_EDITING]:
+            return None
+        reasons: list[str] = []
+        added = [s for s in self._steps if s.key in now and s.key not in before]
+        for because in dict.fromkeys(s.added_because or f"{s.title} applies" for s in added):
+            count = sum(1 for s in added if (s.added_because or f"{s.title} applies") == because)
+            reasons.append(f"{because}, so {_steps_word(count)} {_was(count)} added")
+        dropped = [s for s in self._steps if s.key in before and s.key not in now]
+        if dropped:
+            names = ", ".join(s.title for s in dropped)
+            reasons.append(
+                f"{_steps_word(len(dropped))} no longer {_applies(len(dropped))} ({names})"
+            )
+        return "; ".join(reasons) or None
+
+    async def _send_prompt(
+        self, context: TurnContext, state: dict, reason: str | None = None
+    ) -> None:
+        step = self._current_step(state)
+        assert step is not None
+        answers = state[_ANSWERS]
+        question = self._question_to_type(step, state)
+        state[_ASKING] = question.key
+        heading = self._heading(step, state)
+        change = self._count_change(state)
+        lead = f"**{heading}**: {change}." if change else f"**{heading}.**"
+        send_form = state[_FORM_SHOWN] != step.key or state[_EDITING]
+        if send_form:
+            state[_FORM_SHOWN] = step.key
+            intro = (
+                "Change what you need in the form, or type the new answer here."
+                if state[_EDITING]
+                else "Fill in the form, or type the answers here one at a time."
+            )
+            text = f"{lead} {intro}\n\n{_question_text(question, reason)}"
+            values = {
+                q.key: field_value(q, answers[q.key]) for q in step.questions if q.key in answers
+            }
+            card = self._form(step, heading, answers, values, {})
+            activity = card_activity(card)
+            activity.text = text
+        else:
+            activity = MessageFactory.text(f"{lead} {_question_text(question, reason)}")
+        activity.text_format = TextFormatTypes.markdown
+        activity.suggested_actions = _suggested_actions(question)
+        await context.send_activity(activity)
+
+    def _question_to_type(self, step: Step, state: dict) -> Question:
+        asking = state[_ASKING]
+        answers = state[_ANSWERS]
+        if state[_EDITING]:
+            return self._questions[state[_EDITING]]
+        unanswered = step.unanswered(answers)
+        if asking in {q.key for q in unanswered}:
+            return self._questions[asking]
+        return unanswered[0]
+
+    def _form(
+        self,
+        step: Step,
+        heading: str,
+        answers: dict,
+        values: dict[str, str],
+        errors: dict[str, str],
+    ) -> dict:
+        before = _without(answers, step)
+        shown = step.asked(before)
+        required = {q.key for q in shown if not q.optional and q.when is None}
+        return step_form(
+            heading,
+            step.key,
+            shown,
+            required=required,
+            values=values,
+            errors=errors,
+            today=_today(),
+            submit_title="Save changes" if self._editing_step(answers, step) else "Next",
         )
 
-    async def _validate_answer(self, prompt_context: PromptValidatorContext) -> bool:
-        question = self._questions[prompt_context.options.validations]
-        try:
-            question.parse(prompt_context.recognized.value, _today())
-        except InvalidAnswer as reason:
-            prompt_context.options.retry_prompt = _prompt_activity(question, str(reason))
-            return False
-        return True
+    def _editing_step(self, answers: dict, step: Step) -> bool:
+        return all(q.key in answers for q in step.questions if q.applies_to(answers))
 
-    async def _collect(self, step: WaterfallStepContext) -> DialogTurnResult:
-        state = step.values["state"]
-        question = self._next_question(state)
-        state["answers"][question.key] = question.parse(step.result, _today())
-        stop = question.stop(state["answers"]) if question.stop else None
-        if stop:
-            await step.context.send_activity(stop)
-            return await step.end_dialog()
-        info = question.info(state["answers"]) if question.info else None
-        if info:
-            await step.context.send_activity(info)
+    # --- answers ------------------------------------------------------------------------------
+
+    async def _on_typed(
+        self, dialog_context: DialogContext, state: dict, text: str
+    ) -> DialogTurnResult:
+        context = dialog_context.context
+        step = self._current_step(state)
+        assert step is not None
+        question = self._question_to_type(step, state)
+        try:
+            value = question.parse(text, _today())
+        except InvalidAnswer as reason:
+            await self._send_prompt(context, state, str(reason))
+            return Dialog.end_of_turn
+        state[_ANSWERS][question.key] = value
+        state[_EDITING] = None
+        return await self._after_answers(dialog_context, state, [question])
+
+    async def _on_form(
+        self, dialog_context: DialogContext, state: dict, data: dict
+    ) -> DialogTurnResult:
+        context = dialog_context.context
+        step = self._current_step(state)
+        if step is None or data.get(STEP_FIELD) != step.key:
+            _reply_to_form(context, _answered_already())
+            return Dialog.end_of_turn
+        answers = state[_ANSWERS]
+        shown = step.asked(_without(answers, step))
+        typed = {q.key: str(data.get(q.key) or "").strip() for q in shown}
+        parsed: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for question in shown:
+            if not typed[question.key]:
+                continue
+            try:
+                parsed[question.key] = question.parse(typed[question.key], _today())
+            except InvalidAnswer as reason:
+                errors[question.key] = str(reason)
+        merged = {**_without(answers, step), **parsed}
+        for question in shown:
+            if not question.applies_to(merged):
+                parsed.pop(question.key, None)
+                errors.pop(question.key, None)
+            elif question.key not in parsed and question.key not in errors:
+                if question.optional:
+                    parsed[question.key] = None
+                else:
+                    errors[question.key] = "An answer is needed here."
+        heading = self._heading(step, state)
+        if errors:
+            _reply_to_form(context, self._form(step, heading, answers, typed, errors))
+            return Dialog.end_of_turn
+        state[_ANSWERS] = {**_without(answers, step), **parsed}
+        state[_EDITING] = None
+        _reply_to_form(
+            context, answered_step(heading, step.asked(state[_ANSWERS]), state[_ANSWERS])
+        )
+        return await self._after_answers(
+            dialog_context, state, [q for q in step.questions if q.key in parsed]
+        )
+
+    async def _after_answers(
+        self, dialog_context: DialogContext, state: dict, answered: list[Question]
+    ) -> DialogTurnResult:
+        """Stop when an answer ends the conversation; otherwise say what the answers mean and
+        go on to what is still to ask."""
+        context = dialog_context.context
+        answers = state[_ANSWERS]
+        for question in answered:
+            stop = question.stop(answers) if question.stop else None
+            if stop:
+                await context.send_activity(_markdown(stop))
+                return await dialog_context.end_dialog()
+        infos = [question.info(answers) for question in answered if question.info]
+        said = list(dict.fromkeys(info for info in infos if info))
+        if said:
+            await context.send_activity(_markdown("\n\n".join(said)))
         # Drop answers to questions that no longer apply (e.g. artifacts when no partner delivers).
-        relevant = {q.key for q in applicable(self._ordered, state["answers"])}
-        state["answers"] = {k: v for k, v in state["answers"].items() if k in relevant}
-        state["editing"] = None
-        return await step.replace_dialog(self._ask_id, state)
+        relevant = {q.key for q in applicable(self._ordered, answers)}
+        state[_ANSWERS] = {k: v for k, v in answers.items() if k in relevant}
+        return await self._ask(dialog_context, state)
 
     # --- summary ------------------------------------------------------------------------------
 
-    async def _show_summary(self, step: WaterfallStepContext) -> DialogTurnResult:
-        state = step.options
-        step.values["state"] = state
+    async def _send_summary(self, context: TurnContext, state: dict) -> None:
+        answers = state[_ANSWERS]
         card = summary.summary_card(
-            self._title,
-            applicable(self._ordered, state["answers"]),
-            state["answers"],
-            self._notes(state["answers"]),
+            self._title, applicable(self._ordered, answers), answers, self._notes(answers)
         )
-        retry = MessageFactory.text(
-            "Press **Submit request** on the card above, pick an answer to change, or type "
-            "`cancel`."
-        )
-        return await step.prompt(
-            self._summary_prompt_id,
-            PromptOptions(
-                prompt=card_activity(card),
-                retry_prompt=retry,
-            ),
-        )
+        await context.send_activity(card_activity(card))
 
-    async def _validate_summary_choice(self, prompt_context: PromptValidatorContext) -> bool:
-        return _summary_choice(prompt_context.context) is not None
-
-    async def _decide(self, step: WaterfallStepContext) -> DialogTurnResult:
-        state = step.values["state"]
-        choice, question_key = _summary_choice(step.context)
-        if choice == summary.CANCEL:
-            await step.context.send_activity("Cancelled. Nothing was submitted.")
-            return await step.end_dialog()
-        if choice == summary.CHANGE and question_key in self._questions:
-            state["editing"] = question_key
-            return await step.replace_dialog(self._ask_id, state)
-        confirmation = await self._submit(step.context, state["answers"])
-        await step.context.send_activity(confirmation)
-        return await step.end_dialog(state["answers"])
+    async def _on_summary_choice(
+        self, dialog_context: DialogContext, state: dict
+    ) -> DialogTurnResult:
+        context = dialog_context.context
+        choice = _summary_choice(context)
+        if choice is None:
+            await context.send_activity(
+                _markdown(
+                    "Press **Submit request** on the card above, pick an answer to change, or "
+                    "type `cancel`."
+                )
+            )
+            return Dialog.end_of_turn
+        action, question_key = choice
+        if action == summary.CANCEL:
+            await context.send_activity("Cancelled. Nothing was submitted.")
+            return await dialog_context.end_dialog()
+        if action == summary.CHANGE and question_key in self._questions:
+            state[_AT_SUMMARY] = False
+            state[_EDITING] = question_key
+            state[_FORM_SHOWN] = None
+            await self._send_prompt(context, state)
+            return Dialog.end_of_turn
+        confirmation = await self._submit(context, state[_ANSWERS])
+        await context.send_activity(_markdown(confirmation))
+        return await dialog_context.end_dialog(state[_ANSWERS])
 
 
 def _today() -> date:
     return datetime.now(UTC).date()
+
+
+def _without(answers: dict, step: Step) -> dict:
+    keys = {q.key for q in step.questions}
+    return {k: v for k, v in answers.items() if k not in keys}
+
+
+def _steps_word(count: int) -> str:
+    return "one step" if count == 1 else f"{count} steps"
+
+
+def _was(count: int) -> str:
+    return "was" if count == 1 else "were"
+
+
+def _applies(count: int) -> str:
+    return "applies" if count == 1 else "apply"
+
+
+def _form_data(activity: Activity) -> dict | None:
+    """The inputs of a step form, submitted with Action.Execute (an adaptiveCard/action invoke)."""
+    if activity.type != ActivityTypes.invoke or activity.name != "adaptiveCard/action":
+        return None
+    action = activity.value.get("action") if isinstance(activity.value, dict) else None
+    if not isinstance(action, dict) or action.get("verb") != FORM_VERB:
+        return None
+    data = action.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def _reply_to_form(context: TurnContext, card: dict) -> None:
+    context.turn_state[FORM_REPLY] = card
+
+
+def _answered_already() -> dict:
+    return adaptive_card(
+        [
+            {
+                "type": "TextBlock",
+                "text": "This step is already answered; carry on with the latest message.",
+                "wrap": True,
+            }
+        ]
+    )
 
 
 def _summary_choice(turn_context: TurnContext) -> tuple[str, str | None] | None:
@@ -164,22 +403,41 @@ def _summary_choice(turn_context: TurnContext) -> tuple[str, str | None] | None:
     return None
 
 
-def _prompt_activity(question: Question, lead: str):
-    text = f"**{lead.rstrip('.')}.** {question.prompt}"
-    if question.kind is AnswerKind.CHOICES:
-        text += "\n\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(question.choices, 1))
+def _markdown(text: str) -> Activity:
     activity = MessageFactory.text(text)
-    options = (
-        question.choices
-        if question.kind is AnswerKind.CHOICE
-        else ("Yes", "No")
-        if question.kind is AnswerKind.YES_NO
-        else ("skip",)
-        if question.optional
-        else ()
-    )
-    if options:
-        activity.suggested_actions = SuggestedActions(
-            actions=[CardAction(type="imBack", title=o, value=o) for o in options]
-        )
+    activity.text_format = TextFormatTypes.markdown
     return activity
+
+
+def _question_text(question: Question, reason: str | None) -> str:
+    """The question, its example and its options, once; after the reason a typed answer was
+    refused, when it was."""
+    text = question.prompt
+    if question.example:
+        text += f" For example: {question.example(_today())}."
+    if reason:
+        text = f"{reason} {text}"
+    if question.kind in (AnswerKind.CHOICE, AnswerKind.CHOICES):
+        how = (
+            "one or more numbers or names"
+            if question.kind is AnswerKind.CHOICES
+            else "a number or a name"
+        )
+        text += "\n\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(question.choices, 1))
+        text += f"\n\nType {how}" + (", or `skip`." if question.optional else ".")
+    return text
+
+
+def _suggested_actions(question: Question) -> SuggestedActions | None:
+    """Buttons only for short answers: yes or no, and `skip`. Options are numbered in the text
+    (long ones were cut off on buttons)."""
+    options = (
+        ["Yes", "No"]
+        if question.kind is AnswerKind.YES_NO
+        else ["skip"]
+        if question.optional
+        else []
+    )
+    if not options:
+        return None
+    return SuggestedActions(actions=[CardAction(type="imBack", title=o, value=o) for o in options])

@@ -79,6 +79,6 @@ def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversatio
         )
 
     dialog = QuestionnaireDialog(
-        spec.kind.value, f"{spec.kind.label} request", spec.questions, submit, spec.notes
+        spec.kind.value, f"{spec.kind.label} request", spec.steps, submit, spec.notes
     )
     return Conversation(spec.menu_item, dialog)

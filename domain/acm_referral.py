@@ -15,7 +15,14 @@ from datetime import date, datetime
 
 from domain.business_days import add_business_days_in
 from domain.deadlines import Deadline
-from domain.questionnaire import AnswerKind, InvalidAnswer, Question, area_question
+from domain.questionnaire import (
+    AnswerKind,
+    InvalidAnswer,
+    Question,
+    Step,
+    area_question,
+    questions_of,
+)
 from domain.requests import Request
 from domain.roster import Location, Partner, Person, Roster, Specialty
 
@@ -272,93 +279,122 @@ def proposal(roster: Roster, answers: dict) -> list[dict]:
     return [m.as_answer() for m in matches]
 
 
-def questions(roster: Roster) -> list[Question]:
+def steps(roster: Roster) -> list[Step]:
     return [
-        Question("customer", "Customer", "Which customer is the ACM partner for?"),
-        area_question(roster),
-        Question(
-            "current_partner_offers",
-            "A current partner offers ACM",
-            "Ask the customer: does one of their current partners offer the Adoption & Change "
-            "Management services they are looking for?",
-            AnswerKind.YES_NO,
+        Step(
+            "customer",
+            "Customer and current partners",
+            (
+                Question("customer", "Customer", "Which customer is the ACM partner for?"),
+                area_question(roster),
+                Question(
+                    "current_partner_offers",
+                    "A current partner offers ACM",
+                    "Ask the customer: does one of their current partners offer the Adoption & "
+                    "Change Management services they are looking for?",
+                    AnswerKind.YES_NO,
+                ),
+                Question(
+                    "current_partner",
+                    "Current partner",
+                    "Which of the customer's partners?",
+                    applies=_current_partner_offers,
+                    stop=_current_partner_outcome,
+                    when="if a current partner offers them",
+                ),
+            ),
         ),
-        Question(
-            "current_partner",
-            "Current partner",
-            "Which of the customer's partners?",
-            applies=_current_partner_offers,
-            stop=_current_partner_outcome,
+        Step(
+            "referral",
+            "Referral and consent",
+            (
+                Question(
+                    "has_account_team",
+                    "Account team",
+                    "Does the customer have an account team (ATS, AE, TAM, CSM, SSP)?",
+                    AnswerKind.YES_NO,
+                    applies=_no_current_partner,
+                    info=_route_info,
+                ),
+                Question(
+                    "account_team",
+                    "Account team members",
+                    "The account team members' email addresses, separated by commas: they "
+                    "choose the partners with the customer.",
+                    AnswerKind.EMAILS,
+                    applies=lambda answers: (
+                        _no_current_partner(answers) and _has_account_team(answers)
+                    ),
+                    when="if the customer has an account team",
+                ),
+                Question(
+                    "service_type",
+                    "Service type",
+                    "Which ACM services does the customer need?",
+                    AnswerKind.CHOICE,
+                    SERVICE_TYPES,
+                    applies=_no_current_partner,
+                ),
+                Question(
+                    "consent",
+                    "Customer consent to share contact data",
+                    "Has the customer given you their verbal consent to share their contact "
+                    "data (name, email, phone) with the partners we refer?",
+                    AnswerKind.YES_NO,
+                    applies=_no_current_partner,
+                    stop=_consent_gate,
+                ),
+            ),
         ),
-        Question(
-            "has_account_team",
-            "Account team",
-            "Does the customer have an account team (ATS, AE, TAM, CSM, SSP)?",
-            AnswerKind.YES_NO,
-            applies=_no_current_partner,
-            info=_route_info,
-        ),
-        Question(
-            "account_team",
-            "Account team members",
-            "The account team members' email addresses, separated by commas: they choose the "
-            "partners with the customer.",
-            AnswerKind.EMAILS,
-            applies=lambda answers: _no_current_partner(answers) and _has_account_team(answers),
-        ),
-        Question(
-            "service_type",
-            "Service type",
-            "Which ACM services does the customer need?",
-            AnswerKind.CHOICE,
-            SERVICE_TYPES,
-            applies=_no_current_partner,
-        ),
-        Question(
-            "consent",
-            "Customer consent to share contact data",
-            "Has the customer given you their verbal consent to share their contact data (name, "
-            "email, phone) with the partners we refer?",
-            AnswerKind.YES_NO,
-            applies=_no_current_partner,
-            stop=_consent_gate,
-        ),
-        Question(
-            "contact_name",
+        # Asked only once consent is recorded, so no contact data is typed before it.
+        Step(
+            "contact",
             "Customer contact",
-            "Who at the customer should the partners contact? Their full name.",
-            applies=_consented,
-            parser=_name,
-            personal=True,
-        ),
-        Question(
-            "contact_email",
-            "Contact email",
-            "The contact's email address?",
-            applies=_consented,
-            parser=_email,
-            personal=True,
-        ),
-        Question(
-            "contact_phone",
-            "Contact phone",
-            "The contact's phone number, with the country code? Type `skip` if they prefer "
-            "email only.",
-            optional=True,
-            applies=_consented,
-            parser=_phone,
-            personal=True,
-        ),
-        Question(
-            "location",
-            "Customer location",
-            "Where is the customer? The city and the two-letter country code, e.g. Seattle, US. "
-            "Partners are matched by location and specialty.",
-            applies=_consented,
-            parser=_location,
-            info=lambda answers: describe_matches(proposal(roster, answers), answers),
+            (
+                Question(
+                    "contact_name",
+                    "Customer contact",
+                    "Who at the customer should the partners contact? Their full name.",
+                    applies=_consented,
+                    parser=_name,
+                    personal=True,
+                ),
+                Question(
+                    "contact_email",
+                    "Contact email",
+                    "The contact's email address?",
+                    applies=_consented,
+                    parser=_email,
+                    personal=True,
+                ),
+                Question(
+                    "contact_phone",
+                    "Contact phone",
+                    "The contact's phone number, with the country code? Type `skip` if they "
+                    "prefer email only.",
+                    optional=True,
+                    applies=_consented,
+                    parser=_phone,
+                    placeholder="+1 425 555 0100",
+                    personal=True,
+                ),
+                Question(
+                    "location",
+                    "Customer location",
+                    "Where is the customer? The city and the country, e.g. Seattle, US. "
+                    "Partners are matched by location and specialty.",
+                    applies=_consented,
+                    parser=_location,
+                    placeholder="Seattle, US",
+                    info=lambda answers: describe_matches(proposal(roster, answers), answers),
+                ),
+            ),
         ),
     ]
+
+
+def questions(roster: Roster) -> list[Question]:
+    return questions_of(steps(roster))
 
 
 def needs_director(answers: dict) -> bool:

@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from domain import natural_answers, places
 from domain.deadlines import Deadline
-from domain.questionnaire import AnswerKind, InvalidAnswer, Question, area_question
+from domain.questionnaire import (
+    AnswerKind,
+    InvalidAnswer,
+    Question,
+    Step,
+    area_question,
+    parse_date,
+    questions_of,
+)
 from domain.requests import Request
 from domain.roster import Roster
 
@@ -133,25 +142,43 @@ NO_COMMERCIAL_AZURE = "Outside Azure's commercial regions (e.g. a sovereign clou
 EXCEPTION_REGIONS = ("Russia", "Hong Kong", "Taiwan", "Macao", "India")
 REGIONS = (MAINLAND_CHINA, *EXCEPTION_REGIONS, ELSEWHERE, NO_COMMERCIAL_AZURE)
 
-_REGION_ALIASES = {
-    "china": MAINLAND_CHINA,
-    "mainland china": MAINLAND_CHINA,
-    "prc": MAINLAND_CHINA,
-    "people's republic of china": MAINLAND_CHINA,
-    "russian federation": "Russia",
-    "hong kong sar": "Hong Kong",
-    "macau": "Macao",
-    "macao sar": "Macao",
+# The countries whose class is not "supported"; any other country is.
+_REGION_OF_COUNTRY = {
+    "CN": MAINLAND_CHINA,
+    "RU": "Russia",
+    "HK": "Hong Kong",
+    "TW": "Taiwan",
+    "MO": "Macao",
+    "IN": "India",
 }
+_OUTSIDE_COMMERCIAL_AZURE = ("sovereign", "government cloud", "gov cloud", "outside azure")
+
+
+def parse_region(text: str) -> str:
+    """Where the customer is, as the WVD rules class it: a country or a city ("United States",
+    "Seattle", "Mumbai"), or one of REGIONS by its start ("Anywhere else")."""
+    wanted = " ".join(text.split()).lower()
+    named = [r for r in REGIONS if r.lower().startswith(wanted)]
+    if wanted and len(named) == 1:
+        return named[0]
+    if any(words in wanted for words in _OUTSIDE_COMMERCIAL_AZURE):
+        return NO_COMMERCIAL_AZURE
+    code = places.find_country(text)
+    if code is None:
+        raise InvalidAnswer(
+            f"I don't know where “{text.strip()}” is. Name the country, e.g. United States or "
+            "India, or a large city."
+        )
+    return _REGION_OF_COUNTRY.get(code) or places.country_name(code)
 
 
 def region_class(region: str) -> RegionClass:
     """Where FastTrack for Azure is available: every Azure commercial region except mainland
     China; Russia, Hong Kong, Taiwan, Macao and India by exception and in English only."""
-    wanted = region.strip().lower()
-    canonical = _REGION_ALIASES.get(wanted) or next(
-        (r for r in REGIONS if r.lower() == wanted), region.strip()
-    )
+    canonical = region.strip()
+    if canonical not in REGIONS:
+        code = places.find_country(canonical)
+        canonical = _REGION_OF_COUNTRY.get(code, canonical) if code else canonical
     if canonical in (MAINLAND_CHINA, NO_COMMERCIAL_AZURE):
         return RegionClass.NOT_AVAILABLE
     if canonical in EXCEPTION_REGIONS:
@@ -440,13 +467,6 @@ def parse_nomination_id(text: str) -> str:
     return f"{name} {value}"
 
 
-def parse_count(text: str) -> int:
-    cleaned = re.sub(r"[,\s_']", "", text)
-    if not cleaned.isdigit():
-        raise InvalidAnswer(f"“{text}” is not a number. Type a whole number, e.g. 250.")
-    return int(cleaned)
-
-
 def parse_covid_note(text: str) -> str:
     text = text.strip()
     if len(text) > 1000:
@@ -456,32 +476,46 @@ def parse_covid_note(text: str) -> str:
     return f"{COVID_TAG} {text}"
 
 
-_DATE = Question("target", "Target date", "", AnswerKind.DATE, future_only=True)
 MAX_TARGETS = 10
 
 
+def target_dates_example(today: date) -> str:
+    pilot = date.fromordinal(today.toordinal() + 30)
+    everyone = date.fromordinal(today.toordinal() + 90)
+    return f"Teams pilot: {pilot:%d %B %Y}; All staff: {everyone:%d %B %Y}"
+
+
 def parse_target_dates(text: str, today: date) -> list[str]:
-    """Milestones with their target dates, `Teams pilot: 2026-05-15; All staff: 30 June 2026`,
-    each a real date after today; stored as "name: ISO date", in date order."""
+    """Milestones with their target dates, `Teams pilot: 15 May; All staff by 30 June`, each a
+    real date after today; stored as "name: ISO date", in date order."""
     items = [item.strip() for item in re.split(r"[;\n]+", text) if item.strip()]
     if len(items) > MAX_TARGETS:
         raise InvalidAnswer(f"Please give at most {MAX_TARGETS} target dates.")
     targets: list[tuple[date, str]] = []
     for item in items:
-        name, colon, when = item.rpartition(":")
-        name = name.strip()
-        if not colon or not name:
+        found = natural_answers.find_date(item, today)
+        name = _milestone_name(item[: found.start] if found else item.rpartition(":")[0])
+        if not name:
             raise InvalidAnswer(
-                f"Name each target date as `milestone: date`, e.g. `Teams pilot: 2026-05-15`; "
-                f"“{item}” has no milestone."
+                f"Name each target date as `milestone: date`, e.g. "
+                f"`{target_dates_example(today).split(';')[0]}`; “{item}” has no milestone."
             )
+        when = item[found.start :] if found else item.rpartition(":")[2]
         try:
-            due = _DATE.parse(when, today)
+            due = parse_date(when, today, future_only=True)
         except InvalidAnswer as reason:
             raise InvalidAnswer(f"{name}: {reason}") from None
-        targets.append((date.fromisoformat(due), name))
+        targets.append((due, name))
     targets.sort(key=lambda target: target[0])
     return [f"{name}: {due.isoformat()}" for due, name in targets]
+
+
+def _milestone_name(text: str) -> str:
+    name = text.strip().rstrip(":-–,").strip()
+    for word in (" by", " on", " at"):
+        if name.lower().endswith(word):
+            name = name[: -len(word)].strip()
+    return name
 
 
 def rollout_targets(answers: dict) -> list[tuple[str, date]]:
@@ -540,7 +574,7 @@ def e5_may_be_assessed(answers: dict) -> bool:
     return not answers.get("blocked") and not answers.get("holding_features")
 
 
-def questions(roster: Roster) -> list[Question]:
+def _questions(roster: Roster) -> list[Question]:
     prequalification = {"applies": _asks_wvd_details, "info": _prequalification_info}
     return [
         # FTOP task 4115: sync with the account team.
@@ -575,6 +609,7 @@ def questions(roster: Roster) -> list[Question]:
             "Other FastTrack service",
             "Which FastTrack service does the need fall under (e.g. Windows servicing)?",
             applies=_other_service,
+            when="if another FastTrack service",
         ),
         Question(
             "customer_needs",
@@ -595,7 +630,7 @@ def questions(roster: Roster) -> list[Question]:
             "wvd_in_scope",
             "WVD items in scope",
             "Which of these in-scope items, delivered by the WVD SMEs, does the customer need? "
-            "Type `none` if none.",
+            "Type `skip` if none.",
             AnswerKind.CHOICES,
             WVD_IN_SCOPE,
             optional=True,
@@ -604,7 +639,7 @@ def questions(roster: Roster) -> list[Question]:
         Question(
             "wvd_out_of_scope",
             "WVD items out of scope",
-            "Does the customer also need any of these out-of-scope items? Type `none` if not.",
+            "Does the customer also need any of these out-of-scope items? Type `skip` if not.",
             AnswerKind.CHOICES,
             WVD_OUT_OF_SCOPE,
             optional=True,
@@ -622,9 +657,8 @@ def questions(roster: Roster) -> list[Question]:
         Question(
             "region",
             "Customer's region",
-            "Where is the customer located?",
-            AnswerKind.CHOICE,
-            REGIONS,
+            "Where is the customer located? A country or a city.",
+            parser=parse_region,
             **prequalification,
         ),
         Question(
@@ -634,12 +668,13 @@ def questions(roster: Roster) -> list[Question]:
             "customer accept an engagement in English?",
             AnswerKind.YES_NO,
             applies=_asks_english,
+            when="if FastTrack for Azure is available there only by exception",
             info=_prequalification_info,
         ),
         Question(
             "licences",
             "Qualifying licences",
-            "Which of these licences does the customer have? Type `none` if none of them.",
+            "Which of these licences does the customer have? Type `skip` if none of them.",
             AnswerKind.CHOICES,
             QUALIFYING_LICENCES,
             optional=True,
@@ -649,15 +684,16 @@ def questions(roster: Roster) -> list[Question]:
             "seats",
             "Licensed seats",
             "How many seats of those licences does the customer have?",
-            parser=parse_count,
+            AnswerKind.NUMBER,
             applies=_asks_seats,
+            when="if it has one of those licences",
             info=_prequalification_info,
         ),
         Question(
             "vms",
             "Virtual machines",
             "How many virtual machines will the WVD deployment have?",
-            parser=parse_count,
+            AnswerKind.NUMBER,
             **prequalification,
         ),
         Question(
@@ -673,6 +709,7 @@ def questions(roster: Roster) -> list[Question]:
             "To nominate the customer I need its TPID, enrollment id or subscription id. "
             + _ID_FORMATS,
             parser=parse_nomination_id,
+            placeholder="TPID 1234567",
             applies=_asks_nomination_id,
         ),
         Question(
@@ -688,6 +725,7 @@ def questions(roster: Roster) -> list[Question]:
             "What is out of FastTrack scope? I record it as the exception for the FastTrack "
             "Insight tool.",
             applies=_not_all_in_scope,
+            when="if not all in scope",
         ),
         Question(
             "recommendation",
@@ -696,6 +734,7 @@ def questions(roster: Roster) -> list[Question]:
             AnswerKind.CHOICES,
             RECOMMENDATIONS,
             applies=_not_all_in_scope,
+            when="if not all in scope",
         ),
         Question(
             "blocked",
@@ -717,6 +756,7 @@ def questions(roster: Roster) -> list[Question]:
             "by +40k users by 30 June`.",
             parser=parse_covid_note,
             applies=lambda answers: answers.get("accelerated") is not False,
+            when="if accelerating or expanding",
         ),
         # FTOP task 4117: the workload/feature rollout plan.
         Question(
@@ -735,9 +775,10 @@ def questions(roster: Roster) -> list[Question]:
         Question(
             "target_dates",
             "Target dates",
-            "What are the target dates? Name each milestone, separated by semicolons, e.g. "
-            "`Teams pilot: 2026-05-15; All staff: 30 June 2026`. I will remind you on each.",
+            "What are the target dates? Name each milestone with its date, separated by "
+            "semicolons. I will remind you on each.",
             date_parser=parse_target_dates,
+            example=target_dates_example,
         ),
         # FTOP task 4118: request or assign resources.
         Question(
@@ -771,8 +812,72 @@ def questions(roster: Roster) -> list[Question]:
             "licensed for?",
             AnswerKind.YES_NO,
             applies=e5_may_be_assessed,
+            when="if not holding advanced features",
         ),
     ]
+
+
+_STEPS = (
+    # FTOP task 4115: sync with the account team.
+    ("sync", "Customer and account team", ("customer", "area", "account_team", "priority"), None),
+    # FTOP task 4116: the strategic deployment conversation with the customer.
+    ("scenarios", "Scenarios", ("scenarios", "other_service", "customer_needs"), None),
+    (
+        "wvd",
+        "Windows Virtual Desktop",
+        ("wvd_native", "wvd_in_scope", "wvd_out_of_scope"),
+        "the customer needs Windows Virtual Desktop",
+    ),
+    (
+        "wvd_prequalification",
+        "WVD pre-qualification",
+        (
+            "azure_paid_subscription",
+            "region",
+            "english_accepted",
+            "licences",
+            "seats",
+            "vms",
+            "azure_virtual_network",
+        ),
+        "the customer needs Windows Virtual Desktop",
+    ),
+    # Counted from the start of the branch, dropped if the customer is not eligible.
+    (
+        "nomination",
+        "Nomination",
+        ("nomination_id",),
+        "the customer needs Windows Virtual Desktop",
+    ),
+    ("scope", "FastTrack scope", ("fasttrack_scope", "scope_exception", "recommendation"), None),
+    ("covid_impact", "COVID impact", ("blocked", "accelerated", "covid_note"), None),
+    # FTOP task 4117: the workload/feature rollout plan.
+    (
+        "rollout_plan",
+        "Rollout plan",
+        ("has_rollout_plan", "next_steps", "expectations", "target_dates"),
+        None,
+    ),
+    # FTOP tasks 4118 (resources) and 4108 (E5 growth).
+    (
+        "resources",
+        "Resources and E5 growth",
+        ("in_scope_resources", "out_of_scope_resources", "holding_features", "e5_growth"),
+        None,
+    ),
+)
+
+
+def steps(roster: Roster) -> list[Step]:
+    by_key = {q.key: q for q in _questions(roster)}
+    return [
+        Step(key, title, tuple(by_key[k] for k in keys), added_because)
+        for key, title, keys, added_because in _STEPS
+    ]
+
+
+def questions(roster: Roster) -> list[Question]:
+    return questions_of(steps(roster))
 
 
 # --- what the request shows ----------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from domain.questionnaire import AnswerKind, Question, area_question
+from domain.identifiers import parse_tpid
+from domain.questionnaire import AnswerKind, Question, Step, area_question, questions_of
 from domain.roster import Roster
 
 SCENARIOS = (
@@ -47,93 +48,129 @@ def _partner_delivers(answers: dict) -> bool:
     return answers.get("delivered_by") == PARTNER_DELIVERS
 
 
-def questions(roster: Roster) -> list[Question]:
+def steps(roster: Roster) -> list[Step]:
     return [
-        Question("customer", "Customer", "Which customer is this request for?"),
-        Question(
-            "tpid",
-            "TPID",
-            "What is the customer's TPID? Type `skip` if you don't have it.",
-            optional=True,
+        Step(
+            "customer",
+            "Customer",
+            (
+                Question("customer", "Customer", "Which customer is this request for?"),
+                Question(
+                    "tpid",
+                    "TPID",
+                    "What is the customer's TPID? Type `skip` if you don't have it.",
+                    optional=True,
+                    parser=parse_tpid,
+                    placeholder="e.g. 1234567",
+                ),
+                area_question(roster),
+                Question(
+                    "account_team",
+                    "Account team to inform",
+                    "Which account team members (ATS, AE, TAM, CSM, SSP) should be kept "
+                    "informed? Their email addresses, separated by commas.",
+                    AnswerKind.EMAILS,
+                ),
+            ),
         ),
-        area_question(roster),
-        Question(
-            "account_team",
-            "Account team to inform",
-            "Which account team members (ATS, AE, TAM, CSM, SSP) should be kept informed? "
-            "Their email addresses, separated by commas.",
-            AnswerKind.EMAILS,
+        Step(
+            "goal",
+            "Scenario and goal",
+            (
+                Question(
+                    "scenarios",
+                    "Scenarios",
+                    "Which scenarios apply? Pick one or more.",
+                    AnswerKind.CHOICES,
+                    SCENARIOS,
+                ),
+                Question(
+                    "desired_outcome",
+                    "Goal and desired outcome",
+                    "What are we attempting to achieve with an approval, and what is the "
+                    "desired outcome?",
+                ),
+                Question(
+                    "usage_growth",
+                    "Expected Active Usage growth",
+                    "What is the expected Active Usage growth, and the estimated timeline?",
+                ),
+            ),
         ),
-        Question(
-            "scenarios",
-            "Scenarios",
-            "Which scenarios apply? Pick one or more (numbers or names, separated by commas).",
-            AnswerKind.CHOICES,
-            SCENARIOS,
+        Step(
+            "business_case",
+            "Business case",
+            (
+                Question(
+                    "cost_and_effort",
+                    "Cost and effort",
+                    "What is the cost, and how much effort is required for delivery?",
+                ),
+                Question(
+                    "competitor_likelihood",
+                    "Likelihood of a competitor",
+                    "How likely is the customer to choose a competitor?",
+                ),
+                Question(
+                    "impact_if_declined",
+                    "Impact of not approving",
+                    "What is the impact of not approving this request?",
+                ),
+            ),
         ),
-        Question(
-            "desired_outcome",
-            "Goal and desired outcome",
-            "What are we attempting to achieve with an approval, and what is the desired outcome?",
+        Step(
+            "delivery",
+            "Delivery",
+            (
+                Question(
+                    "delivered_by",
+                    "Delivered by",
+                    "Who would deliver the non-standard scope?",
+                    AnswerKind.CHOICE,
+                    DELIVERED_BY,
+                ),
+                Question(
+                    "includes_funding",
+                    "Includes funding (ECIF)",
+                    "Does the request include funding (ECIF)?",
+                    AnswerKind.YES_NO,
+                ),
+                Question(
+                    "involves_partner",
+                    "Involves a partner",
+                    "Does it involve a partner?",
+                    AnswerKind.YES_NO,
+                ),
+                Question(
+                    "considerable_effort",
+                    "Considerable effort",
+                    "Does delivery take a considerable amount of effort?",
+                    AnswerKind.YES_NO,
+                ),
+            ),
         ),
-        Question(
-            "usage_growth",
-            "Expected Active Usage growth",
-            "What is the expected Active Usage growth, and the estimated timeline?",
-        ),
-        Question(
-            "cost_and_effort",
-            "Cost and effort",
-            "What is the cost, and how much effort is required for delivery?",
-        ),
-        Question(
-            "competitor_likelihood",
-            "Likelihood of a competitor",
-            "How likely is the customer to choose a competitor?",
-        ),
-        Question(
-            "impact_if_declined",
-            "Impact of not approving",
-            "What is the impact of not approving this request?",
-        ),
-        Question(
-            "delivered_by",
-            "Delivered by",
-            "Who would deliver the non-standard scope?",
-            AnswerKind.CHOICE,
-            DELIVERED_BY,
-        ),
-        Question(
-            "includes_funding",
-            "Includes funding (ECIF)",
-            "Does the request include funding (ECIF)?",
-            AnswerKind.YES_NO,
-        ),
-        Question(
-            "involves_partner",
-            "Involves a partner",
-            "Does it involve a partner?",
-            AnswerKind.YES_NO,
-        ),
-        Question(
-            "considerable_effort",
-            "Considerable effort",
-            "Does delivery take a considerable amount of effort?",
-            AnswerKind.YES_NO,
-        ),
-        *(
-            Question(
-                key,
-                label,
-                f"Link to the {label}, from the account team? Type `skip` if it is not "
-                "available yet.",
-                AnswerKind.URL,
-                optional=True,
-                applies=_partner_delivers,
-            )
-            for key, label in DEAL_ARTIFACTS
+        Step(
+            "deal_artifacts",
+            "Deal artifacts",
+            tuple(
+                Question(
+                    key,
+                    label,
+                    f"Link to the {label}, from the account team? Type `skip` if it is not "
+                    "available yet.",
+                    AnswerKind.URL,
+                    optional=True,
+                    applies=_partner_delivers,
+                )
+                for key, label in DEAL_ARTIFACTS
+            ),
+            added_because="a partner delivers",
         ),
     ]
+
+
+def questions(roster: Roster) -> list[Question]:
+    return questions_of(steps(roster))
 
 
 def needs_director(answers: dict) -> bool:

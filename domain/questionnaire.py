@@ -1,6 +1,8 @@
-"""Questions the bot asks, and the pure parsing of typed answers (with the reason a bad one fails).
+"""Questions the bot asks, grouped in steps, and the pure parsing of typed answers (with the
+reason a bad one fails).
 
-A request kind is a list of Questions; the dialog only asks them and shows the reasons.
+A request kind is a list of Steps, one per topic, each holding that topic's Questions; the dialog
+asks a step as one form (or its questions one at a time) and shows the reasons.
 """
 
 from __future__ import annotations
@@ -8,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from urllib.parse import urlparse
 
+from domain import natural_answers
 from domain.roster import Roster
 
 
@@ -23,6 +26,7 @@ class AnswerKind(StrEnum):
     EMAILS = "emails"
     URL = "url"
     DATE = "date"  # stored as an ISO date string, e.g. "2026-12-15"
+    NUMBER = "number"  # a whole number, e.g. a count of seats
 
 
 class InvalidAnswer(ValueError):
@@ -56,6 +60,13 @@ class Question:
     # Personal data (e.g. a customer contact's phone): shown only to the requester and the
     # approvers, never logged.
     personal: bool = False
+    # When it depends on another answer of its own step (e.g. "if partly or out of scope"): a
+    # form shows it, not required, with this condition, and it is needed only when it applies.
+    when: str | None = None
+    # What a form's empty field shows, when the prompt is not the best hint.
+    placeholder: str = ""
+    # An example answer from today's date (shown in the prompt and as a form's placeholder).
+    example: Callable[[date], str] | None = None
 
     def applies_to(self, answers: dict) -> bool:
         return self.applies is None or self.applies(answers)
@@ -65,7 +76,7 @@ class Question:
         if not text or text.lower() in SKIP_WORDS:
             if self.optional:
                 return None
-            raise InvalidAnswer("An answer is needed here." + self.hint())
+            raise InvalidAnswer("An answer is needed here.")
         if self.parser is not None:
             return self.parser(text)
         if self.date_parser is not None or self.kind is AnswerKind.DATE:
@@ -76,10 +87,41 @@ class Question:
             return _date(self, text, today)
         return _PARSERS[self.kind](self, text)
 
-    def hint(self) -> str:
-        if self.kind in (AnswerKind.CHOICE, AnswerKind.CHOICES):
-            return " Pick one of: " + "; ".join(self.choices) + "."
-        return ""
+
+@dataclass(frozen=True)
+class Step:
+    """One topic of a conversation: its questions are asked together, as one form."""
+
+    key: str
+    title: str
+    questions: tuple[Question, ...]
+    # A branch (asked only when earlier answers call for it): why it is added, e.g. "a partner
+    # delivers".
+    added_because: str | None = None
+
+    def applies_to(self, answers: dict) -> bool:
+        return any(q.applies_to(answers) for q in self.questions)
+
+    def asked(self, answers: dict) -> list[Question]:
+        """The questions a form of this step shows: those that apply, and those that may once
+        the other answers of the step are in."""
+        return [q for q in self.questions if q.when is not None or q.applies_to(answers)]
+
+    def unanswered(self, answers: dict) -> list[Question]:
+        return [q for q in self.questions if q.applies_to(answers) and q.key not in answers]
+
+
+def questions_of(steps: list[Step]) -> list[Question]:
+    return [q for step in steps for q in step.questions]
+
+
+def applicable_steps(steps: list[Step], answers: dict) -> list[Step]:
+    return [step for step in steps if step.applies_to(answers)]
+
+
+def next_step(steps: list[Step], answers: dict) -> Step | None:
+    """The first step with a question that applies and is not answered yet."""
+    return next((step for step in steps if step.unanswered(answers)), None)
 
 
 def area_question(
@@ -110,39 +152,72 @@ def _text(question: Question, text: str) -> str:
 
 
 def _choice(question: Question, text: str) -> str:
-    return _match_choice(question, text)
+    picked = _pick_choices(question, text)
+    if len(picked) > 1:
+        raise InvalidAnswer("Pick only one option.")
+    return picked[0]
 
 
 def _choices(question: Question, text: str) -> list[str]:
-    parts = [p for p in re.split(r"[,;\n]+", text) if p.strip()]
-    picked: list[str] = []
-    for part in parts:
-        choice = _match_choice(question, part)
-        if choice not in picked:
-            picked.append(choice)
-    return picked
+    return _pick_choices(question, text)
 
 
-def _match_choice(question: Question, text: str) -> str:
-    wanted = text.strip().lower()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(question.choices):
-        return question.choices[int(wanted) - 1]
-    for choice in question.choices:
-        if choice.lower() == wanted:
-            return choice
-    starts = [c for c in question.choices if c.lower().startswith(wanted)]
+def _pick_choices(question: Question, text: str) -> list[str]:
+    """Options by name, number or a word of theirs, in any mix: "2 and 4", "blocker, compete".
+    Returned in the options' order."""
+    picked: set[str] = set()
+    rest = text
+    # Whole names first: some hold commas or "and" ("Advisory & Planning").
+    for choice in sorted(question.choices, key=len, reverse=True):
+        at = rest.lower().find(choice.lower())
+        if at >= 0:
+            picked.add(choice)
+            rest = rest[:at] + "," + rest[at + len(choice) :]
+    for item in natural_answers.list_items(rest):
+        picked.update(_match_item(question, item))
+    if not picked:
+        raise InvalidAnswer(f"“{text.strip()}” is not one of the options.")
+    return [c for c in question.choices if c in picked]
+
+
+def _match_item(question: Question, item: str) -> list[str]:
+    numbers = natural_answers.option_numbers(item)
+    if numbers is not None:
+        wrong = [n for n in numbers if not 1 <= n <= len(question.choices)]
+        if wrong:
+            raise InvalidAnswer(
+                f"There is no option {wrong[0]}: pick 1 to {len(question.choices)}."
+            )
+        return [question.choices[n - 1] for n in numbers]
+    starts = [c for c in question.choices if c.lower().startswith(item.lower())]
     if len(starts) == 1:
-        return starts[0]
-    raise InvalidAnswer(f"“{text.strip()}” is not one of the options." + question.hint())
+        return starts
+    matching = [c for c in question.choices if natural_answers.words_match(item, c)]
+    if len(matching) == 1:
+        return matching
+    if len(matching) > 1:
+        raise InvalidAnswer(f"“{item}” could be several options: pick them by number.")
+    raise InvalidAnswer(f"“{item}” is not one of the options.")
 
 
 def _yes_no(question: Question, text: str) -> bool:
-    word = text.strip().lower()
-    if word in {"yes", "y", "true", "yeah", "yep"}:
-        return True
-    if word in {"no", "n", "false", "nope"}:
-        return False
-    raise InvalidAnswer("Please answer yes or no.")
+    answer = natural_answers.yes_or_no(text)
+    if answer is None:
+        raise InvalidAnswer("Please answer yes or no.")
+    return answer
+
+
+def parse_whole_number(text: str) -> int:
+    """One whole number, in figures or words: "about 9,000", "two hundred"."""
+    found = set(natural_answers.numbers(text))
+    if not found:
+        raise InvalidAnswer(f"“{text}” is not a number. Type a whole number, e.g. 250.")
+    if len(found) > 1:
+        raise InvalidAnswer("Give one number, e.g. 250.")
+    (number,) = found
+    if number < 0 or number != number.to_integral_value():
+        raise InvalidAnswer(f"“{text}” is not a whole number. Type one, e.g. 250.")
+    return int(number)
 
 
 def _emails(question: Question, text: str) -> list[str]:
@@ -168,24 +243,26 @@ def _url(question: Question, text: str) -> str:
     return text.strip()
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
+def parse_date(text: str, today: date, *, future_only: bool = False) -> date:
+    """A day as people write it: "next Friday", "15 March", "2026-12-15"."""
+    found = natural_answers.find_date(text, today)
+    if found is None:
+        raise InvalidAnswer(
+            f"“{text.strip()}” is not a date I can read. Write it like {example_date(today)}."
+        )
+    when = found.pick(today, future_only)
+    if future_only and when <= today:
+        raise InvalidAnswer(f"{when:%d %B %Y} is not in the future. Give a date after today.")
+    return when
+
+
+def example_date(today: date) -> str:
+    """A date a few weeks ahead, as an example that is never in the past."""
+    return f"{date.fromordinal(today.toordinal() + 30):%d %B %Y}"
 
 
 def _date(question: Question, text: str, today: date) -> str:
-    cleaned = re.sub(r"\s+", " ", text.replace(",", " ")).strip()
-    for form in _DATE_FORMATS:
-        try:
-            when = datetime.strptime(cleaned, form).date()
-            break
-        except ValueError:
-            continue
-    else:
-        raise InvalidAnswer(
-            f"“{text}” is not a date I can read. Write it like 2026-12-15 or 15 December 2026."
-        )
-    if question.future_only and when <= today:
-        raise InvalidAnswer(f"{when:%d %B %Y} is not in the future. Give a date after today.")
-    return when.isoformat()
+    return parse_date(text, today, future_only=question.future_only).isoformat()
 
 
 _PARSERS: dict[AnswerKind, Callable[[Question, str], object]] = {
@@ -195,4 +272,5 @@ _PARSERS: dict[AnswerKind, Callable[[Question, str], object]] = {
     AnswerKind.YES_NO: _yes_no,
     AnswerKind.EMAILS: _emails,
     AnswerKind.URL: _url,
+    AnswerKind.NUMBER: lambda question, text: parse_whole_number(text),
 }

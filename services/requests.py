@@ -16,7 +16,7 @@ from cards.approval import approval_card
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
 from domain.deadlines import Deadline
-from domain.questionnaire import Question
+from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from persistence.requests import RequestRepository
@@ -50,7 +50,7 @@ class RequestKindSpec:
     """What the workflow needs to know of one kind of request."""
 
     kind: RequestKind
-    questions: list[Question]
+    steps: list[Step]  # the conversation that raises it, one step per topic
     needs_director: Callable[[dict], bool]
     notes: Callable[[dict], list[str]]
     menu_item: MenuItem  # the typed command that starts the conversation
@@ -64,6 +64,10 @@ class RequestKindSpec:
     # Answers the kind adds at submission, fixed from then on (e.g. partners matched from the
     # roster as it is now, who recorded the customer's consent and when).
     derive: Callable[[dict, Person, datetime], dict] = lambda answers, requester, at: {}
+
+    @property
+    def questions(self) -> list[Question]:
+        return questions_of(self.steps)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def chat():
     return ScriptedChat(
         "acm referral",
         "ACM partner referral request",
-        acm.questions(ROSTER),
+        acm.steps(ROSTER),
         acm.card_notes(ROSTER),
         "Submitted ACM-0001.",
     )
@@ -170,3 +170,35 @@ async def test_changing_the_service_type_updates_the_proposal_on_the_summary(cha
     assert "Check your answers" in summary
     assert "Only 2 partners in the directory match Advisory & Planning near Seattle, US" in summary
     assert "Fabrikam" not in summary
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+ACM_BUDGET = 8
+
+
+async def test_a_referral_in_forms_keeps_to_the_budget(chat):
+    await chat.say("acm referral")
+    await chat.submit_form(customer="Contoso", area="1", current_partner_offers="no")
+    text = await chat.form_text_after(has_account_team="no", service_type="3", consent="yes")
+    assert "QuickLeads referral" in text and "Customer contact" in text
+    assert_valid_card(chat.cards[-1])
+    text = await chat.form_text_after(
+        contact_name="Pat Doe",
+        contact_email="pat.doe@contoso.com",
+        contact_phone="",
+        location="Seattle, US",
+    )
+    assert "The 3 partners proposed" in text
+    await chat.say(value={"summary": "submit"})
+    assert chat.sent <= ACM_BUDGET
+    (answers,) = chat.submitted
+    assert answers["contact_phone"] is None and answers["location"] == "Seattle, US"
+
+
+async def test_no_consent_in_the_form_ends_without_asking_for_the_contact(chat):
+    await chat.say("acm referral")
+    await chat.submit_form(customer="Contoso", area="1", current_partner_offers="no")
+    text = await chat.form_text_after(has_account_team="no", service_type="3", consent="no")
+    assert text == acm.CONSENT_REFUSED
+    assert "Contoso" not in chat.stored()

@@ -208,3 +208,46 @@ async def test_a_notice_that_cannot_reach_the_fm_waits_for_their_return(bot):
     assert "NSD-0001 for Contoso was approved" in " ".join(
         a.get("text") or "" for a in [mine, *delivered]
     )
+
+
+NSD_FORMS = [
+    {"customer": "Contoso", "tpid": "1234567", "area": "1", "account_team": "ats@contoso.com"},
+    {"scenarios": "2,4", "desired_outcome": "Unblock Teams", "usage_growth": "+20% AU"},
+    {"cost_and_effort": "2 weeks", "competitor_likelihood": "High", "impact_if_declined": "x"},
+    {"delivered_by": "1", "includes_funding": "no", "involves_partner": "no"},
+]
+NSD_BUDGET = 8
+
+
+async def test_a_request_raised_in_forms_over_http_keeps_to_the_budget(bot):
+    fm = Chat(bot, FM)
+    await fm.open()
+    sent = 1
+    (prompt,) = await fm.say("non-standard delivery")
+    assert prompt["textFormat"] == "markdown"
+    for number, form in enumerate(NSD_FORMS, 1):
+        card = card_of(prompt)
+        assert_valid_card(card)
+        before = len(fm.received())
+        status, answer = await fm.click(card, "answer_step", **form)
+        sent += 1
+        assert status == 200
+        replaced = answer["value"]  # the card that replaces the form
+        assert_valid_card(replaced)
+        if number == len(NSD_FORMS):
+            # considerable_effort left out: the form comes back, the other fields kept.
+            assert "An answer is needed here." in card_text(replaced)
+            kept = {e["id"]: e.get("value") for e in replaced["body"] if "id" in e}
+            assert kept["delivered_by"] == "1" and kept["involves_partner"] == "no"
+            status, answer = await fm.click(card, "answer_step", **form, considerable_effort="no")
+            sent += 1
+            assert "✓" in card_text(answer["value"])
+        else:
+            assert f"Step {number} of 4" in card_text(replaced) and "✓" in card_text(replaced)
+        received = await bot.connector.wait_for_activities(before + 1, fm.conversation_id)
+        prompt = received[-1]
+    assert "Check your answers" in card_text(card_of(prompt))
+    (confirmation,) = await fm.say(value={"summary": "submit"})
+    sent += 1
+    assert "NSD-0001" in confirmation["text"]
+    assert sent <= NSD_BUDGET + 1  # one more for the refused form

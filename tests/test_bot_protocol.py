@@ -174,7 +174,7 @@ async def test_a_request_asked_for_in_a_channel_continues_in_the_personal_chat(b
     assert "started “non-standard delivery” in our personal chat" in in_channel["text"]
     assert "Step 1 of" in in_personal["text"]
     (second,) = await bot.say(activities.message("Contoso", service_url=connector.service_url))
-    assert "Step 2 of" in second["text"]
+    assert "Step 1 of 4 · Customer" in second["text"] and "TPID" in second["text"]
 
 
 async def test_without_a_personal_chat_the_channel_reply_says_how_to_open_one(bot, connector):

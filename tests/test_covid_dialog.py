@@ -54,7 +54,7 @@ def chat(monkeypatch):
     return ScriptedChat(
         "covid triage",
         "COVID triage request",
-        covid.questions(ROSTER),
+        covid.steps(ROSTER),
         covid.notes,
         "Submitted COVID-0001.",
     )
@@ -227,10 +227,10 @@ async def test_bad_emails_regions_counts_and_ids_are_re_prompted(chat):
     await start(chat)
     await chat.answer(START[:2])
     assert "ats, at, contoso are not email addresses" in await chat.text_after("ats at contoso")
-    await chat.answer([*START[2:], "2", "Virtual desktops", *WVD_NATIVE, "yes"])
-    reply = await chat.text_after("Germany")
-    assert "“Germany” is not one of the options" in reply
-    await chat.answer(["Anywhere else", "1"])
+    await chat.answer(START[2:] + ["2", "Virtual desktops"] + WVD_NATIVE + ["yes"])
+    reply = await chat.text_after("Atlantis")
+    assert "I don't know where “Atlantis” is" in reply
+    await chat.answer(["Germany", "1"])
     assert "“lots” is not a number" in await chat.text_after("lots")
     await chat.answer(["400", "200", "yes"])
     assert "is not a subscription id" in await chat.text_after("subscription 42")
@@ -247,5 +247,86 @@ async def test_a_changed_vm_count_re_runs_the_pre_qualification(chat):
     await chat.answer(["Partners"])
     await chat.text_after(value={"summary": "submit"})
     (answers,) = chat.submitted
-    assert answers["vms"] == 100
-    assert "nomination_id" not in answers
+    assert answers["vms"] == 100 and "nomination_id" not in answers
+
+
+# --- forms: one step per topic ------------------------------------------------------------
+
+COVID_BUDGET = 12
+WVD_FORMS = [
+    {
+        "customer": "Contoso",
+        "area": "1",
+        "account_team": "ats@contoso.com, ae@contoso.com",
+        "priority": "1",
+    },
+    {"scenarios": "1,2", "customer_needs": "Teams and virtual desktops for call centres"},
+    {"wvd_native": "yes", "wvd_in_scope": "3,4", "wvd_out_of_scope": ""},
+    {
+        "azure_paid_subscription": "yes",
+        "region": "Seattle",
+        "licences": "1,5",
+        "seats": "about 9,000",
+        "vms": "200",
+        "azure_virtual_network": "yes",
+    },
+    {"nomination_id": "TPID 12345678"},
+    {"fasttrack_scope": "1"},
+    {"blocked": "no", "accelerated": "yes", "covid_note": "Teams +5k users by June"},
+    {
+        "has_rollout_plan": "yes",
+        "next_steps": "Pilot with HR",
+        "expectations": "Everyone on Teams",
+        "target_dates": "Teams pilot: 15 May; All staff: 30 June 2026",
+    },
+    {"in_scope_resources": "FM Alex Wilber", "holding_features": "no", "e5_growth": "yes"},
+]
+
+
+async def test_the_triage_with_the_wvd_branch_in_forms_keeps_to_the_budget(chat):
+    first = await start(chat)
+    assert "Step 1 of 6 · Customer and account team" in first
+    texts = []
+    for form in WVD_FORMS:
+        assert_valid_card(chat.cards[-1])
+        texts.append(await chat.form_text_after(**form))
+        assert_valid_card(chat.form_replies[-1])
+    # The branch is announced when it opens, once.
+    assert "the customer needs Windows Virtual Desktop, so 3 steps were added" in texts[1]
+    assert "Step 3 of 9 · Windows Virtual Desktop" in texts[1]
+    assert "**WVD pre-qualification: eligible.**" in texts[3]
+    assert "Step 5 of 9 · Nomination" in texts[3]
+    assert "Check your answers" in texts[-1]
+    await chat.say(value={"summary": "submit"})
+    assert chat.sent <= COVID_BUDGET, f"{chat.sent} messages, more than {COVID_BUDGET}"
+    (answers,) = chat.submitted
+    assert answers["region"] == "United States"
+    assert answers["seats"] == 9000
+    assert answers["licences"] == ["Microsoft 365 E3", "Windows 10 E3"]
+    assert answers["wvd_out_of_scope"] is None
+    assert "english_accepted" not in answers  # did not apply to the United States
+    assert answers["target_dates"] == ["Teams pilot: 2026-05-15", "All staff: 2026-06-30"]
+
+
+async def test_a_field_that_applies_only_with_another_answer_of_its_step_is_needed_then(chat):
+    await start(chat)
+    await chat.submit_form(**WVD_FORMS[0])
+    await chat.submit_form(scenarios="1", customer_needs="Teams")
+    assert await chat.submit_form(fasttrack_scope="3") == []  # out of scope, nothing said why
+    card = chat.form_replies[-1]
+    errors = [e["text"] for e in card["body"] if e.get("color") == "Attention"]
+    assert errors == ["An answer is needed here.", "An answer is needed here."]
+    text = await chat.form_text_after(
+        fasttrack_scope="3", scope_exception="Custom apps", recommendation="1,3"
+    )
+    assert "COVID impact" in text
+
+
+async def test_a_dropped_branch_step_is_said(chat):
+    await start(chat)
+    for form in WVD_FORMS[:3]:
+        await chat.submit_form(**form)
+    text = await chat.form_text_after(**(WVD_FORMS[3] | {"vms": "40"}))
+    assert "not eligible" in text
+    assert "one step no longer applies (Nomination)" in text
+    assert "Step 5 of 8 · FastTrack scope" in text

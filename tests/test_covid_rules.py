@@ -292,12 +292,6 @@ def test_bad_nomination_ids_say_why(typed, reason):
         covid.parse_nomination_id(typed)
 
 
-def test_counts():
-    assert covid.parse_count("1,500") == 1500
-    with pytest.raises(InvalidAnswer, match="is not a number"):
-        covid.parse_count("about 200")
-
-
 def test_the_covid_note_is_tagged_once():
     assert covid.parse_covid_note("Teams +40k by June") == "#COVID Teams +40k by June"
     assert covid.parse_covid_note("#covid Teams +40k") == "#COVID Teams +40k"
