@@ -59,6 +59,7 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
                 "non-standard delivery",
                 "Non-standard delivery",
                 "Request an exception for scope outside the standard FastTrack benefit",
+                ("nsd", "non standard delivery", "exception", "exception request"),
             ),
             non_standard_delivery.NO_COMMITMENT,
             outcomes=non_standard_delivery.OUTCOMES,
@@ -73,6 +74,7 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
                 "COVID triage",
                 "Triage a customer affected by COVID, with Windows Virtual Desktop "
                 "pre-qualification",
+                ("covid", "covid-19 triage", "covid 19 triage", "triage", "wvd"),
             ),
             covid_triage.CONFIRMATION,
             outcomes=covid_triage.OUTCOMES,
@@ -88,6 +90,7 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
                 "acm referral",
                 "ACM partner referral",
                 "Refer the customer to Adoption & Change Management partners",
+                ("acm", "partner referral", "acm partner referral", "acm partner"),
             ),
             acm_referral.CONFIRMATION,
             outcomes=acm_referral.OUTCOMES,

@@ -82,14 +82,17 @@ class FastTrackBot(ActivityHandler):
             await self._on_card_submit(turn_context)
             return
         if _conversation_type(activity) == PERSONAL:
-            text = _menu_command(activity.value) or activity.text
+            button = _menu_command(activity.value)
+            text = button or activity.text
             if turn_context.turn_state.get(FIRST_CONTACT):
                 await self._main_dialog.send_welcome(
                     turn_context, _first_name(activity.from_property)
                 )
                 if normalise_command(text) in HELP_WORDS | {""}:
                     return
-            await self._main_dialog.on_message(turn_context, text)
+            await self._main_dialog.on_message(
+                turn_context, text, activity.value if button else None
+            )
             return
 
         # In a channel or group chat, react only when @mentioned.

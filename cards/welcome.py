@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from cards.elements import adaptive_card
 
+# The data of the buttons that answer "leave the current conversation?".
+LEAVE_FIELD = "leave"
+STAY_COMMAND = "stay"
+
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -14,6 +18,8 @@ class MenuItem:
     command: str
     title: str
     description: str
+    # Other ways people name it: abbreviations, variants ("nsd", "exception").
+    aliases: tuple[str, ...] = ()
 
 
 def welcome_card(menu: list[MenuItem], *, first_name: str | None = None) -> dict:
@@ -56,5 +62,40 @@ def welcome_card(menu: list[MenuItem], *, first_name: str | None = None) -> dict
             # Plain submit data (not imBack): it works in every Teams client and the Playground.
             {"type": "Action.Submit", "title": item.title, "data": {"command": item.command}}
             for item in menu
+        ],
+    )
+
+
+def did_you_mean_card(items: list[MenuItem]) -> dict:
+    """For a message close to some commands: a button for each."""
+    return adaptive_card(
+        [{"type": "TextBlock", "text": "Did you mean one of these?", "wrap": True}],
+        [
+            {"type": "Action.Submit", "title": item.title, "data": {"command": item.command}}
+            for item in items
+        ],
+    )
+
+
+def leave_conversation_card(current: str, wanted: MenuItem) -> dict:
+    """A menu button pressed in the middle of a conversation: leave it, or stay."""
+    return adaptive_card(
+        [
+            {
+                "type": "TextBlock",
+                "wrap": True,
+                "text": (
+                    f"You are in the middle of the {current}. Leave it and start "
+                    f"{wanted.title}? Nothing of it is submitted."
+                ),
+            }
+        ],
+        [
+            {
+                "type": "Action.Submit",
+                "title": f"Leave and start {wanted.title}",
+                "data": {"command": wanted.command, LEAVE_FIELD: True},
+            },
+            {"type": "Action.Submit", "title": "Stay", "data": {"command": STAY_COMMAND}},
         ],
     )

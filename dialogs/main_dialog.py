@@ -6,6 +6,7 @@ gets a short hint. Dialog state lives in ConversationState, i.e. in the database
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,7 +16,14 @@ from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogState, Di
 
 from bot.card_activity import card_activity
 from cards.approval import notice_card
-from cards.welcome import MenuItem, welcome_card
+from cards.welcome import (
+    LEAVE_FIELD,
+    STAY_COMMAND,
+    MenuItem,
+    did_you_mean_card,
+    leave_conversation_card,
+    welcome_card,
+)
 from dialogs.questionnaire_dialog import FORM_REPLY
 
 HELP_WORDS = frozenset({"help", "menu", "?", "hi", "hello", "start"})
@@ -48,6 +56,18 @@ def normalise_command(text: str | None) -> str:
     return text.rstrip(".!")
 
 
+@dataclass(frozen=True)
+class Recognised:
+    """What a message asks for: a command, and the customer it names, if any."""
+
+    command: str
+    customer: str | None = None
+
+
+# "... for Contoso": the customer a request is for, named with the command.
+_FOR_CUSTOMER = re.compile(r"\bfor\s+(?:the\s+customer\s+)?(.+?)[.!?]*$", re.IGNORECASE)
+
+
 class MainDialog:
     def __init__(
         self,
@@ -58,22 +78,71 @@ class MainDialog:
         self._dialog_state = conversation_state.create_property("DialogState")
         self._dialogs = DialogSet(self._dialog_state)
         self._starts: dict[str, str] = {}
+        self._titles: dict[str, str] = {}
         for conversation in conversations:
             self._dialogs.add(conversation.dialog)
             self._starts[conversation.menu_item.command] = conversation.dialog.id
+            self._titles[conversation.dialog.id] = conversation.menu_item.title
         self._commands = {command.menu_item.command: command.run for command in commands}
         self.menu = [item.menu_item for item in [*conversations, *commands]] + [
             MenuItem("help", "Help", "Show this card again"),
         ]
+        self._items = {item.command: item for item in self.menu}
+        # Every name of every command, longest first (so "my requests" wins over "requests").
+        self._names = sorted(
+            (
+                (normalise_command(name), item.command)
+                for item in self.menu
+                if item.command != "help"
+                for name in (item.command, *item.aliases)
+            ),
+            key=lambda pair: -len(pair[0]),
+        )
 
     def starts_conversation(self, text: str | None) -> bool:
-        return normalise_command(text) in self._starts
+        recognised = self.recognise(text)
+        return recognised is not None and recognised.command in self._starts
+
+    def recognise(self, text: str | None) -> Recognised | None:
+        """A command by its name or an alias ("nsd", "partner referral"), alone or in a
+        sentence ("I need an exception for Contoso")."""
+        wanted = normalise_command(text)
+        exact = next((command for name, command in self._names if name == wanted), None)
+        if exact:
+            return Recognised(exact)
+        named = [
+            (name, command)
+            for name, command in self._names
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", wanted)
+        ]
+        if len({command for _, command in named}) != 1:
+            return None
+        command = named[0][1]
+        said = _FOR_CUSTOMER.search((text or "").strip())
+        customer = said.group(1).strip() if said and command in self._starts else None
+        # "an exception for non-standard delivery" names no customer.
+        if customer and any(name == normalise_command(customer) for name, _ in self._names):
+            customer = None
+        return Recognised(command, customer)
+
+    def close_to(self, text: str | None) -> list[MenuItem]:
+        """The commands a message may have meant (a typo, a word of theirs): at most three."""
+        wanted = normalise_command(text)
+        names = [name for name, _ in self._names]
+        close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
+        for word in wanted.split():
+            close += difflib.get_close_matches(word, names, n=1, cutoff=0.75)
+        commands = dict.fromkeys(command for name, command in self._names if name in close)
+        return [self._items[command] for command in commands][:3]
 
     async def send_welcome(self, turn_context: TurnContext, first_name: str | None = None) -> None:
         card = welcome_card(self.menu, first_name=first_name)
         await turn_context.send_activity(card_activity(card))
 
-    async def on_message(self, turn_context: TurnContext, text: str | None) -> None:
+    async def on_message(
+        self, turn_context: TurnContext, text: str | None, button: dict | None = None
+    ) -> None:
+        """`button`: the data of the menu button pressed, when the message is one."""
         command = normalise_command(text)
         # Only a conversation under way needs a DialogContext (costly to build every turn).
         stack = await self._dialog_state.get(turn_context, DialogState)
@@ -104,8 +173,26 @@ class MainDialog:
                 await (await dialog_context()).reprompt_dialog()
             return
 
-        if command in self._commands:
-            await self._commands[command](turn_context)
+        recognised = self.recognise(text)
+        if button is not None and in_conversation:
+            if command == STAY_COMMAND:
+                await (await dialog_context()).reprompt_dialog()
+                return
+            if recognised and recognised.command in self._starts:
+                if not button.get(LEAVE_FIELD):
+                    current = self._titles.get(stack.dialog_stack[-1].id, "current conversation")
+                    card = leave_conversation_card(current, self._items[recognised.command])
+                    await turn_context.send_activity(card_activity(card))
+                    return
+                await (await dialog_context()).cancel_all_dialogs()
+                in_conversation = False
+
+        if (
+            recognised
+            and recognised.command in self._commands
+            and (button is not None or not in_conversation or command in self._commands)
+        ):
+            await self._commands[recognised.command](turn_context)
             if in_conversation:
                 await (await dialog_context()).reprompt_dialog()
             return
@@ -114,8 +201,13 @@ class MainDialog:
             result = await (await dialog_context()).continue_dialog()
             if result.status != DialogTurnStatus.Empty:
                 return
-        if command in self._starts:
-            await (await dialog_context()).begin_dialog(self._starts[command])
+        if recognised and recognised.command in self._starts:
+            prefilled = {"customer": recognised.customer} if recognised.customer else None
+            await (await dialog_context()).begin_dialog(self._starts[recognised.command], prefilled)
+            return
+        close = self.close_to(text) if command else []
+        if close:
+            await turn_context.send_activity(card_activity(did_you_mean_card(close)))
             return
         await turn_context.send_activity(
             "Sorry, I didn't understand that. Type `help` to see what I can do."

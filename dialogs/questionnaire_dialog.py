@@ -77,10 +77,11 @@ class QuestionnaireDialog(Dialog):
     async def begin_dialog(
         self, dialog_context: DialogContext, options: object = None
     ) -> DialogTurnResult:
+        """`options`: answers given with the command, as typed ({"customer": "Contoso"})."""
         state = dialog_context.active_dialog.state
         state.update(
             {
-                _ANSWERS: {},
+                _ANSWERS: self._prefilled(options),
                 _SHOWN_STEPS: [],
                 _FORM_SHOWN: None,
                 _ASKING: None,
@@ -89,6 +90,16 @@ class QuestionnaireDialog(Dialog):
             }
         )
         return await self._ask(dialog_context, state)
+
+    def _prefilled(self, options: object) -> dict:
+        answers: dict = {}
+        for key, text in (options if isinstance(options, dict) else {}).items():
+            if key in self._questions:
+                try:
+                    answers[key] = self._questions[key].parse(str(text), _today())
+                except InvalidAnswer:
+                    continue  # asked like any other
+        return answers
 
     async def continue_dialog(self, dialog_context: DialogContext) -> DialogTurnResult:
         state = dialog_context.active_dialog.state
@@ -250,7 +261,7 @@ class QuestionnaireDialog(Dialog):
             return Dialog.end_of_turn
         answers = state[_ANSWERS]
         shown = step.asked(_without(answers, step))
-        typed = {q.key: str(data.get(q.key) or "").strip() for q in shown}
+        typed = {q.key: _input_text(data.get(q.key)) for q in shown}
         parsed: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for question in shown:
@@ -441,3 +452,8 @@ def _suggested_actions(question: Question) -> SuggestedActions | None:
     if not options:
         return None
     return SuggestedActions(actions=[CardAction(type="imBack", title=o, value=o) for o in options])
+
+
+def _input_text(value: object) -> str:
+    """An input's value as text: clients send strings, some send numbers for Input.Number."""
+    return "" if value is None else str(value).strip()

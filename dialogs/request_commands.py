@@ -58,11 +58,21 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
 
     return [
         Command(
-            MenuItem("my requests", "My requests", "The status of the requests you raised"),
+            MenuItem(
+                "my requests",
+                "My requests",
+                "The status of the requests you raised",
+                ("requests", "my request", "status"),
+            ),
             my_requests,
         ),
         Command(
-            MenuItem("my approvals", "My approvals", "Requests waiting on your decision"),
+            MenuItem(
+                "my approvals",
+                "My approvals",
+                "Requests waiting on your decision",
+                ("approvals", "pending approvals", "to approve"),
+            ),
             my_approvals,
         ),
     ]

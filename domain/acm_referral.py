@@ -230,16 +230,18 @@ def _current_partner_offers(answers: dict) -> bool:
     return answers.get("current_partner_offers") is True
 
 
-def _no_current_partner(answers: dict) -> bool:
-    return answers.get("current_partner_offers") is False
+# Asked unless an earlier answer rules them out, so the usual path's step count never grows.
+# The contact step comes after the consent step, so no contact is asked before consent.
+def _may_refer(answers: dict) -> bool:
+    return answers.get("current_partner_offers") is not True
 
 
 def _has_account_team(answers: dict) -> bool:
     return answers.get("has_account_team") is True
 
 
-def _consented(answers: dict) -> bool:
-    return _no_current_partner(answers) and answers.get("consent") is True
+def _may_share_contact(answers: dict) -> bool:
+    return _may_refer(answers) and answers.get("consent") is not False
 
 
 def _current_partner_outcome(answers: dict) -> str:
@@ -313,7 +315,7 @@ def steps(roster: Roster) -> list[Step]:
                     "Account team",
                     "Does the customer have an account team (ATS, AE, TAM, CSM, SSP)?",
                     AnswerKind.YES_NO,
-                    applies=_no_current_partner,
+                    applies=_may_refer,
                     info=_route_info,
                 ),
                 Question(
@@ -322,9 +324,7 @@ def steps(roster: Roster) -> list[Step]:
                     "The account team members' email addresses, separated by commas: they "
                     "choose the partners with the customer.",
                     AnswerKind.EMAILS,
-                    applies=lambda answers: (
-                        _no_current_partner(answers) and _has_account_team(answers)
-                    ),
+                    applies=lambda answers: _may_refer(answers) and _has_account_team(answers),
                     when="if the customer has an account team",
                 ),
                 Question(
@@ -333,7 +333,7 @@ def steps(roster: Roster) -> list[Step]:
                     "Which ACM services does the customer need?",
                     AnswerKind.CHOICE,
                     SERVICE_TYPES,
-                    applies=_no_current_partner,
+                    applies=_may_refer,
                 ),
                 Question(
                     "consent",
@@ -341,7 +341,7 @@ def steps(roster: Roster) -> list[Step]:
                     "Has the customer given you their verbal consent to share their contact "
                     "data (name, email, phone) with the partners we refer?",
                     AnswerKind.YES_NO,
-                    applies=_no_current_partner,
+                    applies=_may_refer,
                     stop=_consent_gate,
                 ),
             ),
@@ -355,7 +355,7 @@ def steps(roster: Roster) -> list[Step]:
                     "contact_name",
                     "Customer contact",
                     "Who at the customer should the partners contact? Their full name.",
-                    applies=_consented,
+                    applies=_may_share_contact,
                     parser=_name,
                     personal=True,
                 ),
@@ -363,7 +363,7 @@ def steps(roster: Roster) -> list[Step]:
                     "contact_email",
                     "Contact email",
                     "The contact's email address?",
-                    applies=_consented,
+                    applies=_may_share_contact,
                     parser=_email,
                     personal=True,
                 ),
@@ -373,7 +373,7 @@ def steps(roster: Roster) -> list[Step]:
                     "The contact's phone number, with the country code? Type `skip` if they "
                     "prefer email only.",
                     optional=True,
-                    applies=_consented,
+                    applies=_may_share_contact,
                     parser=_phone,
                     placeholder="+1 425 555 0100",
                     personal=True,
@@ -383,7 +383,7 @@ def steps(roster: Roster) -> list[Step]:
                     "Customer location",
                     "Where is the customer? The city and the country, e.g. Seattle, US. "
                     "Partners are matched by location and specialty.",
-                    applies=_consented,
+                    applies=_may_share_contact,
                     parser=_location,
                     placeholder="Seattle, US",
                     info=lambda answers: describe_matches(proposal(roster, answers), answers),

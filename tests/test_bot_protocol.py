@@ -65,6 +65,73 @@ async def test_anything_not_understood_gets_a_hint(bot, connector):
     assert reply["text"] == "Sorry, I didn't understand that. Type `help` to see what I can do."
 
 
+async def say(bot, connector, text=None, value=None, replies=1):
+    message = activities.message(text or "", service_url=connector.service_url)
+    if value is not None:
+        message["value"] = value
+    return await bot.say(message, replies=replies)
+
+
+@pytest.mark.parametrize(
+    "typed, heading",
+    [
+        ("nsd", "Step 1 of 4 · Customer"),
+        ("Non standard delivery", "Step 1 of 4 · Customer"),
+        ("exception", "Step 1 of 4 · Customer"),
+        ("covid", "Step 1 of 6 · Customer and account team"),
+        ("ACM", "Step 1 of 3 · Customer and current partners"),
+        ("partner referral", "Step 1 of 3 · Customer and current partners"),
+    ],
+)
+async def test_conversations_start_from_their_common_names(bot, connector, typed, heading):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    (reply,) = await say(bot, connector, typed)
+    assert heading in reply["text"]
+
+
+@pytest.mark.parametrize(
+    "typed, reply_text", [("my requests", "not raised any"), ("approvals", "Nothing waits")]
+)
+async def test_commands_by_their_common_names(bot, connector, typed, reply_text):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    (reply,) = await say(bot, connector, typed)
+    assert reply_text in reply["text"]
+
+
+async def test_a_sentence_naming_a_request_starts_it_with_the_customer(bot, connector):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    (reply,) = await say(bot, connector, "I need an exception for Contoso")
+    assert "Step 1 of 4 · Customer" in reply["text"]
+    assert "What is the customer's TPID?" in reply["text"]  # the customer is known
+    fields = {e["id"]: e.get("value") for e in card_of(reply)["body"] if "id" in e}
+    assert fields["customer"] == "Contoso"
+
+
+async def test_an_unclear_message_gets_did_you_mean_buttons(bot, connector):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    (reply,) = await say(bot, connector, "covd")
+    card = card_of(reply)
+    assert_valid_card(card)
+    assert "Did you mean" in card_text(card)
+    assert {"command": "covid triage"} in [a["data"] for a in card["actions"]]
+
+
+async def test_a_menu_button_mid_conversation_asks_before_leaving_it(bot, connector):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    await say(bot, connector, "nsd")
+    await say(bot, connector, "Contoso")
+    (question,) = await say(bot, connector, value={"command": "acm referral"})
+    card = card_of(question)
+    assert_valid_card(card)
+    assert "in the middle of the Non-standard delivery" in card_text(card)
+    stay, leave = sorted(card["actions"], key=lambda a: a["title"] != "Stay")
+    (again,) = await say(bot, connector, value=stay["data"])
+    assert "What is the customer's TPID?" in again["text"]  # the same question, nothing lost
+    await say(bot, connector, value={"command": "acm referral"})
+    (started,) = await say(bot, connector, value=leave["data"])
+    assert "Step 1 of 3 · Customer and current partners" in started["text"]
+
+
 async def test_cancel_outside_a_conversation_says_there_is_nothing_to_cancel(bot, connector):
     await bot.say(activities.members_added(service_url=connector.service_url))
     (reply,) = await bot.say(activities.message("Cancel", service_url=connector.service_url))
