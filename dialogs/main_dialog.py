@@ -24,6 +24,7 @@ from cards.welcome import (
     leave_conversation_card,
     welcome_card,
 )
+from dialogs.messages import markdown
 from dialogs.questionnaire_dialog import FORM_REPLY
 
 HELP_WORDS = frozenset({"help", "menu", "?", "hi", "hello", "start"})
@@ -154,9 +155,9 @@ class MainDialog:
         if command in CANCEL_WORDS:
             if in_conversation:
                 await (await dialog_context()).cancel_all_dialogs()
-                await turn_context.send_activity(CANCELLED)
+                await turn_context.send_activity(markdown(CANCELLED))
             else:
-                await turn_context.send_activity(NOTHING_TO_CANCEL)
+                await turn_context.send_activity(markdown(NOTHING_TO_CANCEL))
             return
         if command in RESTART_WORDS:
             if in_conversation:
@@ -167,8 +168,10 @@ class MainDialog:
             await self.send_welcome(turn_context)
             if in_conversation:
                 await turn_context.send_activity(
-                    "You are in the middle of a conversation; answer the question below to go "
-                    "on, or type `cancel` to leave it."
+                    markdown(
+                        "You are in the middle of a conversation; answer the question below to "
+                        "go on, or type `cancel` to leave it."
+                    )
                 )
                 await (await dialog_context()).reprompt_dialog()
             return
@@ -210,7 +213,7 @@ class MainDialog:
             await turn_context.send_activity(card_activity(did_you_mean_card(close)))
             return
         await turn_context.send_activity(
-            "Sorry, I didn't understand that. Type `help` to see what I can do."
+            markdown("Sorry, I didn't understand that. Type `help` to see what I can do.")
         )
 
     async def on_form(self, turn_context: TurnContext) -> dict:

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogInstance, DialogTurnResult
 from botbuilder.schema import Activity, ActivityTypes, CardAction, SuggestedActions, TextFormatTypes
 
@@ -26,6 +26,7 @@ from bot.card_activity import card_activity
 from cards import summary
 from cards.elements import adaptive_card
 from cards.step_form import FORM_VERB, STEP_FIELD, answered_step, field_value, step_form
+from dialogs.messages import markdown
 from domain.questionnaire import (
     AnswerKind,
     InvalidAnswer,
@@ -193,7 +194,7 @@ class QuestionnaireDialog(Dialog):
             activity = card_activity(card)
             activity.text = text
         else:
-            activity = MessageFactory.text(f"{lead} {_question_text(question, reason)}")
+            activity = markdown(f"{lead} {_question_text(question, reason)}")
         activity.text_format = TextFormatTypes.markdown
         activity.suggested_actions = _suggested_actions(question)
         await context.send_activity(activity)
@@ -304,12 +305,12 @@ class QuestionnaireDialog(Dialog):
         for question in answered:
             stop = question.stop(answers) if question.stop else None
             if stop:
-                await context.send_activity(_markdown(stop))
+                await context.send_activity(markdown(stop))
                 return await dialog_context.end_dialog()
         infos = [question.info(answers) for question in answered if question.info]
         said = list(dict.fromkeys(info for info in infos if info))
         if said:
-            await context.send_activity(_markdown("\n\n".join(said)))
+            await context.send_activity(markdown("\n\n".join(said)))
         # Drop answers to questions that no longer apply (e.g. artifacts when no partner delivers).
         relevant = {q.key for q in applicable(self._ordered, answers)}
         state[_ANSWERS] = {k: v for k, v in answers.items() if k in relevant}
@@ -331,7 +332,7 @@ class QuestionnaireDialog(Dialog):
         choice = _summary_choice(context)
         if choice is None:
             await context.send_activity(
-                _markdown(
+                markdown(
                     "Press **Submit request** on the card above, pick an answer to change, or "
                     "type `cancel`."
                 )
@@ -339,7 +340,7 @@ class QuestionnaireDialog(Dialog):
             return Dialog.end_of_turn
         action, question_key = choice
         if action == summary.CANCEL:
-            await context.send_activity("Cancelled. Nothing was submitted.")
+            await context.send_activity(markdown("Cancelled. Nothing was submitted."))
             return await dialog_context.end_dialog()
         if action == summary.CHANGE and question_key in self._questions:
             state[_AT_SUMMARY] = False
@@ -348,7 +349,7 @@ class QuestionnaireDialog(Dialog):
             await self._send_prompt(context, state)
             return Dialog.end_of_turn
         confirmation = await self._submit(context, state[_ANSWERS])
-        await context.send_activity(_markdown(confirmation))
+        await context.send_activity(markdown(confirmation))
         return await dialog_context.end_dialog(state[_ANSWERS])
 
 
@@ -414,12 +415,6 @@ def _summary_choice(turn_context: TurnContext) -> tuple[str, str | None] | None:
     return None
 
 
-def _markdown(text: str) -> Activity:
-    activity = MessageFactory.text(text)
-    activity.text_format = TextFormatTypes.markdown
-    return activity
-
-
 def _question_text(question: Question, reason: str | None) -> str:
     """The question, its example and its options, once; after the reason a typed answer was
     refused, when it was."""
@@ -435,7 +430,7 @@ def _question_text(question: Question, reason: str | None) -> str:
             else "a number or a name"
         )
         text += "\n\n" + "\n".join(f"{i}. {c}" for i, c in enumerate(question.choices, 1))
-        text += f"\n\nType {how}" + (", or `skip`." if question.optional else ".")
+        text += f"\n\nType {how}" + (", or `skip` if none." if question.optional else ".")
     return text
 
 

@@ -629,8 +629,7 @@ def _questions(roster: Roster) -> list[Question]:
         Question(
             "wvd_in_scope",
             "WVD items in scope",
-            "Which of these in-scope items, delivered by the WVD SMEs, does the customer need? "
-            "Type `skip` if none.",
+            "Which of these in-scope items, delivered by the WVD SMEs, does the customer need?",
             AnswerKind.CHOICES,
             WVD_IN_SCOPE,
             optional=True,
@@ -639,7 +638,7 @@ def _questions(roster: Roster) -> list[Question]:
         Question(
             "wvd_out_of_scope",
             "WVD items out of scope",
-            "Does the customer also need any of these out-of-scope items? Type `skip` if not.",
+            "Does the customer also need any of these out-of-scope items?",
             AnswerKind.CHOICES,
             WVD_OUT_OF_SCOPE,
             optional=True,
@@ -674,7 +673,7 @@ def _questions(roster: Roster) -> list[Question]:
         Question(
             "licences",
             "Qualifying licences",
-            "Which of these licences does the customer have? Type `skip` if none of them.",
+            "Which of these licences does the customer have?",
             AnswerKind.CHOICES,
             QUALIFYING_LICENCES,
             optional=True,

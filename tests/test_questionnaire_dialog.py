@@ -252,3 +252,20 @@ async def test_changing_an_answer_from_the_summary_shows_its_step_filled_in(chat
     assert {e["id"]: e.get("value") for e in form["body"] if "id" in e}["delivered_by"] == "1"
     text = await chat.form_text_after(**(FASTTRACK_DELIVERS | {"delivered_by": "2"}))
     assert "Deal artifacts" in text  # what the change makes relevant
+
+
+async def test_every_message_says_it_is_markdown_and_options_are_a_list(chat):
+    replies = await chat.say("nsd")
+    for answer in FASTTRACK[:4]:
+        replies += await chat.say(answer)
+    assert all(r.text_format == "markdown" for r in replies if r.text)
+    scenarios = replies[-1].text
+    # A Markdown list: a blank line before it, one option per line.
+    assert "\n\n1. Save time or accelerate consumption\n2. Remove a blocker" in scenarios
+    assert replies[-1].suggested_actions is None  # long options are not cut-off buttons
+
+
+async def test_yes_or_no_questions_offer_two_short_buttons(chat):
+    await answer_all(chat, FASTTRACK[:10])
+    (reply,) = await chat.say("FastTrack")
+    assert [a.title for a in reply.suggested_actions.actions] == ["Yes", "No"]
