@@ -21,38 +21,84 @@ from tests.e2e.playground import ADELE_LIAISON, ALEX_FM, PlaygroundPage
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 WELCOME_TEXT = "I'm the FastTrack Bot"
-STEPS = 14  # the questions asked when FastTrack delivers (no deal artifacts)
+STEPS = 4  # the steps when FastTrack delivers (no deal artifacts step)
 
-# (what the question asks, what the FM types): FastTrack delivers, no funding, no partner, no
-# considerable effort, so no regional director stage.
+# (what the question asks, what the FM types, its step): FastTrack delivers, no funding, no
+# partner, no considerable effort, so no regional director stage.
 FASTTRACK_ANSWERS = [
-    ("Which customer is this request for?", "Contoso"),
-    ("What is the customer's TPID?", "skip"),
-    ("In which area is the engagement delivered?", "Americas"),
-    ("Which account team members", "ats@contoso.com, ae@contoso.com"),
-    ("Which scenarios apply?", "1, 2"),
-    ("What are we attempting to achieve", "Unblock the Teams rollout"),
-    ("What is the expected Active Usage growth", "+20% AU in 3 months"),
-    ("What is the cost, and how much effort", "2 FTA weeks"),
-    ("How likely is the customer to choose a competitor?", "High"),
-    ("What is the impact of not approving this request?", "Customer moves to a competitor"),
-    ("Who would deliver the non-standard scope?", "FastTrack"),
-    ("Does the request include funding (ECIF)?", "no"),
-    ("Does it involve a partner?", "no"),
-    ("Does delivery take a considerable amount of effort?", "no"),
+    ("Which customer is this request for?", "Contoso", 1),
+    ("What is the customer's TPID?", "skip", 1),
+    ("In which area is the engagement delivered?", "Americas", 1),
+    ("Which account team members", "ats@contoso.com, ae@contoso.com", 1),
+    ("Which scenarios apply?", "1, 2", 2),
+    ("What are we attempting to achieve", "Unblock the Teams rollout", 2),
+    ("What is the expected Active Usage growth", "+20% AU in 3 months", 2),
+    ("What is the cost, and how much effort", "2 FTA weeks", 3),
+    ("How likely is the customer to choose a competitor?", "High", 3),
+    ("What is the impact of not approving this request?", "Customer moves to a competitor", 3),
+    ("Who would deliver the non-standard scope?", "FastTrack", 4),
+    ("Does the request include funding (ECIF)?", "no", 4),
+    ("Does it involve a partner?", "no", 4),
+    ("Does delivery take a considerable amount of effort?", "no", 4),
 ]
-assert len(FASTTRACK_ANSWERS) == STEPS
+
+# The same answers in the four step forms: (step title, text inputs, choices), by label.
+FASTTRACK_FORMS = [
+    (
+        "Customer",
+        {"Customer": "Contoso", "Account team to inform": "ats@contoso.com, ae@contoso.com"},
+        {"Area": "Americas"},
+    ),
+    (
+        "Scenario and goal",
+        {
+            "Goal and desired outcome": "Unblock the Teams rollout",
+            "Expected Active Usage growth": "+20% AU in 3 months",
+        },
+        {"Scenarios": "Save time or accelerate consumption"},
+    ),
+    (
+        "Business case",
+        {
+            "Cost and effort": "2 FTA weeks",
+            "Likelihood of a competitor": "High",
+            "Impact of not approving": "Customer moves to a competitor",
+        },
+        {},
+    ),
+    (
+        "Delivery",
+        {},
+        {
+            "Delivered by": "FastTrack",
+            "Includes funding (ECIF)": "No",
+            "Involves a partner": "No",
+            "Considerable effort": "No",
+        },
+    ),
+]
 
 COMMENT_LABEL = "Comment (required to decline or to ask for more information)"
 LIAISON_COMMENT = "Go ahead, FastTrack has the capacity"
 
 
-def answer_questions(chat: PlaygroundPage, answers: list[tuple[str, str]]) -> None:
+def answer_questions(chat: PlaygroundPage, answers: list[tuple[str, str, int]]) -> None:
     """Type each answer once its question (and its step number) is shown."""
-    for step, (question, answer) in enumerate(answers, 1):
+    for question, answer, step in answers:
         asked = chat.wait_for_text(question)
         assert f"Step {step} of {STEPS}" in asked.text, asked.text
         chat.send(answer)
+
+
+def fill_in_forms(chat: PlaygroundPage, forms: list[tuple[str, dict, dict]]) -> None:
+    """Fill in each step's form and press Next, once the step is shown."""
+    for step, (title, texts, choices) in enumerate(forms, 1):
+        chat.wait_for_text(f"Step {step} of {STEPS} · {title}")
+        for label, value in texts.items():
+            chat.fill_card_input(label, value)
+        for label, choice in choices.items():
+            chat.choose_card_option(label, choice)
+        assert chat.click_card_button("Next") == 200
 
 
 def wait_for_card(chat: PlaygroundPage, number: int, text: str, timeout: float = 10) -> str:
@@ -72,7 +118,7 @@ def test_the_liaison_approves_a_request_the_fm_raised(
         assert fm.current_user_name() == ALEX_FM.name
         fm.wait_for_text(WELCOME_TEXT, timeout=20)
         fm.send("non-standard delivery")
-        answer_questions(fm, FASTTRACK_ANSWERS)
+        fill_in_forms(fm, FASTTRACK_FORMS)
 
         summary = fm.wait_for_text("Check your answers")
         assert len(summary.cards) == 1, "the summary is one Adaptive Card"
@@ -146,16 +192,16 @@ def test_a_bad_answer_is_asked_again_with_the_reason(fresh_bot: BotServer, chat_
         fm.send("non-standard delivery")
         answer_questions(fm, FASTTRACK_ANSWERS[:3])
 
-        question, _ = FASTTRACK_ANSWERS[3]
+        question, _, _ = FASTTRACK_ANSWERS[3]
         fm.wait_for_text(question)
         fm.send("ats@contoso.com, not-an-email")
         again = fm.wait_for_text("not-an-email is not an email address")
         assert question in again.text, "the same question is asked again"
-        assert "Step 5" not in again.text
+        assert f"Step 1 of {STEPS}" in again.text, "in the same step"
 
         fm.send("ats@contoso.com")
-        step5 = fm.wait_for_text(FASTTRACK_ANSWERS[4][0])
-        assert f"Step 5 of {STEPS}" in step5.text
+        step2 = fm.wait_for_text(FASTTRACK_ANSWERS[4][0])
+        assert f"Step 2 of {STEPS}" in step2.text
 
         fm.send("cancel")
         fm.wait_for_text("Cancelled. Nothing was submitted.")
