@@ -21,7 +21,7 @@ from config.roster import load_roster
 from config.settings import ConfigurationError, Settings, load_settings
 from dialogs.main_dialog import MainDialog
 from dialogs.request_commands import request_commands, request_conversations
-from domain import acm_referral, covid_triage, non_standard_delivery
+from domain import acm_referral, covid_tasks, covid_triage, non_standard_delivery
 from domain.requests import RequestKind
 from domain.roster import Roster
 from persistence.conversation_references import ConversationReferenceStore
@@ -68,7 +68,7 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
             RequestKind.COVID_TRIAGE,
             covid_triage.steps(roster),
             covid_triage.needs_director,
-            covid_triage.notes,
+            covid_tasks.notes,
             MenuItem(
                 "covid triage",
                 "COVID triage",
@@ -78,7 +78,7 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
             ),
             covid_triage.CONFIRMATION,
             outcomes=covid_triage.OUTCOMES,
-            highlights=covid_triage.highlights,
+            highlights=covid_tasks.highlights,
             deadlines_at_submission=covid_triage.deadlines_at_submission,
         ),
         RequestKindSpec(

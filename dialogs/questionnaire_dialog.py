@@ -27,6 +27,7 @@ from cards import summary
 from cards.elements import adaptive_card
 from cards.step_form import FORM_VERB, STEP_FIELD, answered_step, field_value, step_form
 from dialogs.messages import markdown
+from dialogs.wording import describe
 from domain.questionnaire import (
     AnswerKind,
     InvalidAnswer,
@@ -308,7 +309,7 @@ class QuestionnaireDialog(Dialog):
                 await context.send_activity(markdown(stop))
                 return await dialog_context.end_dialog()
         infos = [question.info(answers) for question in answered if question.info]
-        said = list(dict.fromkeys(info for info in infos if info))
+        said = list(dict.fromkeys(describe(info) for info in infos if info))
         if said:
             await context.send_activity(markdown("\n\n".join(said)))
         # Drop answers to questions that no longer apply (e.g. artifacts when no partner delivers).

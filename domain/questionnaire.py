@@ -53,8 +53,9 @@ class Question:
     date_parser: Callable[[str, date], object] | None = None
     # DATE answers must be later than today.
     future_only: bool = False
-    # Shown once answered, from all answers so far (e.g. an eligibility result and why).
-    info: Callable[[dict], str | None] | None = None
+    # Shown once answered, from all answers so far: a value the dialog puts into words (e.g. an
+    # eligibility result and why), or a playbook hint as text.
+    info: Callable[[dict], object | None] | None = None
     # Ends the conversation without submitting when it returns a text (said to the person).
     stop: Callable[[dict], str | None] | None = None
     # Personal data (e.g. a customer contact's phone): shown only to the requester and the

@@ -8,6 +8,7 @@ import pytest
 
 from config.roster import load_roster
 from dialogs import questionnaire_dialog
+from domain import covid_tasks, wvd
 from domain import covid_triage as covid
 from tests.dialog_harness import ScriptedChat
 from tests.schemas import assert_valid_card
@@ -55,7 +56,7 @@ def chat(monkeypatch):
         "covid triage",
         "COVID triage request",
         covid.steps(ROSTER),
-        covid.notes,
+        covid_tasks.notes,
         "Submitted COVID-0001.",
     )
 
@@ -116,7 +117,7 @@ async def test_the_full_triage_with_an_eligible_wvd_nomination(chat):
     assert "Nominate the customer through the Azure Nomination Portal" in summary
     await chat.text_after(value={"summary": "submit"})
     (answers,) = chat.submitted
-    assert answers["wvd_in_scope"] == [covid.WVD_IN_SCOPE[2], covid.WVD_IN_SCOPE[3]]
+    assert answers["wvd_in_scope"] == [wvd.WVD_IN_SCOPE[2], wvd.WVD_IN_SCOPE[3]]
     assert answers["wvd_out_of_scope"] is None
     assert answers["licences"] == ["Microsoft 365 E3", "Windows 10 E3"]
     assert answers["seats"] == 400

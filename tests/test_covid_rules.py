@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from config.roster import load_roster
+from dialogs.wording import describe
+from domain import covid_parsing, covid_tasks, wvd
 from domain import covid_triage as covid
 from domain.questionnaire import InvalidAnswer, applicable
 from domain.requests import RequestKind, submit
@@ -20,11 +22,11 @@ M365_E3 = ["Microsoft 365 E3"]
 def azure(**overrides):
     arguments = {
         "paid_azure_subscription": True,
-        "region": covid.ELSEWHERE,
+        "region": wvd.ELSEWHERE,
         "licences": M365_E3,
         "english_accepted": False,
     } | overrides
-    return covid.prequalify_fasttrack_for_azure(**arguments)
+    return wvd.prequalify_fasttrack_for_azure(**arguments)
 
 
 def m365(**overrides):
@@ -34,7 +36,7 @@ def m365(**overrides):
         "vms": 150,
         "azure_virtual_network": True,
     } | overrides
-    return covid.prequalify_fasttrack_for_m365(**arguments)
+    return wvd.prequalify_fasttrack_for_m365(**arguments)
 
 
 # --- regions ----------------------------------------------------------------------------------
@@ -43,29 +45,29 @@ def m365(**overrides):
 @pytest.mark.parametrize(
     ("region", "expected"),
     [
-        (covid.MAINLAND_CHINA, covid.RegionClass.NOT_AVAILABLE),
-        ("China", covid.RegionClass.NOT_AVAILABLE),
-        ("mainland China", covid.RegionClass.NOT_AVAILABLE),
-        (covid.NO_COMMERCIAL_AZURE, covid.RegionClass.NOT_AVAILABLE),
-        ("Russia", covid.RegionClass.BY_EXCEPTION),
-        ("Russian Federation", covid.RegionClass.BY_EXCEPTION),
-        ("Hong Kong", covid.RegionClass.BY_EXCEPTION),
-        ("Taiwan", covid.RegionClass.BY_EXCEPTION),
-        ("Macao", covid.RegionClass.BY_EXCEPTION),
-        ("Macau", covid.RegionClass.BY_EXCEPTION),
-        ("India", covid.RegionClass.BY_EXCEPTION),
-        ("india", covid.RegionClass.BY_EXCEPTION),
-        (covid.ELSEWHERE, covid.RegionClass.SUPPORTED),
-        ("Germany", covid.RegionClass.SUPPORTED),
+        (wvd.MAINLAND_CHINA, wvd.RegionClass.NOT_AVAILABLE),
+        ("China", wvd.RegionClass.NOT_AVAILABLE),
+        ("mainland China", wvd.RegionClass.NOT_AVAILABLE),
+        (wvd.NO_COMMERCIAL_AZURE, wvd.RegionClass.NOT_AVAILABLE),
+        ("Russia", wvd.RegionClass.BY_EXCEPTION),
+        ("Russian Federation", wvd.RegionClass.BY_EXCEPTION),
+        ("Hong Kong", wvd.RegionClass.BY_EXCEPTION),
+        ("Taiwan", wvd.RegionClass.BY_EXCEPTION),
+        ("Macao", wvd.RegionClass.BY_EXCEPTION),
+        ("Macau", wvd.RegionClass.BY_EXCEPTION),
+        ("India", wvd.RegionClass.BY_EXCEPTION),
+        ("india", wvd.RegionClass.BY_EXCEPTION),
+        (wvd.ELSEWHERE, wvd.RegionClass.SUPPORTED),
+        ("Germany", wvd.RegionClass.SUPPORTED),
     ],
 )
 def test_region_classes(region, expected):
-    assert covid.region_class(region) is expected
+    assert wvd.region_class(region) is expected
 
 
 def test_every_region_choice_has_a_class_and_all_three_classes_are_offered():
-    classes = {covid.region_class(region) for region in covid.REGIONS}
-    assert classes == set(covid.RegionClass)
+    classes = {wvd.region_class(region) for region in wvd.REGIONS}
+    assert classes == set(wvd.RegionClass)
 
 
 # --- FastTrack for Azure --------------------------------------------------------------------
@@ -87,7 +89,7 @@ def test_azure_needs_an_active_paid_subscription():
     assert result.reasons == ["no active, paid Azure subscription"]
 
 
-@pytest.mark.parametrize("region", [covid.MAINLAND_CHINA, covid.NO_COMMERCIAL_AZURE])
+@pytest.mark.parametrize("region", [wvd.MAINLAND_CHINA, wvd.NO_COMMERCIAL_AZURE])
 def test_azure_is_not_available_in_mainland_china_or_outside_commercial_azure(region):
     result = azure(region=region, english_accepted=True)
     assert not result.eligible
@@ -96,12 +98,12 @@ def test_azure_is_not_available_in_mainland_china_or_outside_commercial_azure(re
 
 
 def test_mainland_china_is_named_as_such():
-    assert azure(region=covid.MAINLAND_CHINA).reasons == [
+    assert azure(region=wvd.MAINLAND_CHINA).reasons == [
         "FastTrack for Azure is not available in mainland China"
     ]
 
 
-@pytest.mark.parametrize("region", covid.EXCEPTION_REGIONS)
+@pytest.mark.parametrize("region", wvd.EXCEPTION_REGIONS)
 def test_exception_regions_are_eligible_by_exception_in_english_only(region):
     accepted = azure(region=region, english_accepted=True)
     assert accepted.eligible
@@ -114,7 +116,7 @@ def test_exception_regions_are_eligible_by_exception_in_english_only(region):
     ]
 
 
-@pytest.mark.parametrize("licence", covid.QUALIFYING_LICENCES)
+@pytest.mark.parametrize("licence", wvd.QUALIFYING_LICENCES)
 def test_each_qualifying_licence_qualifies_for_azure(licence):
     assert azure(licences=[licence]).eligible
 
@@ -179,10 +181,10 @@ def test_m365_lists_every_requirement_not_met():
 WVD_ELIGIBLE = {
     "scenarios": [covid.DEVICES],
     "wvd_native": True,
-    "wvd_in_scope": [covid.WVD_IN_SCOPE[2]],
+    "wvd_in_scope": [wvd.WVD_IN_SCOPE[2]],
     "wvd_out_of_scope": None,
     "azure_paid_subscription": True,
-    "region": covid.ELSEWHERE,
+    "region": wvd.ELSEWHERE,
     "licences": ["Windows 10 E5"],
     "seats": 400,
     "vms": 200,
@@ -192,40 +194,35 @@ WVD_ELIGIBLE = {
 
 def test_both_met_nominates():
     result = covid.wvd_result(WVD_ELIGIBLE)
-    assert result.nominate
-    assert result.azure.eligible
-    assert result.m365.eligible
-    verdict = covid.wvd_verdict(WVD_ELIGIBLE)
-    assert "eligible" in verdict
-    assert covid.NOMINATION_PORTAL in verdict
+    assert result.nominate and result.azure.eligible and result.m365.eligible
+    verdict = describe(covid.wvd_result(WVD_ELIGIBLE))
+    assert "eligible" in verdict and wvd.NOMINATION_PORTAL in verdict
     assert not covid.wvd_needs_partner(WVD_ELIGIBLE)
 
 
 @pytest.mark.parametrize(
     "change",
-    [{"azure_paid_subscription": False}, {"vms": 20}, {"region": covid.MAINLAND_CHINA}],
+    [{"azure_paid_subscription": False}, {"vms": 20}, {"region": wvd.MAINLAND_CHINA}],
 )
 def test_either_not_met_means_a_partner_request_via_ocp(change):
     answers = WVD_ELIGIBLE | change
     result = covid.wvd_result(answers)
     assert not result.nominate
-    verdict = covid.wvd_verdict(answers)
-    assert "not eligible" in verdict
-    assert covid.OCP_REQUEST in verdict
+    verdict = describe(covid.wvd_result(answers))
+    assert "not eligible" in verdict and wvd.OCP_REQUEST in verdict
     assert covid.wvd_needs_partner(answers)
 
 
 def test_citrix_or_vmware_is_out_of_scope_without_pre_qualification():
     answers = {"scenarios": [covid.DEVICES], "wvd_native": False}
     result = covid.wvd_result(answers)
-    assert not result.nominate
-    assert result.azure is None
-    assert "Citrix and VMware" in covid.wvd_verdict(answers)
+    assert not result.nominate and result.azure is None
+    assert "Citrix and VMware" in describe(covid.wvd_result(answers))
     assert covid.wvd_needs_partner(answers)
 
 
 def test_out_of_scope_items_go_to_a_partner_even_when_nominated():
-    answers = WVD_ELIGIBLE | {"wvd_out_of_scope": [covid.WVD_OUT_OF_SCOPE[1]]}
+    answers = WVD_ELIGIBLE | {"wvd_out_of_scope": [wvd.WVD_OUT_OF_SCOPE[1]]}
     assert covid.wvd_result(answers).nominate
     assert covid.wvd_needs_partner(answers)
 
@@ -274,7 +271,7 @@ def test_the_wvd_questions_are_asked_only_for_devices():
     ],
 )
 def test_nomination_ids(typed, stored):
-    assert covid.parse_nomination_id(typed) == stored
+    assert covid_parsing.parse_nomination_id(typed) == stored
 
 
 @pytest.mark.parametrize(
@@ -289,18 +286,20 @@ def test_nomination_ids(typed, stored):
 )
 def test_bad_nomination_ids_say_why(typed, reason):
     with pytest.raises(InvalidAnswer, match=reason):
-        covid.parse_nomination_id(typed)
+        covid_parsing.parse_nomination_id(typed)
 
 
 def test_the_covid_note_is_tagged_once():
-    assert covid.parse_covid_note("Teams +40k by June") == "#COVID Teams +40k by June"
-    assert covid.parse_covid_note("#covid Teams +40k") == "#COVID Teams +40k"
+    assert covid_parsing.parse_covid_note("Teams +40k by June") == "#COVID Teams +40k by June"
+    assert covid_parsing.parse_covid_note("#covid Teams +40k") == "#COVID Teams +40k"
 
 
 def test_target_dates_are_named_real_future_dates_in_date_order():
-    stored = covid.parse_target_dates("Teams pilot: 2026-05-15; All staff: 30 April 2026", TODAY)
+    stored = covid_parsing.parse_target_dates(
+        "Teams pilot: 2026-05-15; All staff: 30 April 2026", TODAY
+    )
     assert stored == ["All staff: 2026-04-30", "Teams pilot: 2026-05-15"]
-    assert covid.rollout_targets({"target_dates": stored}) == [
+    assert covid_parsing.rollout_targets({"target_dates": stored}) == [
         ("All staff", date(2026, 4, 30)),
         ("Teams pilot", date(2026, 5, 15)),
     ]
@@ -318,13 +317,13 @@ def test_target_dates_are_named_real_future_dates_in_date_order():
 )
 def test_bad_target_dates_say_why(typed, reason):
     with pytest.raises(InvalidAnswer, match=reason):
-        covid.parse_target_dates(typed, TODAY)
+        covid_parsing.parse_target_dates(typed, TODAY)
 
 
 def test_at_most_ten_target_dates():
     typed = "; ".join(f"M{n}: 2026-06-{n:02d}" for n in range(1, 12))
     with pytest.raises(InvalidAnswer, match="at most 10"):
-        covid.parse_target_dates(typed, TODAY)
+        covid_parsing.parse_target_dates(typed, TODAY)
 
 
 # --- priority, E5, director, FTOP tasks, deadlines ------------------------------------------
@@ -385,14 +384,14 @@ COMPLETE = {
 
 
 def test_the_ftop_tasks_show_what_is_done():
-    tasks = {task.number: task for task in covid.ftop_tasks(COMPLETE)}
+    tasks = {task.number: task for task in covid_tasks.ftop_tasks(COMPLETE)}
     assert list(tasks) == [4115, 4116, 4117, 4118, 4108]
     assert all(tasks[n].status == "Done" for n in (4115, 4116, 4117, 4118))
     assert tasks[4115].detail == "met 2 account team members; priority 2"
     assert tasks[4117].detail.startswith("2 target dates, the first on 15 May 2026")
     assert tasks[4118].detail == "in scope: FM Alex; Teams SME Megan"
     assert tasks[4108].status == "To do"
-    started = {task.number: task.status for task in covid.ftop_tasks({"customer": "Contoso"})}
+    started = {task.number: task.status for task in covid_tasks.ftop_tasks({"customer": "Contoso"})}
     assert started[4115] == started[4117] == started[4118] == "To do"
 
 
@@ -406,12 +405,12 @@ def test_notes_and_highlights_of_a_blocked_out_of_scope_customer():
         "out_of_scope_resources": ["Microsoft Services (Premier, PFE, MCS)"],
     }
     del answers["covid_note"], answers["holding_features"], answers["e5_growth"]
-    notes = "\n".join(covid.notes(answers))
+    notes = "\n".join(covid_tasks.notes(answers))
     assert "Blocked / IT Change Management and Resourcing / COVID" in notes
     assert "FastTrack Insight tool" in notes
     assert "Premier" in notes
     assert "FTOP task 4108 · Engage with the account team for E5 growth: Not needed" in notes
-    facts = dict(covid.highlights(answers))
+    facts = dict(covid_tasks.highlights(answers))
     assert facts["COVID status"].startswith("Blocked: L1/L2/L3 Blocked")
     assert facts["FastTrack scope"].startswith("Out of FastTrack scope: Custom app migration")
     assert facts["Rollout target dates"] == "Teams pilot 15 May 2026; All staff 30 Jun 2026"

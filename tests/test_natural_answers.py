@@ -7,6 +7,7 @@ import pytest
 
 from config.roster import load_roster
 from domain import acm_referral as acm
+from domain import covid_parsing, wvd
 from domain import covid_triage as covid
 from domain import non_standard_delivery as nsd
 from domain.identifiers import parse_tpid
@@ -46,7 +47,7 @@ def test_an_option_name_holding_a_comma_or_and_is_one_option():
     assert NSD_SCENARIOS.parse("Remove a blocker (technical, organisational or financial)") == [
         nsd.SCENARIOS[1]
     ]
-    assert WVD_IN_SCOPE.parse("3 and 4") == [covid.WVD_IN_SCOPE[2], covid.WVD_IN_SCOPE[3]]
+    assert WVD_IN_SCOPE.parse("3 and 4") == [wvd.WVD_IN_SCOPE[2], wvd.WVD_IN_SCOPE[3]]
 
 
 @pytest.mark.parametrize(
@@ -136,11 +137,13 @@ def test_what_is_not_a_future_date_stays_refused(typed, reason):
 
 def test_examples_are_computed_from_today():
     assert example_date(TODAY) == "29 December 2026"
-    assert covid.target_dates_example(TODAY).startswith("Teams pilot: 29 December 2026")
+    assert covid_parsing.target_dates_example(TODAY).startswith("Teams pilot: 29 December 2026")
 
 
 def test_target_dates_read_natural_dates():
-    assert covid.parse_target_dates("Teams pilot: next Friday; All staff by 15 March", TODAY) == [
+    assert covid_parsing.parse_target_dates(
+        "Teams pilot: next Friday; All staff by 15 March", TODAY
+    ) == [
         "Teams pilot: 2026-12-04",
         "All staff: 2027-03-15",
     ]
@@ -149,25 +152,25 @@ def test_target_dates_read_natural_dates():
 @pytest.mark.parametrize(
     "typed, region, region_class",
     [
-        ("United States", "United States", covid.RegionClass.SUPPORTED),
-        ("Seattle", "United States", covid.RegionClass.SUPPORTED),
-        ("Germany", "Germany", covid.RegionClass.SUPPORTED),
-        ("Mumbai", "India", covid.RegionClass.BY_EXCEPTION),
-        ("Moscow, Russia", "Russia", covid.RegionClass.BY_EXCEPTION),
-        ("Hong Kong", "Hong Kong", covid.RegionClass.BY_EXCEPTION),
-        ("Shanghai", covid.MAINLAND_CHINA, covid.RegionClass.NOT_AVAILABLE),
-        ("a sovereign cloud", covid.NO_COMMERCIAL_AZURE, covid.RegionClass.NOT_AVAILABLE),
-        ("Anywhere else", covid.ELSEWHERE, covid.RegionClass.SUPPORTED),
+        ("United States", "United States", wvd.RegionClass.SUPPORTED),
+        ("Seattle", "United States", wvd.RegionClass.SUPPORTED),
+        ("Germany", "Germany", wvd.RegionClass.SUPPORTED),
+        ("Mumbai", "India", wvd.RegionClass.BY_EXCEPTION),
+        ("Moscow, Russia", "Russia", wvd.RegionClass.BY_EXCEPTION),
+        ("Hong Kong", "Hong Kong", wvd.RegionClass.BY_EXCEPTION),
+        ("Shanghai", wvd.MAINLAND_CHINA, wvd.RegionClass.NOT_AVAILABLE),
+        ("a sovereign cloud", wvd.NO_COMMERCIAL_AZURE, wvd.RegionClass.NOT_AVAILABLE),
+        ("Anywhere else", wvd.ELSEWHERE, wvd.RegionClass.SUPPORTED),
     ],
 )
 def test_countries_and_cities_map_to_the_wvd_region_classes(typed, region, region_class):
-    assert covid.parse_region(typed) == region
-    assert covid.region_class(region) is region_class
+    assert covid_parsing.parse_region(typed) == region
+    assert wvd.region_class(region) is region_class
 
 
 def test_a_place_nobody_knows_stays_refused():
     with pytest.raises(InvalidAnswer, match="I don't know where “Atlantis” is"):
-        covid.parse_region("Atlantis")
+        covid_parsing.parse_region("Atlantis")
 
 
 @pytest.mark.parametrize("typed", ["1234567", "TPID 1234567", "tpid: 1234567"])

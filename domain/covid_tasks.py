@@ -1,0 +1,209 @@
+"""What a COVID triage request shows: the FTOP engagement tasks with what is done, the COVID
+section of the approval card, and the notes on what to record where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.covid_parsing import rollout_targets
+from domain.covid_triage import (
+    BLOCKED_STATUS_TEXT,
+    OTHER_SERVICE,
+    has_in_scope_work,
+    has_out_of_scope_work,
+    not_all_in_scope,
+    tier,
+    wvd_needs_partner,
+    wvd_result,
+)
+from domain.wvd import NOMINATION_PORTAL, OCP_REQUEST
+
+
+@dataclass(frozen=True)
+class FtopTask:
+    number: int
+    title: str
+    status: str  # "Done", "To do" or "Not needed"
+    detail: str
+
+
+def ftop_tasks(answers: dict) -> list[FtopTask]:
+    """The four engagement steps (FTOP tasks 4115 to 4118) and E5 growth (4108)."""
+    team = answers.get("account_team") or []
+    picked = tier(answers.get("priority"))
+    sync = FtopTask(
+        4115,
+        "Sync with the account team",
+        "Done" if team and picked else "To do",
+        f"met {len(team)} account team member{'s' if len(team) != 1 else ''}"
+        + (f"; priority {picked.number}" if picked else ""),
+    )
+    scenarios = _scenario_text(answers)
+    conversation = FtopTask(
+        4116,
+        "Strategic deployment conversation with the customer",
+        "Done" if scenarios and answers.get("fasttrack_scope") else "To do",
+        "; ".join(x for x in (scenarios, answers.get("fasttrack_scope") or "") if x),
+    )
+    targets = rollout_targets(answers)
+    plan = FtopTask(
+        4117,
+        "Agree on the workload/feature rollout plan",
+        "Done" if targets and answers.get("next_steps") else "To do",
+        (
+            f"{len(targets)} target date{'s' if len(targets) != 1 else ''}, the first on "
+            f"{targets[0][1]:%d %B %Y}"
+            if targets
+            else "no target dates yet"
+        )
+        + (
+            "; the customer's own plan"
+            if answers.get("has_rollout_plan")
+            else "; a plan from the Enable Teams Anywhere materials"
+            if "has_rollout_plan" in answers
+            else ""
+        ),
+    )
+    resources = _resources_text(answers)
+    assigned = all(
+        key in answers
+        for key, holds in (
+            ("in_scope_resources", has_in_scope_work(answers)),
+            ("out_of_scope_resources", has_out_of_scope_work(answers)),
+        )
+        if holds
+    )
+    align = FtopTask(
+        4118,
+        "Request or assign resources",
+        "Done" if assigned and resources else "To do",
+        resources or "no resources yet",
+    )
+    return [sync, conversation, plan, align, _e5_task(answers)]
+
+
+def _e5_task(answers: dict) -> FtopTask:
+    title = "Engage with the account team for E5 growth"
+    if answers.get("blocked"):
+        return FtopTask(4108, title, "Not needed", "the customer is blocked: no proactive outreach")
+    if answers.get("holding_features"):
+        return FtopTask(
+            4108, title, "Not needed", "the customer holds advanced features: no proactive outreach"
+        )
+    if answers.get("e5_growth"):
+        return FtopTask(
+            4108,
+            title,
+            "To do",
+            "support the account team on the E5 opportunity; prioritise an upcoming renewal",
+        )
+    if answers.get("e5_growth") is False:
+        return FtopTask(4108, title, "Not needed", "no E5 opportunity now")
+    return FtopTask(4108, title, "To do", "assess the E5 opportunity")
+
+
+def _scenario_text(answers: dict) -> str:
+    names = []
+    for scenario in answers.get("scenarios") or []:
+        if scenario == OTHER_SERVICE and answers.get("other_service"):
+            names.append(f"{answers['other_service']} (another FastTrack service)")
+        else:
+            names.append(scenario)
+    return ", ".join(names)
+
+
+def _resources_text(answers: dict) -> str:
+    parts = []
+    if has_in_scope_work(answers) and answers.get("in_scope_resources"):
+        parts.append(f"in scope: {answers['in_scope_resources']}")
+    if has_out_of_scope_work(answers) and answers.get("out_of_scope_resources"):
+        parts.append("out of scope: " + ", ".join(answers["out_of_scope_resources"]))
+    return "; ".join(parts)
+
+
+def _scope_text(answers: dict) -> str:
+    scope = answers.get("fasttrack_scope") or "(not given)"
+    if not not_all_in_scope(answers):
+        return scope
+    recommended = ", ".join(answers.get("recommendation") or []) or "nothing yet"
+    return f"{scope}: {answers.get('scope_exception', '')}. Recommended: {recommended}"
+
+
+def _covid_status(answers: dict) -> str:
+    parts = []
+    if answers.get("blocked"):
+        parts.append(f"Blocked: L1/L2/L3 {BLOCKED_STATUS_TEXT}")
+    if answers.get("accelerated") and answers.get("covid_note"):
+        parts.append(f"Accelerated: {answers['covid_note']}")
+    return "; ".join(parts) or "Neither blocked nor accelerated"
+
+
+def _wvd_text(answers: dict) -> str | None:
+    result = wvd_result(answers)
+    if result is None:
+        return None
+    if result.azure is None:
+        return "Not native WVD (Citrix or VMware): out of scope, partner request via OCP"
+    if result.nominate:
+        text = "Eligible: nominate"
+        if answers.get("nomination_id"):
+            text += f" with {answers['nomination_id']}"
+        if result.out_of_scope:
+            text += "; out-of-scope items via a partner request (OCP)"
+        return text
+    reasons = [*(result.azure.reasons if not result.azure.eligible else [])]
+    reasons += result.m365.reasons if not result.m365.eligible else []
+    return "Not eligible (" + "; ".join(reasons) + "): partner request via OCP"
+
+
+def highlights(answers: dict) -> list[tuple[str, str]]:
+    """The COVID section of the liaison's card."""
+    picked = tier(answers.get("priority"))
+    facts = [
+        ("Priority", f"{picked.number} · {picked.name}" if picked else "(not given)"),
+        ("Scenarios", _scenario_text(answers) or "(not given)"),
+        ("FastTrack scope", _scope_text(answers)),
+        ("COVID status", _covid_status(answers)),
+    ]
+    wvd = _wvd_text(answers)
+    if wvd:
+        facts.append(("WVD pre-qualification", wvd))
+    targets = rollout_targets(answers)
+    facts.append(
+        (
+            "Rollout target dates",
+            "; ".join(f"{name} {due:%d %b %Y}" for name, due in targets) or "(none)",
+        )
+    )
+    e5 = _e5_task(answers)
+    facts.append(("E5 growth (4108)", f"{e5.status}: {e5.detail}"))
+    return facts
+
+
+def notes(answers: dict) -> list[str]:
+    """The FTOP tasks with what is done, and what to record where, for the summary and card."""
+    found = [
+        f"FTOP task {task.number} · {task.title}: {task.status} ({task.detail})."
+        for task in ftop_tasks(answers)
+    ]
+    if answers.get("blocked"):
+        found.append(f"Set L1/L2/L3 in FTOP to {BLOCKED_STATUS_TEXT}.")
+    if answers.get("accelerated") and answers.get("covid_note"):
+        found.append(f"Add to the FTOP Notes field: {answers['covid_note']}")
+    if not_all_in_scope(answers):
+        found.append(
+            "Document the exception in the FastTrack Insight tool. Recommended to fill the gap: "
+            + (", ".join(answers.get("recommendation") or []) or "Premier, a partner or ECIF")
+            + "."
+        )
+    result = wvd_result(answers)
+    if result is not None and result.nominate:
+        found.append(
+            f"Nominate the customer through the Azure Nomination Portal ({NOMINATION_PORTAL})."
+        )
+    if wvd_needs_partner(answers):
+        found.append(
+            "WVD: follow up with the account team to submit a partner request via OCP "
+            f"({OCP_REQUEST})."
+        )
+    return found
