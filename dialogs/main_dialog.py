@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from botbuilder.core import ConversationState, TurnContext
@@ -74,7 +74,7 @@ class MainDialog:
         self,
         conversation_state: ConversationState,
         conversations: list[Conversation],
-        commands: list[Command] = (),
+        commands: Sequence[Command] = (),
     ) -> None:
         self._dialog_state = conversation_state.create_property("DialogState")
         self._dialogs = DialogSet(self._dialog_state)
@@ -85,7 +85,9 @@ class MainDialog:
             self._starts[conversation.menu_item.command] = conversation.dialog.id
             self._titles[conversation.dialog.id] = conversation.menu_item.title
         self._commands = {command.menu_item.command: command.run for command in commands}
-        self.menu = [item.menu_item for item in [*conversations, *commands]] + [
+        self.menu = [
+            *(conversation.menu_item for conversation in conversations),
+            *(command.menu_item for command in commands),
             MenuItem("help", "Help", "Show this card again"),
         ]
         self._items = {item.command: item for item in self.menu}

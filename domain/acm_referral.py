@@ -202,7 +202,7 @@ def _location(text: str) -> str:
 
 def _email(text: str) -> str:
     addresses = _ONE_EMAIL.parse(text)
-    if len(addresses) != 1:
+    if not isinstance(addresses, list) or len(addresses) != 1:
         raise InvalidAnswer("Give one email address, the contact's own.")
     return addresses[0]
 

@@ -151,8 +151,12 @@ def _wvd_text(answers: dict) -> str | None:
         if result.out_of_scope:
             text += "; out-of-scope items via a partner request (OCP)"
         return text
-    reasons = [*(result.azure.reasons if not result.azure.eligible else [])]
-    reasons += result.m365.reasons if not result.m365.eligible else []
+    reasons = [
+        reason
+        for eligibility in (result.azure, result.m365)
+        if eligibility is not None and not eligibility.eligible
+        for reason in eligibility.reasons
+    ]
     return "Not eligible (" + "; ".join(reasons) + "): partner request via OCP"
 
 

@@ -277,7 +277,6 @@ def e5_may_be_assessed(answers: dict) -> bool:
 
 
 def _questions(roster: Roster) -> list[Question]:
-    prequalification = {"applies": _asks_wvd_details, "info": _prequalification_info}
     return [
         # FTOP task 4115: sync with the account team.
         Question("customer", "Customer", "Which customer is this triage for?"),
@@ -353,14 +352,16 @@ def _questions(roster: Roster) -> list[Question]:
             "Pre-qualification for FastTrack for Azure and FastTrack for M365. Does the "
             "customer have an active, paid Azure subscription?",
             AnswerKind.YES_NO,
-            **prequalification,
+            applies=_asks_wvd_details,
+            info=_prequalification_info,
         ),
         Question(
             "region",
             "Customer's region",
             "Where is the customer located? A country or a city.",
             parser=parse_region,
-            **prequalification,
+            applies=_asks_wvd_details,
+            info=_prequalification_info,
         ),
         Question(
             "english_accepted",
@@ -379,7 +380,8 @@ def _questions(roster: Roster) -> list[Question]:
             AnswerKind.CHOICES,
             QUALIFYING_LICENCES,
             optional=True,
-            **prequalification,
+            applies=_asks_wvd_details,
+            info=_prequalification_info,
         ),
         Question(
             "seats",
@@ -395,14 +397,16 @@ def _questions(roster: Roster) -> list[Question]:
             "Virtual machines",
             "How many virtual machines will the WVD deployment have?",
             AnswerKind.NUMBER,
-            **prequalification,
+            applies=_asks_wvd_details,
+            info=_prequalification_info,
         ),
         Question(
             "azure_virtual_network",
             "Azure subscription with a virtual network",
             "Does the customer have an Azure subscription that contains a virtual network?",
             AnswerKind.YES_NO,
-            **prequalification,
+            applies=_asks_wvd_details,
+            info=_prequalification_info,
         ),
         Question(
             "nomination_id",
