@@ -9,7 +9,7 @@ three partners matched from the roster's directory, fixed at submission.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,6 +20,7 @@ from domain.questionnaire import (
     InvalidAnswer,
     Question,
     Step,
+    answer_fields,
     area_question,
     questions_of,
 )
@@ -146,10 +147,11 @@ def match_partners(
     return matches[:limit]
 
 
-def describe_matches(matches: list[dict], answers: dict) -> str:
+def describe_matches(matches: list[dict], answers: Mapping[str, object]) -> str:
     """The proposal in words: each partner and why it matched, or plainly how few matched."""
-    wanted = " and ".join(specialties_for(answers.get("service_type"))) or "the services"
-    where = answers.get("location") or "the customer's location"
+    typed = AcmAnswers.of(answers)
+    wanted = " and ".join(specialties_for(typed.service_type)) or "the services"
+    where = typed.location or "the customer's location"
     if not matches:
         return (
             f"No partner in the directory offers {wanted} in the customer's country ({where}). "
@@ -226,27 +228,53 @@ def _name(text: str) -> str:
 # --- the conversation -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AcmAnswers:
+    """A referral's answers, typed: None when not (yet) given. The last two are added at
+    submission (see `derive`)."""
+
+    customer: str | None = None
+    area: str | None = None
+    current_partner_offers: bool | None = None
+    current_partner: str | None = None
+    has_account_team: bool | None = None
+    account_team: list[str] | None = None
+    service_type: str | None = None
+    consent: bool | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    location: str | None = None
+    proposed_partners: list[dict] | None = None
+    consent_record: dict | None = None
+
+    @classmethod
+    def of(cls, answers: Mapping[str, object]) -> AcmAnswers:
+        return cls(**answer_fields(cls, answers))
+
+
 def _current_partner_offers(answers: dict) -> bool:
-    return answers.get("current_partner_offers") is True
+    return AcmAnswers.of(answers).current_partner_offers is True
 
 
 # Asked unless an earlier answer rules them out, so the usual path's step count never grows.
 # The contact step comes after the consent step, so no contact is asked before consent.
 def _may_refer(answers: dict) -> bool:
-    return answers.get("current_partner_offers") is not True
+    return AcmAnswers.of(answers).current_partner_offers is not True
 
 
-def _has_account_team(answers: dict) -> bool:
-    return answers.get("has_account_team") is True
+def _has_account_team(answers: Mapping[str, object]) -> bool:
+    return AcmAnswers.of(answers).has_account_team is True
 
 
 def _may_share_contact(answers: dict) -> bool:
-    return _may_refer(answers) and answers.get("consent") is not False
+    return _may_refer(answers) and AcmAnswers.of(answers).consent is not False
 
 
 def _current_partner_outcome(answers: dict) -> str:
+    typed = AcmAnswers.of(answers)
     return (
-        f"Outcome: {answers['current_partner']}, already one of {answers['customer']}'s "
+        f"Outcome: {typed.current_partner}, already one of {typed.customer}'s "
         "partners, offers the ACM services the customer is looking for. That is the best "
         "outcome: no referral is made and nothing is shared with other partners. Note it on FTOP "
         "task 4047 (Conduct Adoption & Change Management Conversation) when you complete it."
@@ -254,7 +282,7 @@ def _current_partner_outcome(answers: dict) -> str:
 
 
 def _consent_gate(answers: dict) -> str | None:
-    return None if answers.get("consent") else CONSENT_REFUSED
+    return None if AcmAnswers.of(answers).consent else CONSENT_REFUSED
 
 
 def _route_info(answers: dict) -> str:
@@ -269,14 +297,13 @@ def _route_info(answers: dict) -> str:
     )
 
 
-def proposal(roster: Roster, answers: dict) -> list[dict]:
+def proposal(roster: Roster, answers: Mapping[str, object]) -> list[dict]:
     """The partners matched now for the answers so far, as stored at submission."""
-    if not answers.get("location") or not answers.get("service_type"):
+    typed = AcmAnswers.of(answers)
+    if not typed.location or not typed.service_type:
         return []
     matches = match_partners(
-        roster.partners,
-        parse_location(answers["location"]),
-        specialties_for(answers["service_type"]),
+        roster.partners, parse_location(typed.location), specialties_for(typed.service_type)
     )
     return [m.as_answer() for m in matches]
 
@@ -418,13 +445,14 @@ def derive(roster: Roster) -> Callable[[dict, Person, datetime], dict]:
     return derived
 
 
-def highlights(answers: dict) -> list[tuple[str, str]]:
+def highlights(answers: Mapping[str, object]) -> list[tuple[str, str]]:
     """The referral's own section on the approval card."""
+    typed = AcmAnswers.of(answers)
     facts = [
         ("Route", ACCOUNT_TEAM_ROUTE if _has_account_team(answers) else QUICKLEADS_ROUTE),
-        ("Service type", str(answers.get("service_type", ""))),
+        ("Service type", typed.service_type or ""),
     ]
-    record = answers.get(CONSENT_RECORD)
+    record = typed.consent_record
     if record:
         at = datetime.fromisoformat(record["at"])
         facts.append(
@@ -433,7 +461,7 @@ def highlights(answers: dict) -> list[tuple[str, str]]:
                 f"Customer's verbal consent recorded by {record['by']} on {at:%d %b %Y %H:%M} UTC",
             )
         )
-    partners = answers.get(PROPOSED_PARTNERS) or []
+    partners = typed.proposed_partners or []
     for number, partner in enumerate(partners, 1):
         facts.append(
             (
@@ -459,9 +487,10 @@ def card_notes(roster: Roster) -> Callable[[dict], list[str]]:
     """For-fee and the three-business-day contact, for the summary and the approval card; on
     the summary (before the partners are fixed) also the partners proposed now."""
 
-    def notes(answers: dict) -> list[str]:
+    def notes(answers: Mapping[str, object]) -> list[str]:
         found = [FOR_FEE, CONTACT_DEADLINE]
-        if PROPOSED_PARTNERS not in answers and answers.get("location"):
+        typed = AcmAnswers.of(answers)
+        if typed.proposed_partners is None and typed.location:
             found.append(describe_matches(proposal(roster, answers), answers))
         return found
 

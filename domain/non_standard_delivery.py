@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from domain.identifiers import parse_tpid
-from domain.questionnaire import AnswerKind, Question, Step, area_question, questions_of
+from domain.questionnaire import (
+    AnswerKind,
+    Question,
+    Step,
+    answer_fields,
+    area_question,
+    questions_of,
+)
 from domain.roster import Roster
 
 SCENARIOS = (
@@ -45,7 +55,7 @@ NO_COMMITMENT = (
 
 
 def _partner_delivers(answers: dict) -> bool:
-    return answers.get("delivered_by") == PARTNER_DELIVERS
+    return NsdAnswers.of(answers).partner_delivers
 
 
 def steps(roster: Roster) -> list[Step]:
@@ -173,29 +183,61 @@ def questions(roster: Roster) -> list[Question]:
     return questions_of(steps(roster))
 
 
-def needs_director(answers: dict) -> bool:
+@dataclass(frozen=True)
+class NsdAnswers:
+    """A request's answers, typed: None when not (yet) given."""
+
+    customer: str | None = None
+    tpid: str | None = None
+    area: str | None = None
+    account_team: list[str] | None = None
+    scenarios: list[str] | None = None
+    desired_outcome: str | None = None
+    usage_growth: str | None = None
+    cost_and_effort: str | None = None
+    competitor_likelihood: str | None = None
+    impact_if_declined: str | None = None
+    delivered_by: str | None = None
+    includes_funding: bool | None = None
+    involves_partner: bool | None = None
+    considerable_effort: bool | None = None
+    sow_url: str | None = None
+    cost_breakdown_url: str | None = None
+    wbs_url: str | None = None
+    oneask_url: str | None = None
+    collateral_url: str | None = None
+
+    @classmethod
+    def of(cls, answers: Mapping[str, object]) -> NsdAnswers:
+        return cls(**answer_fields(cls, answers))
+
+    @property
+    def partner_delivers(self) -> bool:
+        return self.delivered_by == PARTNER_DELIVERS
+
+
+def needs_director(answers: Mapping[str, object]) -> bool:
     """Funding, a partner or considerable effort: the regional director reviews after the
     liaison."""
-    return bool(
-        answers.get("includes_funding")
-        or answers.get("involves_partner")
-        or answers.get("considerable_effort")
-    )
+    typed = NsdAnswers.of(answers)
+    return bool(typed.includes_funding or typed.involves_partner or typed.considerable_effort)
 
 
-def deal_artifacts(answers: dict) -> tuple[list[str], list[str]]:
+def deal_artifacts(answers: Mapping[str, object]) -> tuple[list[str], list[str]]:
     """(present, missing) deal artifact labels; both empty unless a partner delivers."""
-    if not _partner_delivers(answers):
+    typed = NsdAnswers.of(answers)
+    if not typed.partner_delivers:
         return [], []
-    present = [label for key, label in DEAL_ARTIFACTS if answers.get(key)]
-    missing = [label for key, label in DEAL_ARTIFACTS if not answers.get(key)]
+    present = [label for key, label in DEAL_ARTIFACTS if getattr(typed, key)]
+    missing = [label for key, label in DEAL_ARTIFACTS if not getattr(typed, key)]
     return present, missing
 
 
-def routing_notes(answers: dict) -> list[str]:
+def routing_notes(answers: Mapping[str, object]) -> list[str]:
     """Playbook hints for the liaison, derived from the answers."""
+    typed = NsdAnswers.of(answers)
     notes = []
-    scenarios = answers.get("scenarios") or []
+    scenarios = typed.scenarios or []
     if PREVIEW_SCENARIO in scenarios:
         notes.append(
             "Preview or roadmap items: consult the product group PM responsible for the program."
@@ -205,7 +247,7 @@ def routing_notes(answers: dict) -> list[str]:
             "Compete scenario: for a Google-to-Microsoft switch, the ring-fenced Switcher FTAs "
             "are the experts."
         )
-    if _partner_delivers(answers):
+    if typed.partner_delivers:
         notes.append(
             "Partner delivery: the account team submits the ECIF request through the Digital "
             "WinRoom (DWR)."
@@ -213,7 +255,7 @@ def routing_notes(answers: dict) -> list[str]:
     return notes
 
 
-def card_notes(answers: dict) -> list[str]:
+def card_notes(answers: Mapping[str, object]) -> list[str]:
     """What the liaison's card and the FM's summary point out beyond the answers."""
     notes = routing_notes(answers)
     present, missing = deal_artifacts(answers)

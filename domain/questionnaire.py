@@ -8,10 +8,11 @@ asks a step as one form (or its questions one at a time) and shows the reasons.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlparse
 
 from domain import natural_answers
@@ -110,6 +111,12 @@ class Step:
 
     def unanswered(self, answers: dict) -> list[Question]:
         return [q for q in self.questions if q.applies_to(answers) and q.key not in answers]
+
+
+def answer_fields(kind: type, answers: Mapping[str, object]) -> dict[str, Any]:
+    """The answers that are fields of a kind's typed answers (a dataclass), to build it."""
+    names = {field.name for field in fields(kind)}
+    return {key: value for key, value in answers.items() if key in names}
 
 
 def questions_of(steps: list[Step]) -> list[Question]:
