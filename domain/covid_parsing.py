@@ -4,6 +4,7 @@ the #COVID note, the rollout target dates."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 
 from domain import natural_answers, places
@@ -123,10 +124,11 @@ def _milestone_name(text: str) -> str:
     return name
 
 
-def rollout_targets(answers: dict) -> list[tuple[str, date]]:
-    """(milestone, target date) pairs of the rollout plan."""
+def rollout_targets(answers: Mapping[str, object]) -> list[tuple[str, date]]:
+    """(milestone, target date) pairs of the rollout plan, as `parse_target_dates` stored them."""
+    stored = answers.get("target_dates")
     targets = []
-    for item in answers.get("target_dates") or []:
+    for item in stored if isinstance(stored, list) else []:
         name, _, when = item.rpartition(": ")
         targets.append((name, date.fromisoformat(when)))
     return targets

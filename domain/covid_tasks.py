@@ -3,12 +3,14 @@ section of the approval card, and the notes on what to record where."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.covid_parsing import rollout_targets
 from domain.covid_triage import (
     BLOCKED_STATUS_TEXT,
     OTHER_SERVICE,
+    CovidAnswers,
     has_in_scope_work,
     has_out_of_scope_work,
     not_all_in_scope,
@@ -27,10 +29,11 @@ class FtopTask:
     detail: str
 
 
-def ftop_tasks(answers: dict) -> list[FtopTask]:
+def ftop_tasks(answers: Mapping[str, object]) -> list[FtopTask]:
     """The four engagement steps (FTOP tasks 4115 to 4118) and E5 growth (4108)."""
-    team = answers.get("account_team") or []
-    picked = tier(answers.get("priority"))
+    typed = CovidAnswers.of(answers)
+    team = typed.account_team or []
+    picked = tier(typed.priority)
     sync = FtopTask(
         4115,
         "Sync with the account team",
@@ -42,14 +45,14 @@ def ftop_tasks(answers: dict) -> list[FtopTask]:
     conversation = FtopTask(
         4116,
         "Strategic deployment conversation with the customer",
-        "Done" if scenarios and answers.get("fasttrack_scope") else "To do",
-        "; ".join(x for x in (scenarios, answers.get("fasttrack_scope") or "") if x),
+        "Done" if scenarios and typed.fasttrack_scope else "To do",
+        "; ".join(x for x in (scenarios, typed.fasttrack_scope or "") if x),
     )
     targets = rollout_targets(answers)
     plan = FtopTask(
         4117,
         "Agree on the workload/feature rollout plan",
-        "Done" if targets and answers.get("next_steps") else "To do",
+        "Done" if targets and typed.next_steps else "To do",
         (
             f"{len(targets)} target date{'s' if len(targets) != 1 else ''}, the first on "
             f"{targets[0][1]:%d %B %Y}"
@@ -58,18 +61,18 @@ def ftop_tasks(answers: dict) -> list[FtopTask]:
         )
         + (
             "; the customer's own plan"
-            if answers.get("has_rollout_plan")
+            if typed.has_rollout_plan
             else "; a plan from the Enable Teams Anywhere materials"
-            if "has_rollout_plan" in answers
+            if typed.has_rollout_plan is not None
             else ""
         ),
     )
     resources = _resources_text(answers)
     assigned = all(
-        key in answers
-        for key, holds in (
-            ("in_scope_resources", has_in_scope_work(answers)),
-            ("out_of_scope_resources", has_out_of_scope_work(answers)),
+        given
+        for given, holds in (
+            (typed.in_scope_resources is not None, has_in_scope_work(answers)),
+            (typed.out_of_scope_resources is not None, has_out_of_scope_work(answers)),
         )
         if holds
     )
@@ -82,63 +85,69 @@ def ftop_tasks(answers: dict) -> list[FtopTask]:
     return [sync, conversation, plan, align, _e5_task(answers)]
 
 
-def _e5_task(answers: dict) -> FtopTask:
+def _e5_task(answers: Mapping[str, object]) -> FtopTask:
+    typed = CovidAnswers.of(answers)
     title = "Engage with the account team for E5 growth"
-    if answers.get("blocked"):
+    if typed.blocked:
         return FtopTask(4108, title, "Not needed", "the customer is blocked: no proactive outreach")
-    if answers.get("holding_features"):
+    if typed.holding_features:
         return FtopTask(
             4108, title, "Not needed", "the customer holds advanced features: no proactive outreach"
         )
-    if answers.get("e5_growth"):
+    if typed.e5_growth:
         return FtopTask(
             4108,
             title,
             "To do",
             "support the account team on the E5 opportunity; prioritise an upcoming renewal",
         )
-    if answers.get("e5_growth") is False:
+    if typed.e5_growth is False:
         return FtopTask(4108, title, "Not needed", "no E5 opportunity now")
     return FtopTask(4108, title, "To do", "assess the E5 opportunity")
 
 
-def _scenario_text(answers: dict) -> str:
+def _scenario_text(answers: Mapping[str, object]) -> str:
+    typed = CovidAnswers.of(answers)
     names = []
-    for scenario in answers.get("scenarios") or []:
-        if scenario == OTHER_SERVICE and answers.get("other_service"):
-            names.append(f"{answers['other_service']} (another FastTrack service)")
+    for scenario in typed.scenarios or []:
+        if scenario == OTHER_SERVICE and typed.other_service:
+            names.append(f"{typed.other_service} (another FastTrack service)")
         else:
             names.append(scenario)
     return ", ".join(names)
 
 
-def _resources_text(answers: dict) -> str:
+def _resources_text(answers: Mapping[str, object]) -> str:
+    typed = CovidAnswers.of(answers)
     parts = []
-    if has_in_scope_work(answers) and answers.get("in_scope_resources"):
-        parts.append(f"in scope: {answers['in_scope_resources']}")
-    if has_out_of_scope_work(answers) and answers.get("out_of_scope_resources"):
-        parts.append("out of scope: " + ", ".join(answers["out_of_scope_resources"]))
+    if has_in_scope_work(answers) and typed.in_scope_resources:
+        parts.append(f"in scope: {typed.in_scope_resources}")
+    if has_out_of_scope_work(answers) and typed.out_of_scope_resources:
+        parts.append("out of scope: " + ", ".join(typed.out_of_scope_resources))
     return "; ".join(parts)
 
 
-def _scope_text(answers: dict) -> str:
-    scope = answers.get("fasttrack_scope") or "(not given)"
+def _scope_text(answers: Mapping[str, object]) -> str:
+    typed = CovidAnswers.of(answers)
+    scope = typed.fasttrack_scope or "(not given)"
     if not not_all_in_scope(answers):
         return scope
-    recommended = ", ".join(answers.get("recommendation") or []) or "nothing yet"
-    return f"{scope}: {answers.get('scope_exception', '')}. Recommended: {recommended}"
+    recommended = ", ".join(typed.recommendation or []) or "nothing yet"
+    return f"{scope}: {(typed.scope_exception or '')}. Recommended: {recommended}"
 
 
-def _covid_status(answers: dict) -> str:
+def _covid_status(answers: Mapping[str, object]) -> str:
+    typed = CovidAnswers.of(answers)
     parts = []
-    if answers.get("blocked"):
+    if typed.blocked:
         parts.append(f"Blocked: L1/L2/L3 {BLOCKED_STATUS_TEXT}")
-    if answers.get("accelerated") and answers.get("covid_note"):
-        parts.append(f"Accelerated: {answers['covid_note']}")
+    if typed.accelerated and typed.covid_note:
+        parts.append(f"Accelerated: {typed.covid_note}")
     return "; ".join(parts) or "Neither blocked nor accelerated"
 
 
-def _wvd_text(answers: dict) -> str | None:
+def _wvd_text(answers: Mapping[str, object]) -> str | None:
+    typed = CovidAnswers.of(answers)
     result = wvd_result(answers)
     if result is None:
         return None
@@ -146,8 +155,8 @@ def _wvd_text(answers: dict) -> str | None:
         return "Not native WVD (Citrix or VMware): out of scope, partner request via OCP"
     if result.nominate:
         text = "Eligible: nominate"
-        if answers.get("nomination_id"):
-            text += f" with {answers['nomination_id']}"
+        if typed.nomination_id:
+            text += f" with {typed.nomination_id}"
         if result.out_of_scope:
             text += "; out-of-scope items via a partner request (OCP)"
         return text
@@ -160,9 +169,10 @@ def _wvd_text(answers: dict) -> str | None:
     return "Not eligible (" + "; ".join(reasons) + "): partner request via OCP"
 
 
-def highlights(answers: dict) -> list[tuple[str, str]]:
+def highlights(answers: Mapping[str, object]) -> list[tuple[str, str]]:
     """The COVID section of the liaison's card."""
-    picked = tier(answers.get("priority"))
+    typed = CovidAnswers.of(answers)
+    picked = tier(typed.priority)
     facts = [
         ("Priority", f"{picked.number} · {picked.name}" if picked else "(not given)"),
         ("Scenarios", _scenario_text(answers) or "(not given)"),
@@ -184,20 +194,21 @@ def highlights(answers: dict) -> list[tuple[str, str]]:
     return facts
 
 
-def notes(answers: dict) -> list[str]:
+def notes(answers: Mapping[str, object]) -> list[str]:
     """The FTOP tasks with what is done, and what to record where, for the summary and card."""
+    typed = CovidAnswers.of(answers)
     found = [
         f"FTOP task {task.number} · {task.title}: {task.status} ({task.detail})."
         for task in ftop_tasks(answers)
     ]
-    if answers.get("blocked"):
+    if typed.blocked:
         found.append(f"Set L1/L2/L3 in FTOP to {BLOCKED_STATUS_TEXT}.")
-    if answers.get("accelerated") and answers.get("covid_note"):
-        found.append(f"Add to the FTOP Notes field: {answers['covid_note']}")
+    if typed.accelerated and typed.covid_note:
+        found.append(f"Add to the FTOP Notes field: {typed.covid_note}")
     if not_all_in_scope(answers):
         found.append(
             "Document the exception in the FastTrack Insight tool. Recommended to fill the gap: "
-            + (", ".join(answers.get("recommendation") or []) or "Premier, a partner or ECIF")
+            + (", ".join(typed.recommendation or []) or "Premier, a partner or ECIF")
             + "."
         )
     result = wvd_result(answers)

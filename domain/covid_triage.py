@@ -8,6 +8,7 @@ request shows in domain.covid_tasks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.covid_parsing import (
@@ -21,7 +22,14 @@ from domain.covid_parsing import (
     target_dates_example,
 )
 from domain.deadlines import Deadline
-from domain.questionnaire import AnswerKind, Question, Step, area_question, questions_of
+from domain.questionnaire import (
+    AnswerKind,
+    Question,
+    Step,
+    answer_fields,
+    area_question,
+    questions_of,
+)
 from domain.requests import Request
 from domain.roster import Roster
 from domain.wvd import (
@@ -106,6 +114,51 @@ BLOCKED_STATUS_TEXT = " / ".join(BLOCKED_STATUS)
 
 ROLLOUT_MATERIALS = "https://transform.microsoft.com/enable-teams-anywhere"
 
+# --- the answers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CovidAnswers:
+    """A triage's answers, typed: None when not (yet) given, or skipped."""
+
+    customer: str | None = None
+    area: str | None = None
+    account_team: list[str] | None = None
+    priority: str | None = None
+    scenarios: list[str] | None = None
+    other_service: str | None = None
+    customer_needs: str | None = None
+    wvd_native: bool | None = None
+    wvd_in_scope: list[str] | None = None
+    wvd_out_of_scope: list[str] | None = None
+    azure_paid_subscription: bool | None = None
+    region: str | None = None
+    english_accepted: bool | None = None
+    licences: list[str] | None = None
+    seats: int | None = None
+    vms: int | None = None
+    azure_virtual_network: bool | None = None
+    nomination_id: str | None = None
+    fasttrack_scope: str | None = None
+    scope_exception: str | None = None
+    recommendation: list[str] | None = None
+    blocked: bool | None = None
+    accelerated: bool | None = None
+    covid_note: str | None = None
+    has_rollout_plan: bool | None = None
+    next_steps: str | None = None
+    expectations: str | None = None
+    target_dates: list[str] | None = None
+    in_scope_resources: str | None = None
+    out_of_scope_resources: list[str] | None = None
+    holding_features: bool | None = None
+    e5_growth: bool | None = None
+
+    @classmethod
+    def of(cls, answers: Mapping[str, object]) -> CovidAnswers:
+        return cls(**answer_fields(cls, answers))
+
+
 # --- the WVD branch, from the answers -------------------------------------------------------
 
 _PREQUALIFICATION_KEYS = (
@@ -119,25 +172,29 @@ _PREQUALIFICATION_KEYS = (
 )
 
 
-def wvd_chosen(answers: dict) -> bool:
-    return DEVICES in (answers.get("scenarios") or [])
+def wvd_chosen(answers: Mapping[str, object]) -> bool:
+    return DEVICES in (CovidAnswers.of(answers).scenarios or [])
 
 
-def _native_wvd(answers: dict) -> bool:
-    return wvd_chosen(answers) and answers.get("wvd_native") is True
+def _native_wvd(answers: Mapping[str, object]) -> bool:
+    return wvd_chosen(answers) and CovidAnswers.of(answers).wvd_native is True
 
 
-def _by_exception(answers: dict) -> bool:
-    return _native_wvd(answers) and (
-        "region" in answers and region_class(answers["region"]) is RegionClass.BY_EXCEPTION
+def _by_exception(answers: Mapping[str, object]) -> bool:
+    region = CovidAnswers.of(answers).region
+    return (
+        _native_wvd(answers)
+        and region is not None
+        and region_class(region) is RegionClass.BY_EXCEPTION
     )
 
 
-def _has_licence(answers: dict) -> bool:
-    return _native_wvd(answers) and bool(qualifying_licences(answers.get("licences")))
+def _has_licence(answers: Mapping[str, object]) -> bool:
+    return _native_wvd(answers) and bool(qualifying_licences(CovidAnswers.of(answers).licences))
 
 
-def prequalification_answered(answers: dict) -> bool:
+def prequalification_answered(answers: Mapping[str, object]) -> bool:
+    # Presence, not value: "licences" skipped is answered (None).
     return _native_wvd(answers) and all(
         key in answers
         for key in _PREQUALIFICATION_KEYS
@@ -154,29 +211,30 @@ class WvdResult:
     out_of_scope: list[str]  # what goes to a partner through OCP even when nominated
 
 
-def wvd_result(answers: dict) -> WvdResult | None:
+def wvd_result(answers: Mapping[str, object]) -> WvdResult | None:
     """None outside the WVD branch or while the pre-qualification is incomplete."""
-    if not wvd_chosen(answers) or "wvd_native" not in answers:
+    typed = CovidAnswers.of(answers)
+    if not wvd_chosen(answers) or typed.wvd_native is None:
         return None
-    if not answers["wvd_native"]:
+    if not typed.wvd_native:
         return WvdResult(False, None, None, [WVD_OUT_OF_SCOPE[3]])
     if not prequalification_answered(answers):
         return None
-    licences = answers.get("licences") or []
+    licences = typed.licences or []
     azure = prequalify_fasttrack_for_azure(
-        paid_azure_subscription=bool(answers["azure_paid_subscription"]),
-        region=answers["region"],
+        paid_azure_subscription=bool(typed.azure_paid_subscription),
+        region=typed.region or "",
         licences=licences,
-        english_accepted=bool(answers.get("english_accepted")),
+        english_accepted=bool(typed.english_accepted),
     )
     m365 = prequalify_fasttrack_for_m365(
         licences=licences,
-        seats=answers.get("seats") or 0,
-        vms=answers["vms"],
-        azure_virtual_network=bool(answers["azure_virtual_network"]),
+        seats=typed.seats or 0,
+        vms=typed.vms or 0,
+        azure_virtual_network=bool(typed.azure_virtual_network),
     )
     return WvdResult(
-        azure.eligible and m365.eligible, azure, m365, list(answers.get("wvd_out_of_scope") or [])
+        azure.eligible and m365.eligible, azure, m365, list(typed.wvd_out_of_scope or [])
     )
 
 
@@ -223,7 +281,7 @@ def _wvd_out_of_scope_info(answers: dict) -> str | None:
     )
 
 
-def wvd_needs_partner(answers: dict) -> bool:
+def wvd_needs_partner(answers: Mapping[str, object]) -> bool:
     """Some of the WVD work goes to a partner through OCP: not native, out-of-scope items, or
     the pre-qualification not met."""
     result = wvd_result(answers)
@@ -241,15 +299,15 @@ def _other_service(answers: dict) -> bool:
     return OTHER_SERVICE in (answers.get("scenarios") or [])
 
 
-def not_all_in_scope(answers: dict) -> bool:
+def not_all_in_scope(answers: Mapping[str, object]) -> bool:
     return answers.get("fasttrack_scope") in (PARTLY_IN_SCOPE, OUT_OF_SCOPE)
 
 
-def has_in_scope_work(answers: dict) -> bool:
+def has_in_scope_work(answers: Mapping[str, object]) -> bool:
     return answers.get("fasttrack_scope") in (IN_SCOPE, PARTLY_IN_SCOPE)
 
 
-def has_out_of_scope_work(answers: dict) -> bool:
+def has_out_of_scope_work(answers: Mapping[str, object]) -> bool:
     return not_all_in_scope(answers) or wvd_needs_partner(answers)
 
 
@@ -592,8 +650,8 @@ def questions(roster: Roster) -> list[Question]:
 # gap: funding is what the regional director reviews (DOMAIN.md, the director's role). A
 # partner recommendation or a WVD partner request goes through the account team's OCP
 # process, which has its own approval, so it does not need the director here.
-def needs_director(answers: dict) -> bool:
-    return not_all_in_scope(answers) and ECIF in (answers.get("recommendation") or [])
+def needs_director(answers: Mapping[str, object]) -> bool:
+    return not_all_in_scope(answers) and ECIF in (CovidAnswers.of(answers).recommendation or [])
 
 
 def deadlines_at_submission(request: Request) -> list[Deadline]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from config.roster import load_roster
 from domain import acm_referral as acm
+from domain import covid_triage as covid
 from domain import non_standard_delivery as nsd
 
 ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
@@ -17,6 +18,10 @@ def field_names(kind: type) -> set[str]:
 
 def test_non_standard_delivery_answers_are_its_questions():
     assert field_names(nsd.NsdAnswers) == {q.key for q in nsd.questions(ROSTER)}
+
+
+def test_covid_triage_answers_are_its_questions():
+    assert field_names(covid.CovidAnswers) == {q.key for q in covid.questions(ROSTER)}
 
 
 def test_acm_answers_are_its_questions_and_what_submission_adds():
