@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from config.roster import load_roster
 from config.settings import ConfigurationError, Settings, load_settings
 from dialogs.main_dialog import MainDialog
 from dialogs.request_commands import request_commands, request_conversations
-from domain import acm_referral, covid_tasks, covid_triage, non_standard_delivery
+from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
 from domain.requests import RequestKind
 from domain.roster import Roster
 from persistence.conversation_references import ConversationReferenceStore
@@ -116,6 +117,8 @@ def create_app(
     app[ROSTER] = roster if roster is not None else load_roster(settings.roster_path)
 
     async def services(app: web.Application) -> AsyncIterator[None]:
+        # Recognizers-Text builds its models in about half a second: not in a person's turn.
+        await asyncio.to_thread(natural_answers.build_models)
         engine = create_engine(settings.database_url)
         await upgrade_schema(engine)
         await open_pool(engine)

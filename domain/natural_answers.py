@@ -48,6 +48,14 @@ def _datetime_model() -> Any:
     return DateTimeRecognizer(Culture.English).get_datetime_model()
 
 
+def build_models() -> None:
+    """Build every model now (at start-up), rather than in the first turn that needs one."""
+    _number_model()
+    _ordinal_model()
+    _boolean_model()
+    _datetime_model()
+
+
 def numbers(text: str) -> list[Decimal]:
     """Every number written in the text, in figures or words ("about 9,000", "two")."""
     found = []

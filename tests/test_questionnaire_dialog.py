@@ -1,5 +1,6 @@
 """The question-by-question waterfall, scripted turn by turn with botbuilder's TestAdapter."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,16 @@ async def test_yes_or_no_questions_offer_two_short_buttons(chat):
     await answer_all(chat, FASTTRACK[:10])
     (reply,) = await chat.say("FastTrack")
     assert [a.title for a in reply.suggested_actions.actions] == ["Yes", "No"]
+
+
+async def test_the_dialog_state_holds_only_plain_json(chat):
+    await chat.say("nsd")
+    await chat.submit_form(**CUSTOMER_FORM)
+    await chat.answer(["2 and 4", "Unblock Teams"])
+    (conversation,) = chat.storage.memory.values()
+    states = [instance.state for instance in conversation["DialogState"].dialog_stack]
+    assert states
+    for state in states:
+        # Tuples, sets, dates or objects would not come back equal.
+        assert json.loads(json.dumps(state)) == state
+    assert states[-1]["answers"]["scenarios"] == [nsd.SCENARIOS[1], nsd.SCENARIOS[3]]
