@@ -179,8 +179,7 @@ class QuestionnaireDialog(Dialog):
         heading = self._heading(step, state)
         change = self._count_change(state)
         lead = f"**{heading}**: {change}." if change else f"**{heading}.**"
-        send_form = state[_FORM_SHOWN] != step.key or state[_EDITING]
-        if send_form:
+        if state[_FORM_SHOWN] != step.key:
             state[_FORM_SHOWN] = step.key
             intro = (
                 "Change what you need in the form, or type the new answer here."
@@ -229,11 +228,8 @@ class QuestionnaireDialog(Dialog):
             values=values,
             errors=errors,
             today=_today(),
-            submit_title="Save changes" if self._editing_step(answers, step) else "Next",
+            submit_title="Save changes" if not step.unanswered(answers) else "Next",
         )
-
-    def _editing_step(self, answers: dict, step: Step) -> bool:
-        return all(q.key in answers for q in step.questions if q.applies_to(answers))
 
     # --- answers ------------------------------------------------------------------------------
 
