@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from recognizers_choice import ChoiceRecognizer  # type: ignore[import-untyped]
-from recognizers_date_time import DateTimeRecognizer  # type: ignore[import-untyped]
-from recognizers_number import NumberRecognizer  # type: ignore[import-untyped]
-from recognizers_text import Culture  # type: ignore[import-untyped]
+from recognizers_choice import ChoiceRecognizer
+from recognizers_date_time import DateTimeRecognizer
+from recognizers_number import NumberRecognizer
+from recognizers_text import Culture
 
 # What separates the items of a list typed in one line ("2 and 4", "blocker, compete").
 _LIST_SEPARATORS = re.compile(r"[,;\n]+|\s+(?:and|&)\s+|\s*\+\s*", re.IGNORECASE)
