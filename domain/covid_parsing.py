@@ -117,7 +117,7 @@ def parse_target_dates(text: str, today: date) -> list[str]:
 
 
 def _milestone_name(text: str) -> str:
-    name = text.strip().rstrip(":-–,").strip()
+    name = text.strip().rstrip(":-\u2013,").strip()
     for word in (" by", " on", " at"):
         if name.lower().endswith(word):
             name = name[: -len(word)].strip()

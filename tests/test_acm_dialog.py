@@ -181,7 +181,8 @@ async def test_a_referral_in_forms_keeps_to_the_budget(chat):
     await chat.say("acm referral")
     await chat.submit_form(customer="Contoso", area="1", current_partner_offers="no")
     text = await chat.form_text_after(has_account_team="no", service_type="3", consent="yes")
-    assert "QuickLeads referral" in text and "Customer contact" in text
+    assert "QuickLeads referral" in text
+    assert "Customer contact" in text
     assert_valid_card(chat.cards[-1])
     text = await chat.form_text_after(
         contact_name="Pat Doe",
@@ -193,7 +194,8 @@ async def test_a_referral_in_forms_keeps_to_the_budget(chat):
     await chat.say(value={"summary": "submit"})
     assert chat.sent <= ACM_BUDGET
     (answers,) = chat.submitted
-    assert answers["contact_phone"] is None and answers["location"] == "Seattle, US"
+    assert answers["contact_phone"] is None
+    assert answers["location"] == "Seattle, US"
 
 
 async def test_no_consent_in_the_form_ends_without_asking_for_the_contact(chat):

@@ -73,7 +73,7 @@ async def say(bot, connector, text=None, value=None, replies=1):
 
 
 @pytest.mark.parametrize(
-    "typed, heading",
+    ("typed", "heading"),
     [
         ("nsd", "Step 1 of 4 · Customer"),
         ("Non standard delivery", "Step 1 of 4 · Customer"),
@@ -90,7 +90,7 @@ async def test_conversations_start_from_their_common_names(bot, connector, typed
 
 
 @pytest.mark.parametrize(
-    "typed, reply_text", [("my requests", "not raised any"), ("approvals", "Nothing waits")]
+    ("typed", "reply_text"), [("my requests", "not raised any"), ("approvals", "Nothing waits")]
 )
 async def test_commands_by_their_common_names(bot, connector, typed, reply_text):
     await bot.say(activities.members_added(service_url=connector.service_url))
@@ -241,7 +241,8 @@ async def test_a_request_asked_for_in_a_channel_continues_in_the_personal_chat(b
     assert "started “non-standard delivery” in our personal chat" in in_channel["text"]
     assert "Step 1 of" in in_personal["text"]
     (second,) = await bot.say(activities.message("Contoso", service_url=connector.service_url))
-    assert "Step 1 of 4 · Customer" in second["text"] and "TPID" in second["text"]
+    assert "Step 1 of 4 · Customer" in second["text"]
+    assert "TPID" in second["text"]
 
 
 async def test_without_a_personal_chat_the_channel_reply_says_how_to_open_one(bot, connector):

@@ -228,7 +228,7 @@ async def test_bad_emails_regions_counts_and_ids_are_re_prompted(chat):
     await start(chat)
     await chat.answer(START[:2])
     assert "ats, at, contoso are not email addresses" in await chat.text_after("ats at contoso")
-    await chat.answer(START[2:] + ["2", "Virtual desktops"] + WVD_NATIVE + ["yes"])
+    await chat.answer([*START[2:], "2", "Virtual desktops", *WVD_NATIVE, "yes"])
     reply = await chat.text_after("Atlantis")
     assert "I don't know where “Atlantis” is" in reply
     await chat.answer(["Germany", "1"])
@@ -248,7 +248,8 @@ async def test_a_changed_vm_count_re_runs_the_pre_qualification(chat):
     await chat.answer(["Partners"])
     await chat.text_after(value={"summary": "submit"})
     (answers,) = chat.submitted
-    assert answers["vms"] == 100 and "nomination_id" not in answers
+    assert answers["vms"] == 100
+    assert "nomination_id" not in answers
 
 
 # --- forms: one step per topic ------------------------------------------------------------

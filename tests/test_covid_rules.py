@@ -194,9 +194,12 @@ WVD_ELIGIBLE = {
 
 def test_both_met_nominates():
     result = covid.wvd_result(WVD_ELIGIBLE)
-    assert result.nominate and result.azure.eligible and result.m365.eligible
+    assert result.nominate
+    assert result.azure.eligible
+    assert result.m365.eligible
     verdict = describe(covid.wvd_result(WVD_ELIGIBLE))
-    assert "eligible" in verdict and wvd.NOMINATION_PORTAL in verdict
+    assert "eligible" in verdict
+    assert wvd.NOMINATION_PORTAL in verdict
     assert not covid.wvd_needs_partner(WVD_ELIGIBLE)
 
 
@@ -209,14 +212,16 @@ def test_either_not_met_means_a_partner_request_via_ocp(change):
     result = covid.wvd_result(answers)
     assert not result.nominate
     verdict = describe(covid.wvd_result(answers))
-    assert "not eligible" in verdict and wvd.OCP_REQUEST in verdict
+    assert "not eligible" in verdict
+    assert wvd.OCP_REQUEST in verdict
     assert covid.wvd_needs_partner(answers)
 
 
 def test_citrix_or_vmware_is_out_of_scope_without_pre_qualification():
     answers = {"scenarios": [covid.DEVICES], "wvd_native": False}
     result = covid.wvd_result(answers)
-    assert not result.nominate and result.azure is None
+    assert not result.nominate
+    assert result.azure is None
     assert "Citrix and VMware" in describe(covid.wvd_result(answers))
     assert covid.wvd_needs_partner(answers)
 

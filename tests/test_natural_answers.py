@@ -29,7 +29,7 @@ SERVICE_TYPE = next(q for q in acm.questions(ROSTER) if q.key == "service_type")
 
 
 @pytest.mark.parametrize(
-    "typed, expected",
+    ("typed", "expected"),
     [
         ("2 and 4", [nsd.SCENARIOS[1], nsd.SCENARIOS[3]]),
         ("blocker, compete", [nsd.SCENARIOS[1], nsd.SCENARIOS[3]]),
@@ -51,7 +51,7 @@ def test_an_option_name_holding_a_comma_or_and_is_one_option():
 
 
 @pytest.mark.parametrize(
-    "typed, reason",
+    ("typed", "reason"),
     [
         ("9", "There is no option 9"),
         ("purple", "“purple” is not one of the options"),
@@ -70,7 +70,7 @@ def test_a_single_choice_takes_one_option_only():
 
 
 @pytest.mark.parametrize(
-    "typed, expected",
+    ("typed", "expected"),
     [
         ("No, they don't", False),
         ("no, a few weeks at most", False),
@@ -90,14 +90,14 @@ def test_neither_yes_nor_no_stays_refused(typed):
 
 
 @pytest.mark.parametrize(
-    "typed, expected", [("about 9,000", 9000), ("1,500", 1500), ("two hundred", 200)]
+    ("typed", "expected"), [("about 9,000", 9000), ("1,500", 1500), ("two hundred", 200)]
 )
 def test_numbers_as_people_write_them(typed, expected):
     assert parse_whole_number(typed) == expected
 
 
 @pytest.mark.parametrize(
-    "typed, reason",
+    ("typed", "reason"),
     [
         ("lots", "is not a number"),
         ("between 100 and 200", "Give one number"),
@@ -110,7 +110,7 @@ def test_what_is_not_one_whole_number_stays_refused(typed, reason):
 
 
 @pytest.mark.parametrize(
-    "typed, expected",
+    ("typed", "expected"),
     [
         ("next Friday", date(2026, 12, 4)),
         ("15 March", date(2027, 3, 15)),  # the next 15 March
@@ -123,7 +123,7 @@ def test_dates_as_people_write_them(typed, expected):
 
 
 @pytest.mark.parametrize(
-    "typed, reason",
+    ("typed", "reason"),
     [
         ("31 February 2027", "is not a date I can read"),
         ("soon", "is not a date I can read"),
@@ -150,7 +150,7 @@ def test_target_dates_read_natural_dates():
 
 
 @pytest.mark.parametrize(
-    "typed, region, region_class",
+    ("typed", "region", "region_class"),
     [
         ("United States", "United States", wvd.RegionClass.SUPPORTED),
         ("Seattle", "United States", wvd.RegionClass.SUPPORTED),

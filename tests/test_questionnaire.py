@@ -27,7 +27,7 @@ def test_choices_are_matched_by_number_name_or_prefix(typed, expected):
 
 
 def test_an_unknown_choice_says_so_and_leaves_the_options_to_the_prompt():
-    with pytest.raises(InvalidAnswer, match="^“purple” is not one of the options.$"):
+    with pytest.raises(InvalidAnswer, match=r"^“purple” is not one of the options\.$"):
         COLOURS.parse("purple")
 
 

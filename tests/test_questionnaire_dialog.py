@@ -140,7 +140,8 @@ async def test_help_midway_shows_the_card_and_asks_the_same_question_again(chat)
     await answer_all(chat, FASTTRACK[:2])
     text = await chat.text_after("help")
     assert "I'm the FastTrack Bot" in text
-    assert "Step 1 of 4 · Customer" in text and "In which area" in text
+    assert "Step 1 of 4 · Customer" in text
+    assert "In which area" in text
 
 
 # --- forms --------------------------------------------------------------------------------
@@ -177,7 +178,8 @@ async def test_each_step_is_one_form_and_the_happy_path_keeps_to_the_budget(chat
     assert chat.sent <= NSD_BUDGET, f"{chat.sent} messages, more than {NSD_BUDGET}"
     (answers,) = chat.submitted
     assert answers["scenarios"] == [nsd.SCENARIOS[1], nsd.SCENARIOS[3]]
-    assert answers["tpid"] is None and answers["area"] == "Americas"
+    assert answers["tpid"] is None
+    assert answers["area"] == "Americas"
     assert answers["includes_funding"] is False
 
 
@@ -221,7 +223,8 @@ async def test_a_form_leaves_an_answered_card_and_a_stale_form_changes_nothing(c
     await chat.say("nsd")
     await chat.submit_form(**CUSTOMER_FORM)
     answered = card_text(chat.form_replies[-1])
-    assert "Step 1 of 4 · Customer ✓" in answered and "Contoso" in answered
+    assert "Step 1 of 4 · Customer ✓" in answered
+    assert "Contoso" in answered
     assert not [e for e in chat.form_replies[-1]["body"] if e["type"].startswith("Input.")]
     # The same (old) form pressed again.
     chat.cards.append(chat.cards[-2])

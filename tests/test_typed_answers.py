@@ -31,5 +31,6 @@ def test_acm_answers_are_its_questions_and_what_submission_adds():
 
 def test_typed_answers_read_the_stored_ones_and_leave_the_rest_empty():
     typed = nsd.NsdAnswers.of({"customer": "Contoso", "delivered_by": nsd.PARTNER_DELIVERS})
-    assert typed.customer == "Contoso" and typed.partner_delivers
+    assert typed.customer == "Contoso"
+    assert typed.partner_delivers
     assert typed.sow_url is None
