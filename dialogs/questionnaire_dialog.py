@@ -302,7 +302,7 @@ class QuestionnaireDialog(Dialog):
         for question in answered:
             stop = question.stop(answers) if question.stop else None
             if stop:
-                await context.send_activity(markdown(stop))
+                await context.send_activity(markdown(describe(stop)))
                 return await dialog_context.end_dialog()
         infos = [question.info(answers) for question in answered if question.info]
         said = list(dict.fromkeys(describe(info) for info in infos if info))

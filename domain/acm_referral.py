@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from domain.business_days import add_business_days_in
 from domain.deadlines import Deadline
@@ -67,12 +68,6 @@ QUICKLEADS_ROUTE = f"QuickLeads referral (FTOP task {QUICKLEADS_TASK})"
 CONFIRMATION = (
     "Referrals are for-fee services. Once approved, the partners should contact the customer "
     "within three business days, and I will remind you to check that they called."
-)
-CONSENT_REFUSED = (
-    "I can't continue without the customer's verbal consent: a referral shares the customer's "
-    "contact details (name, email, phone) with partners, and that needs their agreement first. "
-    "Nothing was stored or shared. When the customer agrees, type `acm referral` to start again; "
-    "meanwhile the self-service adoption resources (aka.ms/MicrosoftAdoption) remain open to them."
 )
 
 
@@ -271,30 +266,39 @@ def _may_share_contact(answers: dict) -> bool:
     return _may_refer(answers) and AcmAnswers.of(answers).consent is not False
 
 
-def _current_partner_outcome(answers: dict) -> str:
+@dataclass(frozen=True)
+class CurrentPartnerOffers:
+    """The best outcome, which ends the conversation: a partner the customer already has offers
+    the ACM services. No referral is made and nothing is shared."""
+
+    partner: str
+    customer: str
+
+
+class NoConsent:
+    """The customer has not consented to share their contact: the conversation ends, nothing is
+    kept."""
+
+
+class Route(StrEnum):
+    """Who picks the partners: the account team from the Co-Sell ACM list, or a QuickLeads
+    referral when there is no account team."""
+
+    ACCOUNT_TEAM = "account_team"
+    QUICKLEADS = "quickleads"
+
+
+def _current_partner_outcome(answers: dict) -> CurrentPartnerOffers:
     typed = AcmAnswers.of(answers)
-    return (
-        f"Outcome: {typed.current_partner}, already one of {typed.customer}'s "
-        "partners, offers the ACM services the customer is looking for. That is the best "
-        "outcome: no referral is made and nothing is shared with other partners. Note it on FTOP "
-        "task 4047 (Conduct Adoption & Change Management Conversation) when you complete it."
-    )
+    return CurrentPartnerOffers(typed.current_partner or "", typed.customer or "")
 
 
-def _consent_gate(answers: dict) -> str | None:
-    return None if AcmAnswers.of(answers).consent else CONSENT_REFUSED
+def _consent_gate(answers: dict) -> NoConsent | None:
+    return None if AcmAnswers.of(answers).consent else NoConsent()
 
 
-def _route_info(answers: dict) -> str:
-    if _has_account_team(answers):
-        return (
-            "The account team will choose local ACM partners from the Co-Sell ACM list and offer "
-            "the customer several to choose from; the partners I propose are their starting point."
-        )
-    return (
-        f"No account team: this becomes a FastTrack QuickLeads referral (FTOP task "
-        f"{QUICKLEADS_TASK}), using the FastTrack Partner Referral Request template."
-    )
+def _route_info(answers: dict) -> Route:
+    return Route.ACCOUNT_TEAM if _has_account_team(answers) else Route.QUICKLEADS
 
 
 def proposal(roster: Roster, answers: Mapping[str, object]) -> list[dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from domain.covid_parsing import (
     COVID_TAG,
@@ -33,7 +34,6 @@ from domain.questionnaire import (
 from domain.requests import Request
 from domain.roster import Roster
 from domain.wvd import (
-    OCP_REQUEST,
     QUALIFYING_LICENCES,
     WVD_BRIEFING,
     WVD_IN_SCOPE,
@@ -272,13 +272,17 @@ def _native_info(answers: dict) -> WvdResult | None:
     return wvd_result(answers) if answers.get("wvd_native") is False else None
 
 
-def _wvd_out_of_scope_info(answers: dict) -> str | None:
-    if not answers.get("wvd_out_of_scope"):
-        return None
-    return (
-        "These are out of FastTrack scope: follow up with the account team to submit a partner "
-        f"request via OCP ({OCP_REQUEST})."
-    )
+class Advice(StrEnum):
+    """What the playbook advises once an answer is in (dialogs.wording says it)."""
+
+    WVD_ITEMS_VIA_OCP = "wvd_items_via_ocp"  # out-of-scope WVD items: a partner request
+    BLOCKED_STATUS = "blocked_status"  # set L1/L2/L3; no E5 outreach while blocked
+    VALIDATE_CUSTOMER_PLAN = "validate_customer_plan"
+    PLAN_FROM_MATERIALS = "plan_from_materials"  # the Enable Teams Anywhere materials
+
+
+def _wvd_out_of_scope_info(answers: dict) -> Advice | None:
+    return Advice.WVD_ITEMS_VIA_OCP if answers.get("wvd_out_of_scope") else None
 
 
 def wvd_needs_partner(answers: Mapping[str, object]) -> bool:
@@ -311,22 +315,14 @@ def has_out_of_scope_work(answers: Mapping[str, object]) -> bool:
     return not_all_in_scope(answers) or wvd_needs_partner(answers)
 
 
-def _blocked_info(answers: dict) -> str | None:
-    if not answers.get("blocked"):
-        return None
-    return (
-        f"Recorded: set L1/L2/L3 to {BLOCKED_STATUS_TEXT} in FTOP. E5 growth is not raised "
-        "with the account team while the customer is blocked."
-    )
+def _blocked_info(answers: dict) -> Advice | None:
+    return Advice.BLOCKED_STATUS if answers.get("blocked") else None
 
 
-def _plan_info(answers: dict) -> str | None:
+def _plan_info(answers: dict) -> Advice:
     if answers.get("has_rollout_plan"):
-        return "Work with the customer on their plan: validate it and share best practice."
-    return (
-        "Build the plan with the customer from the Enable Teams Anywhere materials "
-        f"({ROLLOUT_MATERIALS})."
-    )
+        return Advice.VALIDATE_CUSTOMER_PLAN
+    return Advice.PLAN_FROM_MATERIALS
 
 
 def e5_may_be_assessed(answers: dict) -> bool:

@@ -57,8 +57,9 @@ class Question:
     # Shown once answered, from all answers so far: a value the dialog puts into words (e.g. an
     # eligibility result and why), or a playbook hint as text.
     info: Callable[[dict], object | None] | None = None
-    # Ends the conversation without submitting when it returns a text (said to the person).
-    stop: Callable[[dict], str | None] | None = None
+    # Ends the conversation without submitting when it returns something (a value the dialog
+    # puts into words, e.g. the outcome that makes a request needless).
+    stop: Callable[[dict], object | None] | None = None
     # Personal data (e.g. a customer contact's phone): shown only to the requester and the
     # approvers, never logged.
     personal: bool = False

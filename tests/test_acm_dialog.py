@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from config.roster import load_roster
+from dialogs.wording import CONSENT_REFUSED
 from domain import acm_referral as acm
 from tests.dialog_harness import ScriptedChat
 from tests.schemas import assert_valid_card
@@ -109,7 +110,7 @@ async def test_without_consent_the_bot_says_why_and_keeps_nothing(chat):
     text = await answer_all(chat, QUICKLEADS[:5])
     assert "verbal consent to share their contact data" in text
     refused = await chat.text_after("no")
-    assert refused == acm.CONSENT_REFUSED
+    assert refused == CONSENT_REFUSED
     assert "Nothing was stored or shared" in refused
     assert chat.submitted == []
     stored = chat.stored()
@@ -123,7 +124,7 @@ async def test_withdrawing_consent_from_the_summary_drops_the_contact(chat):
     assert "Pat Doe" in chat.stored()  # held while the FM is still answering, with consent
     text = await chat.text_after(value={"summary": "change", "question": "consent"})
     assert "verbal consent" in text
-    assert await chat.text_after("no") == acm.CONSENT_REFUSED
+    assert await chat.text_after("no") == CONSENT_REFUSED
     assert chat.submitted == []
     for value in CONTACT:
         assert value not in chat.stored()
@@ -202,5 +203,5 @@ async def test_no_consent_in_the_form_ends_without_asking_for_the_contact(chat):
     await chat.say("acm referral")
     await chat.submit_form(customer="Contoso", area="1", current_partner_offers="no")
     text = await chat.form_text_after(has_account_team="no", service_type="3", consent="no")
-    assert text == acm.CONSENT_REFUSED
+    assert text == CONSENT_REFUSED
     assert "Contoso" not in chat.stored()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from app import ENGINE
-from domain import acm_referral as acm
+from dialogs.wording import CONSENT_REFUSED
 from tests.harness import FM, LIAISON, Chat
 from tests.test_acm_protocol import ANSWERS, CONTACT, refer
 
@@ -83,7 +83,7 @@ async def test_consent_refused_stores_nothing_about_the_customer(bot):
     for answer in ANSWERS[:6]:
         await fm.say(answer)
     (refused,) = await fm.say("no")
-    assert refused["text"] == acm.CONSENT_REFUSED
+    assert refused["text"] == CONSENT_REFUSED
     stored = await state_and_requests(bot)
     assert "Contoso" not in stored
     assert "ats@contoso.com" not in stored
@@ -100,6 +100,6 @@ async def test_consent_withdrawn_at_the_summary_drops_the_contact(bot):
     assert CONTACT["contact_email"] in await state_and_requests(bot)  # held, with consent
     await fm.say(value={"summary": "change", "question": "consent"})
     (refused,) = await fm.say("no")
-    assert refused["text"] == acm.CONSENT_REFUSED
+    assert refused["text"] == CONSENT_REFUSED
     stored = await state_and_requests(bot)
     assert not any(secret in stored for secret in SECRETS)
