@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from domain import places
 from domain.business_days import add_business_days_in
 from domain.deadlines import Deadline
 from domain.questionnaire import (
@@ -171,26 +172,28 @@ def describe_matches(matches: list[dict], answers: Mapping[str, object]) -> str:
 
 # --- parsing ----------------------------------------------------------------------------------
 
-_COUNTRY_ALIASES = {"UK": "GB"}
 _PHONE_CHARACTERS = re.compile(r"^\+?[\d\s().\-/]+$")
 _ONE_EMAIL = Question("email", "Email", "", AnswerKind.EMAILS)
 
 
 def parse_location(text: str) -> Location:
-    """Parse "Seattle, US" into Location("Seattle", "US"): a city, a comma, an ISO two-letter
-    country code (UK is taken for GB)."""
-    city, comma, country = text.strip().rpartition(",")
-    city = " ".join(city.split())
-    country = country.strip().upper()
-    country = _COUNTRY_ALIASES.get(country, country)
-    if not comma or not city or not re.fullmatch(r"[A-Z]{2}", country):
+    """Parse "Seattle, US" or "Seattle, United States" into Location("Seattle", "US"): a city, a
+    comma, the country by its name or ISO code (UK is taken for GB); or a well-known city alone
+    ("Seattle")."""
+    place = " ".join(text.split()).strip(" ,")
+    city, comma, country = place.rpartition(",")
+    city = city.strip()
+    code = places.country_code(country) if comma else places.city_country(place)
+    if not comma:
+        city = place
+    if not city or code is None:
         raise InvalidAnswer(
-            "Write the customer's city, a comma, then the two-letter country code, "
-            "e.g. Seattle, US or London, GB."
+            f"I can't tell where “{place}” is: write the city, a comma and the country, e.g. "
+            "Lyon, France or Lyon, FR."
         )
     if len(city) > 100:
         raise InvalidAnswer("That city name is too long; keep it under 100 characters.")
-    return Location(city, country)
+    return Location(city, code)
 
 
 def _location(text: str) -> str:
@@ -207,10 +210,7 @@ def _email(text: str) -> str:
 def _phone(text: str) -> str:
     digits = re.sub(r"\D", "", text)
     if not _PHONE_CHARACTERS.match(text) or not 7 <= len(digits) <= 15:
-        raise InvalidAnswer(
-            "That is not a phone number I can use. Write it with the country code, "
-            "e.g. +1 425 555 0100, or type skip."
-        )
+        raise InvalidAnswer("That is not a phone number I can use: it needs the country code.")
     return " ".join(text.split())
 
 

@@ -53,12 +53,10 @@ def parse_nomination_id(text: str) -> str:
     if _GUID.match(text):
         return f"Subscription ID {text.lower()}"
     if text.isdigit():
-        raise InvalidAnswer(f"Is {text} a TPID or an enrollment id? " + ID_FORMATS)
+        raise InvalidAnswer(f"Is {text} a TPID or an enrollment id?")
     match = _LABELLED_ID.match(text)
     if not match:
-        raise InvalidAnswer(
-            f"“{text}” is not a TPID, enrollment id or subscription id. " + ID_FORMATS
-        )
+        raise InvalidAnswer(f"“{text}” is not a TPID, enrollment id or subscription id.")
     label, value = match.group(1).lower(), match.group(2)
     if label.startswith("subscription"):
         if not _GUID.match(value):

@@ -234,7 +234,7 @@ def _emails(question: Question, text: str) -> list[str]:
     bad = [a for a in addresses if not _EMAIL.match(a)]
     if bad:
         verb = "is not an email address" if len(bad) == 1 else "are not email addresses"
-        raise InvalidAnswer(f"{', '.join(bad)} {verb}. Separate several addresses with commas.")
+        raise InvalidAnswer(f"{', '.join(bad)} {verb}.")
     unique: list[str] = []
     for address in addresses:
         if address.lower() not in unique:
@@ -257,7 +257,7 @@ def parse_date(text: str, today: date, *, future_only: bool = False) -> date:
     found = natural_answers.find_date(text, today)
     if found is None:
         raise InvalidAnswer(
-            f"“{text.strip()}” is not a date I can read. Write it like {example_date(today)}."
+            f"“{text.strip()}” is not a date I can read, e.g. {example_date(today)}."
         )
     when = found.pick(today, future_only)
     if future_only and when <= today:

@@ -332,3 +332,12 @@ async def test_a_dropped_branch_step_is_said(chat):
     assert "not eligible" in text
     assert "one step no longer applies (Nomination)" in text
     assert "Step 5 of 8 · FastTrack scope" in text
+
+
+async def test_a_re_asked_id_gives_the_reason_and_the_format_once(chat):
+    await start(chat)
+    await chat.answer([*START, "2", "Virtual desktops", *WVD_NATIVE, *ELIGIBLE])
+    text = await chat.text_after("12345678")
+    assert text.count("Is 12345678 a TPID or an enrollment id?") == 1
+    assert text.count("Write it like `TPID 1234567`") == 1
+    assert "Step 5 of 9 · Nomination" in text
