@@ -354,8 +354,7 @@ def _questions(roster: Roster) -> list[Question]:
         Question(
             "scenarios",
             "Scenarios",
-            "Which scenarios does the customer need? Pick one or more (numbers or names, "
-            "separated by commas).",
+            "Which scenarios does the customer need? Pick one or more.",
             AnswerKind.CHOICES,
             SCENARIOS,
         ),

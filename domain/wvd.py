@@ -140,13 +140,13 @@ def prequalify_fasttrack_for_m365(
     if not held:
         unmet.append("no Microsoft 365 or Windows 10 E3, E5, A3 or A5 licence")
     elif seats < MINIMUM_SEATS:
-        unmet.append(f"{seats} licensed seats, fewer than the {MINIMUM_SEATS} required")
+        unmet.append(f"{seats:,} licensed seats, fewer than the {MINIMUM_SEATS} required")
     else:
-        met.append(f"{seats} seats of " + ", ".join(held))
+        met.append(f"{seats:,} seats of " + ", ".join(held))
     if vms < MINIMUM_VMS:
-        unmet.append(f"{vms} virtual machines, fewer than the {MINIMUM_VMS} required")
+        unmet.append(f"{vms:,} virtual machines, fewer than the {MINIMUM_VMS} required")
     else:
-        met.append(f"{vms} virtual machines")
+        met.append(f"{vms:,} virtual machines")
     if azure_virtual_network:
         met.append("an Azure subscription with a virtual network")
     else:
