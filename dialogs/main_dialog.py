@@ -1,7 +1,10 @@
-"""The main dialog: routes typed commands to conversations, with global interruptions.
+"""The main dialog: routes commands to conversations, with global interruptions.
 
-`help`, `cancel` and `restart` work at any step of any conversation. Anything not understood
-gets a short hint. Dialog state lives in ConversationState, i.e. in the database.
+A command is found by its name, an alias ("nsd", "partner referral") or a sentence naming one
+("I need an exception for Contoso", which also gives the customer). `help`, `cancel` and
+`restart` work at any step of any conversation; a menu button pressed in the middle of one asks
+before leaving it. A message close to a command gets "Did you mean" buttons, anything else a
+short hint. Dialog state lives in ConversationState, i.e. in the database.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ RESTART_WORDS = frozenset({"restart", "start over"})
 
 CANCELLED = "Cancelled. Nothing was submitted. Type `help` to see what I can do."
 NOTHING_TO_CANCEL = "There is nothing to cancel. Type `help` to see what I can do."
+NOTHING_TO_GO_BACK_TO = "That conversation is over. Type `help` to see what I can do."
 
 
 @dataclass(frozen=True)
@@ -178,19 +182,27 @@ class MainDialog:
                 await (await dialog_context()).reprompt_dialog()
             return
 
-        recognised = self.recognise(text)
-        if button is not None and in_conversation:
-            if command == STAY_COMMAND:
+        if button is not None and command == STAY_COMMAND:
+            if in_conversation:
                 await (await dialog_context()).reprompt_dialog()
+            else:
+                await turn_context.send_activity(markdown(NOTHING_TO_GO_BACK_TO))
+            return
+        recognised = self.recognise(text)
+        # A menu button that starts a conversation while another is under way: leave it?
+        if (
+            button is not None
+            and in_conversation
+            and recognised
+            and recognised.command in self._starts
+        ):
+            if not button.get(LEAVE_FIELD):
+                current = self._titles.get(stack.dialog_stack[-1].id, "current conversation")
+                card = leave_conversation_card(current, self._items[recognised.command])
+                await turn_context.send_activity(card_activity(card))
                 return
-            if recognised and recognised.command in self._starts:
-                if not button.get(LEAVE_FIELD):
-                    current = self._titles.get(stack.dialog_stack[-1].id, "current conversation")
-                    card = leave_conversation_card(current, self._items[recognised.command])
-                    await turn_context.send_activity(card_activity(card))
-                    return
-                await (await dialog_context()).cancel_all_dialogs()
-                in_conversation = False
+            await (await dialog_context()).cancel_all_dialogs()
+            in_conversation = False
 
         if (
             recognised
