@@ -264,6 +264,9 @@ class QuestionnaireDialog(Dialog):
         errors: dict[str, str] = {}
         for question in shown:
             if not typed[question.key]:
+                # Typed in the chat after this form was sent, so the form does not hold it.
+                if question.key in answers and not state[_EDITING]:
+                    parsed[question.key] = answers[question.key]
                 continue
             try:
                 parsed[question.key] = question.parse(typed[question.key], _today())

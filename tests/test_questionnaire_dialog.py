@@ -286,3 +286,19 @@ async def test_the_dialog_state_holds_only_plain_json(chat):
         # Tuples, sets, dates or objects would not come back equal.
         assert json.loads(json.dumps(state)) == state
     assert states[-1]["answers"]["scenarios"] == [nsd.SCENARIOS[1], nsd.SCENARIOS[3]]
+
+
+async def test_answers_typed_after_the_form_was_sent_are_kept_when_it_is_submitted(chat):
+    await chat.say("nsd")
+    await chat.answer(["Contoso", "1234567"])
+    # The form, sent before those answers, comes back without them.
+    await chat.submit_form(area="2", account_team="ats@contoso.com")
+    assert "Step 2 of 4" in card_text(chat.cards[-1])
+    await chat.submit_form(**GOAL_FORM)
+    await chat.submit_form(**CASE_FORM)
+    await chat.submit_form(**FASTTRACK_DELIVERS)
+    await chat.say(value={"summary": "submit"})
+    (answers,) = chat.submitted
+    assert answers["customer"] == "Contoso"
+    assert answers["tpid"] == "1234567"
+    assert answers["area"] == "EMEA"
