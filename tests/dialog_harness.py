@@ -15,14 +15,16 @@ from dialogs.main_dialog import Conversation, MainDialog
 from dialogs.questionnaire_dialog import QuestionnaireDialog
 from domain.questionnaire import Step
 from tests.harness import card_actions, card_text
+from tests.schemas import assert_valid_card
 
 
 class ScriptedChat:
     """A person typing to the main dialog, which offers one questionnaire under `command`.
 
-    `submitted` holds the answers that reached the submit step; `cards` every card shown;
-    `form_replies` the cards that replaced the forms submitted (the invoke answers); `sent`
-    counts the messages and card submissions the person sent.
+    `submitted` holds the answers that reached the submit step; `cards` every card shown and
+    `form_replies` the cards that replaced the forms submitted (the invoke answers), each
+    checked against the Adaptive Card 1.5 schema; `sent` counts the messages and card
+    submissions the person sent.
     """
 
     def __init__(
@@ -49,7 +51,9 @@ class ScriptedChat:
 
         async def logic(turn_context: TurnContext) -> None:
             if turn_context.activity.type == ActivityTypes.invoke:
-                self.form_replies.append(await main.on_form(turn_context))
+                reply = await main.on_form(turn_context)
+                assert_valid_card(reply)
+                self.form_replies.append(reply)
             else:
                 await main.on_message(turn_context, turn_context.activity.text)
             await state.save_changes(turn_context)
@@ -87,6 +91,7 @@ class ScriptedChat:
         replies = []
         while (reply := self.adapter.get_next_activity()) is not None:
             if reply.attachments:
+                assert_valid_card(reply.attachments[0].content)
                 self.cards.append(reply.attachments[0].content)
             replies.append(reply)
         return replies

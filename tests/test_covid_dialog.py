@@ -1,6 +1,8 @@
 """The COVID triage conversation, scripted turn by turn with botbuilder's TestAdapter: with and
 without the WVD branch, out of scope, blocked, and bad answers re-prompted with the reason."""
 
+import itertools
+import re
 from datetime import date
 from pathlib import Path
 
@@ -341,3 +343,20 @@ async def test_a_re_asked_id_gives_the_reason_and_the_format_once(chat):
     assert text.count("Is 12345678 a TPID or an enrollment id?") == 1
     assert text.count("Write it like `TPID 1234567`") == 1
     assert "Step 5 of 9 · Nomination" in text
+
+
+async def test_the_step_number_never_goes_back_and_its_total_never_changes_silently(chat):
+    texts = [await start(chat)]
+    texts += await chat.answer([*START, "1, 2", "Teams and desktops", *WVD_NATIVE, "yes", "India"])
+    texts += await chat.answer(["no", "1", "400", "200", "yes"])  # not eligible: no nomination
+    texts += await chat.answer([*IN_SCOPE, *NOT_BLOCKED, *PLAN, *IN_SCOPE_RESOURCES])
+    headings = [
+        (int(found[1]), int(found[2]), text)
+        for text in texts
+        if (found := re.search(r"Step (\d+) of (\d+)", text))
+    ]
+    assert len(headings) > 20
+    for (number, total, _), (next_number, next_total, text) in itertools.pairwise(headings):
+        assert next_number >= number
+        if next_total != total:
+            assert "added" in text or "no longer appl" in text, text
