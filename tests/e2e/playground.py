@@ -672,8 +672,12 @@ class PlaygroundPage:
             if multi:
                 self.page.keyboard.press("Escape")
             return
-        # expanded multi-select: a checkbox per choice
-        scope.get_by_role("checkbox", name=choice, exact=True).filter(visible=True).last.check()
+        # Expanded multi-select: a checkbox per choice. Its accessible name joins the set's label
+        # and the choice (aria-labelledby), so find it by its own aria-label.
+        choice_label = choice.replace("\\", "\\\\").replace('"', '\\"')
+        scope.locator(f'input[type="checkbox"][aria-label="{choice_label}"]').filter(
+            visible=True
+        ).last.check()
 
     def screenshot(self, path: str | Path, *, full_page: bool = True) -> Path:
         path = Path(path)
