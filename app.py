@@ -10,17 +10,18 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 from azure.core.credentials_async import AsyncTokenCredential
-from botbuilder.core import ConversationState
+from botbuilder.dialogs import DialogState
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapter import TeamsBotAdapter, build_adapter
+from bot.conversation_state import DatabaseConversationState
 from bot.messenger import TeamsMessenger
 from bot.storage import DatabaseStorage
 from bot.teams_bot import FastTrackBot
 from cards.welcome import MenuItem
 from config.roster import load_roster
 from config.settings import ConfigurationError, Settings, load_settings
-from dialogs.main_dialog import MainDialog
+from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
 from domain.requests import RequestKind
@@ -134,7 +135,10 @@ def create_app(
         requests = RequestService(
             RequestRepository(engine, roster, statements), roster, messenger, kinds, background
         )
-        conversation_state = ConversationState(DatabaseStorage(StateStore(engine, statements)))
+        conversation_state = DatabaseConversationState(
+            DatabaseStorage(StateStore(engine, statements)),
+            {DIALOG_STATE: DialogState},
+        )
         main_dialog = MainDialog(
             conversation_state,
             conversations=request_conversations(requests, kinds),

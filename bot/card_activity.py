@@ -8,16 +8,16 @@ from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 CARD = "application/vnd.microsoft.card.adaptive"
 
 
-class _Unchanging(dict):
+class UnchangingCard(dict):
     """A card is never changed once built. botbuilder deep-copies every outgoing activity
     (TurnContext.send_activities); for a card that copy was a good part of a turn's CPU."""
 
-    def __deepcopy__(self, memo: dict) -> _Unchanging:
+    def __deepcopy__(self, memo: dict) -> UnchangingCard:
         return self
 
 
 def card_activity(card: dict) -> Activity:
-    return MessageFactory.attachment(CardFactory.adaptive_card(_Unchanging(card)))
+    return MessageFactory.attachment(CardFactory.adaptive_card(UnchangingCard(card)))
 
 
 def card_invoke_response(card: dict) -> InvokeResponse:
@@ -28,5 +28,5 @@ def card_invoke_response(card: dict) -> InvokeResponse:
     """
     return InvokeResponse(
         status=200,
-        body=AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=_Unchanging(card)),
+        body=AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=UnchangingCard(card)),
     )

@@ -1,10 +1,7 @@
 """Bot Framework `Storage` kept in our database, with real eTag concurrency.
 
-ConversationState holds objects such as `DialogState`, which plain JSON cannot represent, so
-items are stored in jsonpickle's JSON-able form (`keys=True` keeps non-string dict keys).
-jsonpickle imports and builds whatever type a document names, and calls what it names in a
-`py/reduce`: a document naming anything but the types bot state holds is refused on reading,
-so that write access to the database is not code execution in the bot.
+Items are stored as plain JSON documents by bot/state_codec.py: reading one builds only the
+types of its closed table, so write access to the database is not code execution in the bot.
 """
 
 from __future__ import annotations
@@ -13,31 +10,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from botbuilder.core import Storage
-from jsonpickle.pickler import Pickler
-from jsonpickle.unpickler import Unpickler
 
-from persistence.state_store import EtagConflictError, StateStore, WriteRequest
-
-E_TAG = "e_tag"
-
-# What dialog state holds: botbuilder's dialog, prompt and activity models, our card dicts.
-_ALLOWED_TYPE_PREFIXES = ("botbuilder.",)
-_ALLOWED_TYPES = frozenset(
-    {
-        "bot.card_activity._Unchanging",
-        "datetime.date",
-        "datetime.datetime",
-        "datetime.timedelta",
-        "datetime.timezone",
-    }
+from bot import legacy_state
+from bot.state_codec import E_TAG, FORMAT_KEY, StateFormatError, decode_document, encode_document
+from persistence.state_store import (
+    EtagConflictError,
+    StateStore,
+    StoredDocument,
+    WriteRequest,
 )
-_TYPE_TAGS = ("py/object", "py/type")
-# Functions, modules and eval'd code: never part of bot state.
-_REFUSED_TAGS = ("py/function", "py/mod", "py/repr")
-
-
-class UnsafeStateError(ValueError):
-    """A stored state document names something bot state never holds."""
 
 
 class StateConflictError(KeyError):
@@ -54,16 +35,31 @@ class StateConflictError(KeyError):
         return f"eTag conflict on state key {self.key!r}: it was saved by someone else first"
 
 
+def decode_stored_document(document: Any) -> Any:
+    """The item a stored document holds, in the current format or the one before it.
+
+    Raises StateFormatError when it holds anything bot state does not.
+    """
+    if type(document) is dict and FORMAT_KEY not in document:
+        document = legacy_state.upgrade(document)
+    return decode_document(document)
+
+
 class DatabaseStorage(Storage):
     def __init__(self, store: StateStore):
         self._store = store
 
     async def read(self, keys: Iterable[str]) -> dict[str, Any]:
-        """Stored items for `keys`, each carrying its current `e_tag`; missing keys are absent."""
+        """Stored items for `keys`, each carrying its current `e_tag`; missing keys are absent.
+
+        Raises StateFormatError, naming the key, for a document bot state never wrote.
+        """
         items = {}
         for key, stored in (await self._store.read(keys)).items():
-            _refuse_unknown_types(stored.document, key)
-            item = Unpickler(keys=True, safe=True).restore(stored.document)
+            try:
+                item = decode_stored_document(stored.document)
+            except StateFormatError as error:
+                raise StateFormatError(f"state {key!r}: {error}") from None
             _set_e_tag(item, stored.etag)
             items[key] = item
         return items
@@ -75,14 +71,12 @@ class DatabaseStorage(Storage):
         """
         if not changes:
             return
-        requests = {
-            key: WriteRequest(document=_to_document(item), expected_etag=_e_tag_of(item))
-            for key, item in changes.items()
-        }
-        try:
-            new_etags = await self._store.write(requests)
-        except EtagConflictError as conflict:
-            raise StateConflictError(conflict.key) from conflict
+        new_etags = await self._write(
+            {
+                key: WriteRequest(encode_document(item), expected_etag=_e_tag_of(item))
+                for key, item in changes.items()
+            }
+        )
         # BotState keeps using the same state object for the rest of the turn; without the new
         # eTag a second save in that turn would conflict with our own first save.
         for key, item in changes.items():
@@ -91,31 +85,20 @@ class DatabaseStorage(Storage):
     async def delete(self, keys: Iterable[str]) -> None:
         await self._store.delete(keys)
 
+    # For a BotState that encodes once per turn (bot/conversation_state.py).
 
-def _to_document(item: Any) -> dict[str, Any]:
-    document = Pickler(unpicklable=True, keys=True).flatten(item)
-    # The eTag lives in its own column. jsonpickle keeps a dict's keys and an object's
-    # attributes at the top level, so this strips it from both.
-    document.pop(E_TAG, None)
-    return document
+    async def read_document(self, key: str) -> StoredDocument | None:
+        return (await self._store.read([key])).get(key)
 
+    async def write_document(self, key: str, document: dict[str, Any], e_tag: str | None) -> str:
+        """Save an encoded document; returns its new eTag. Raises StateConflictError."""
+        return (await self._write({key: WriteRequest(document, expected_etag=e_tag)}))[key]
 
-def _refuse_unknown_types(node: Any, key: str) -> None:
-    if isinstance(node, dict):
-        for tag, value in node.items():
-            named = tag in _TYPE_TAGS and not (
-                isinstance(value, str)
-                and (value in _ALLOWED_TYPES or value.startswith(_ALLOWED_TYPE_PREFIXES))
-            )
-            if named or tag in _REFUSED_TAGS:
-                raise UnsafeStateError(
-                    f"The stored state {key!r} holds {tag} {str(value)[:80]!r}, which bot "
-                    "state never holds; it is not loaded. Delete the row if it is corrupt."
-                )
-            _refuse_unknown_types(value, key)
-    elif isinstance(node, list):
-        for value in node:
-            _refuse_unknown_types(value, key)
+    async def _write(self, requests: dict[str, WriteRequest]) -> dict[str, str]:
+        try:
+            return await self._store.write(requests)
+        except EtagConflictError as conflict:
+            raise StateConflictError(conflict.key) from conflict
 
 
 def _e_tag_of(item: Any) -> str | None:

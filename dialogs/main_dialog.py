@@ -18,6 +18,7 @@ from botbuilder.core import ConversationState, TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogState, DialogTurnStatus
 
 from bot.card_activity import card_activity
+from bot.conversation_state import STARTED_OVER
 from cards.approval import notice_card
 from cards.welcome import (
     LEAVE_FIELD,
@@ -30,6 +31,9 @@ from cards.welcome import (
 from dialogs.messages import markdown
 from dialogs.questionnaire_dialog import FORM_REPLY
 
+# The conversation state property holding the dialog stack.
+DIALOG_STATE = "DialogState"
+
 HELP_WORDS = frozenset({"help", "menu", "?", "hi", "hello", "start"})
 CANCEL_WORDS = frozenset({"cancel", "quit", "stop", "exit"})
 RESTART_WORDS = frozenset({"restart", "start over"})
@@ -37,6 +41,10 @@ RESTART_WORDS = frozenset({"restart", "start over"})
 CANCELLED = "Cancelled. Nothing was submitted. Type `help` to see what I can do."
 NOTHING_TO_CANCEL = "There is nothing to cancel. Type `help` to see what I can do."
 NOTHING_TO_GO_BACK_TO = "That conversation is over. Type `help` to see what I can do."
+STARTED_OVER_NOTICE = (
+    "Sorry, I could not pick up our conversation where we left it, so it has started over and "
+    "nothing was submitted. Type `help` to see what I can do, or start your request again."
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ class MainDialog:
         conversations: list[Conversation],
         commands: Sequence[Command] = (),
     ) -> None:
-        self._dialog_state = conversation_state.create_property("DialogState")
+        self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._dialogs = DialogSet(self._dialog_state)
         self._starts: dict[str, str] = {}
         self._titles: dict[str, str] = {}
@@ -154,6 +162,11 @@ class MainDialog:
         # Only a conversation under way needs a DialogContext (costly to build every turn).
         stack = await self._dialog_state.get(turn_context, DialogState)
         in_conversation = bool(stack.dialog_stack)
+        if turn_context.turn_state.pop(STARTED_OVER, False):
+            await turn_context.send_activity(markdown(STARTED_OVER_NOTICE))
+            # What was typed answered a question that is gone; a command still runs.
+            if not (command in HELP_WORDS or self.recognise(text)):
+                return
 
         async def dialog_context() -> DialogContext:
             return await self._dialogs.create_context(turn_context)
@@ -233,6 +246,8 @@ class MainDialog:
     async def on_form(self, turn_context: TurnContext) -> dict:
         """A step form submitted with Action.Execute: the card that replaces it."""
         stack = await self._dialog_state.get(turn_context, DialogState)
+        if turn_context.turn_state.pop(STARTED_OVER, False):
+            return notice_card(STARTED_OVER_NOTICE)
         if stack.dialog_stack:
             await (await self._dialogs.create_context(turn_context)).continue_dialog()
         return turn_context.turn_state.get(FORM_REPLY) or notice_card(
