@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote
 
 import aiohttp
@@ -37,8 +38,44 @@ TARGETS = {
     "ours-appid": "TeamsBotAdapter + echo, app id, JWT in/out",
     "app-help": "real bot (create_app), 'help'",
     "app-help-appid": "real bot, 'help', app id, JWT in/out",
+    "app-answer-first": "real bot, COVID triage step 1, an answer re-asked",
+    "app-answer-summary": "real bot, COVID triage summary, change an answer / answer it",
 }
 NEEDS_TOKENS = {"ours-appid", "app-help-appid"}
+APP_TARGETS = {"app-help", "app-help-appid", "app-answer-first", "app-answer-summary"}
+
+
+def _covid_answers() -> list[str]:
+    """A COVID triage with the Windows Virtual Desktop branch: the largest dialog state."""
+    today = datetime.now(UTC).date()
+    pilot, all_staff = today + timedelta(days=30), today + timedelta(days=75)
+    return [
+        *("Contoso", "Americas", "ats@contoso.com, tam@contoso.com", "1", "1, 2"),
+        "Teams and virtual desktops for 2,000 call centre agents",
+        *("yes", "3, 4", "none", "yes", "Anywhere else", "Windows 10 E3", "2000", "400", "yes"),
+        *("TPID 12345678", "In FastTrack scope", "no", "yes", "Teams +2k agents by next month"),
+        *("no", "Pilot with one call centre", "All agents on WVD with Teams; WVD SMEs deliver"),
+        f"Teams pilot: {pilot.isoformat()}; All staff: {all_staff.isoformat()}",
+        *("FM Alex Wilber; WVD SME Megan Bowen", "no", "yes"),
+    ]
+
+
+# Where each conversation of a target is brought (unmeasured) before the measured turns.
+SETUP = {
+    "app-answer-first": ["covid triage"],
+    "app-answer-summary": ["covid triage", *_covid_answers()],
+}
+CHANGE_CUSTOMER = {"summary": "change", "question": "customer"}
+
+
+def _message_for(target: str, turn_in_conversation: int) -> tuple[str | None, dict | None]:
+    """The text (or card submit value) of a measured turn."""
+    if target == "app-answer-first":
+        return "skip", None  # the customer's name is needed: re-asked with the reason
+    if target == "app-answer-summary":
+        # Change an answer on the summary card, then answer it: the summary comes back.
+        return (None, CHANGE_CUSTOMER) if turn_in_conversation % 2 == 0 else ("Contoso", None)
+    return ("help" if target in APP_TARGETS else "hello"), None
 
 
 # --- Server side (runs in a child process) ----------------------------------------------------
@@ -189,20 +226,26 @@ async def _serve(target: str, metadata_url: str | None, profile_dir: str | None)
     async def stats(request: web.Request) -> web.Response:
         return web.json_response({"token_fetches": credential.calls if credential else None})
 
+    profiler = None
+    if profile_dir:
+        import cProfile
+
+        profiler = cProfile.Profile()
+
+    async def start_profiling(request: web.Request) -> web.Response:
+        if profiler:
+            profiler.enable()
+        return web.json_response({"profiling": profiler is not None})
+
     app.router.add_get("/_cpu", _cpu)
     app.router.add_get("/_stats", stats)
+    app.router.add_get("/_profile", start_profiling)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    profiler = None
-    if profile_dir:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        profiler.enable()
     print(json.dumps({"port": runner.addresses[0][1]}), flush=True)
     await stop.wait()
     if profiler:
@@ -252,10 +295,18 @@ class Target:
     wall: float = 0.0
     latencies: list[float] = field(default_factory=list)
     sent_ids: list[str] = field(default_factory=list)
+    turns_in_conversation: Counter = field(default_factory=Counter)
 
 
-def _activity(target: str, service_url: str, conversation: int, activity_id: str, text: str):
-    return {
+def _activity(
+    target: str,
+    service_url: str,
+    conversation: int,
+    activity_id: str,
+    text: str | None,
+    value: dict | None = None,
+):
+    activity = {
         "type": "message",
         "id": activity_id,
         "timestamp": "2024-05-01T12:00:00.123Z",
@@ -278,6 +329,10 @@ def _activity(target: str, service_url: str, conversation: int, activity_id: str
         "channelData": {"tenant": {"id": BENCH_TENANT}},
         "locale": "en-GB",
     }
+    if value is not None:  # a card's Action.Submit: Teams sends the value and no text
+        del activity["text"]
+        activity["value"] = value
+    return activity
 
 
 async def _start(name: str, metadata_url: str | None, profile_dir: str | None) -> Target:
@@ -311,7 +366,6 @@ async def _run_turns(
 ) -> None:
     url = f"http://127.0.0.1:{target.port}/api/messages"
     headers = {"Authorization": target.token} if target.token else {}
-    text = "help" if target.name.startswith("app-") else "hello"
     service_url = sink.url(target.name)
 
     async def worker(number: int) -> None:
@@ -320,18 +374,46 @@ async def _run_turns(
         for turn in range(number, count, options.concurrency):
             conversation = conversations[(turn // options.concurrency) % len(conversations)]
             activity_id = f"{label}-{turn}"
-            activity = _activity(target.name, service_url, conversation, activity_id, text)
+            text, value = _message_for(target.name, target.turns_in_conversation[conversation])
+            target.turns_in_conversation[conversation] += 1
+            activity = _activity(target.name, service_url, conversation, activity_id, text, value)
             started = time.perf_counter()
-            async with session.post(url, json=activity, headers=headers) as response:
-                await response.read()
-                if response.status >= 300:
-                    raise RuntimeError(f"{target.name}: HTTP {response.status} on {activity_id}")
+            await _post(session, url, activity, headers, target.name)
             if record:
                 target.latencies.append(time.perf_counter() - started)
                 target.sent_ids.append(activity_id)
 
     workers = min(options.concurrency, options.conversations)
     await asyncio.gather(*(worker(n) for n in range(workers)))
+
+
+async def _post(
+    session: aiohttp.ClientSession, url: str, activity: dict, headers: dict, name: str
+) -> None:
+    async with session.post(url, json=activity, headers=headers) as response:
+        await response.read()
+        if response.status >= 300:
+            raise RuntimeError(f"{name}: HTTP {response.status} on {activity['id']}")
+
+
+async def _set_up(
+    session: aiohttp.ClientSession, sink: Sink, target: Target, options: argparse.Namespace
+) -> None:
+    """Bring every conversation of the target to the step its measured turns are made at."""
+    url = f"http://127.0.0.1:{target.port}/api/messages"
+    headers = {"Authorization": target.token} if target.token else {}
+    limit = asyncio.Semaphore(options.concurrency)
+
+    async def walk(conversation: int) -> None:
+        async with limit:
+            for step, text in enumerate(SETUP[target.name]):
+                activity_id = f"setup-{conversation}-{step}"
+                activity = _activity(
+                    target.name, sink.url(target.name), conversation, activity_id, text
+                )
+                await _post(session, url, activity, headers, target.name)
+
+    await asyncio.gather(*(walk(n) for n in range(options.conversations)))
 
 
 async def _drive(options: argparse.Namespace) -> None:
@@ -363,7 +445,12 @@ async def _drive(options: argparse.Namespace) -> None:
         connector = aiohttp.TCPConnector(limit=options.concurrency * 2)
         async with aiohttp.ClientSession(connector=connector) as session:
             for target in targets:
+                if target.name in SETUP:
+                    await _set_up(session, sink, target, options)
                 await _run_turns(session, sink, target, options.warmup, "warmup", options, False)
+                if options.profile:  # the measured turns only
+                    async with session.get(f"http://127.0.0.1:{target.port}/_profile") as response:
+                        await response.read()
             for round_number in range(options.rounds):
                 # Rotate the order so slow drift (thermal, caches) hits every target alike.
                 shift = round_number % len(targets)
@@ -397,7 +484,7 @@ def _report(targets: list[Target], sink: Sink, stats: dict) -> None:
     raw_cpu = raw.cpu / raw.turns if raw else None
     print()
     print(
-        f"{'target':<16}{'turns':>7}{'turns/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'target':<20}{'turns':>7}{'turns/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'CPU ms/turn':>13}{'x raw':>8}  what"
     )
     for target in targets:
@@ -406,7 +493,7 @@ def _report(targets: list[Target], sink: Sink, stats: dict) -> None:
         cpu = target.cpu / target.turns
         ratio = f"{cpu / raw_cpu:.1f}" if raw_cpu else "-"
         print(
-            f"{target.name:<16}{target.turns:>7}{target.turns / target.wall:>9.0f}"
+            f"{target.name:<20}{target.turns:>7}{target.turns / target.wall:>9.0f}"
             f"{statistics.median(latencies) * 1e3:>9.2f}{p99 * 1e3:>9.2f}"
             f"{cpu * 1e3:>13.3f}{ratio:>8}  {TARGETS[target.name]}"
         )
@@ -445,7 +532,7 @@ def main() -> None:
     parser.add_argument(
         "--profile",
         metavar="DIR",
-        help="run each server under cProfile and write DIR/<target>.prof (inflates CPU figures)",
+        help="profile each server's measured turns, written to DIR/<target>.prof (inflates CPU)",
     )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--metadata-url", help=argparse.SUPPRESS)
@@ -455,7 +542,7 @@ def main() -> None:
         return
     options.targets = set(options.targets.split(","))
     if options.no_app:
-        options.targets -= {"app-help", "app-help-appid"}
+        options.targets -= APP_TARGETS
     asyncio.run(_drive(options))
 
 
