@@ -37,6 +37,8 @@ from botframework.connector.about import __version__ as _BOTFRAMEWORK_VERSION
 from msrest.serialization import Deserializer, Model, Serializer
 from yarl import URL
 
+from bot.card_activity import UnchangingCard
+
 logger = logging.getLogger(__name__)
 
 USER_AGENT = f"Microsoft-BotFramework/3.1 (BotBuilder Python/{_BOTFRAMEWORK_VERSION})"
@@ -395,6 +397,8 @@ def _typed(value: Any, type_name: str) -> Any:
 def _free_form(value: Any) -> Any:
     kind = type(value)
     if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return value
+    if kind is UnchangingCard:  # plain JSON already (cards/ builds it): not walked again
         return value
     if kind is dict or isinstance(value, dict):  # cards are sent as a dict subclass
         return {_key(key): _free_form(item) for key, item in value.items()}
