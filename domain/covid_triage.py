@@ -195,12 +195,14 @@ def _has_licence(answers: Mapping[str, object]) -> bool:
 
 def prequalification_answered(answers: Mapping[str, object]) -> bool:
     # Presence, not value: "licences" skipped is answered (None).
-    return _native_wvd(answers) and all(
-        key in answers
-        for key in _PREQUALIFICATION_KEYS
-        if not (key == "english_accepted" and not _by_exception(answers))
-        and not (key == "seats" and not _has_licence(answers))
-    )
+    if not _native_wvd(answers):
+        return False
+    not_asked = set()
+    if not _by_exception(answers):
+        not_asked.add("english_accepted")
+    if not _has_licence(answers):
+        not_asked.add("seats")
+    return all(key in answers for key in _PREQUALIFICATION_KEYS if key not in not_asked)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -116,8 +117,15 @@ class Step:
 
 def answer_fields(kind: type, answers: Mapping[str, object]) -> dict[str, Any]:
     """The answers that are fields of a kind's typed answers (a dataclass), to build it."""
-    names = {field.name for field in fields(kind)}
+    names = _field_names(kind)
     return {key: value for key, value in answers.items() if key in names}
+
+
+@cache
+def _field_names(kind: type) -> frozenset[str]:
+    # Typed answers are built dozens of times a turn (every condition reads them): introspect
+    # each dataclass once.
+    return frozenset(field.name for field in fields(kind))
 
 
 def questions_of(steps: list[Step]) -> list[Question]:
