@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapter import TeamsBotAdapter, build_adapter
 from bot.conversation_state import DatabaseConversationState
-from bot.messenger import TeamsMessenger
+from bot.messenger import TeamsCourier, TeamsMessenger
 from bot.storage import DatabaseStorage
 from bot.teams_bot import FastTrackBot
 from cards.welcome import MenuItem
@@ -34,10 +34,11 @@ from persistence.database import (
     open_pool,
     upgrade_schema,
 )
+from persistence.outbox import OutboxRepository
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
-from services.background import BackgroundWork
 from services.conversations import ConversationDirectory
+from services.outbox import Relay, RelayPolicy
 from services.requests import RequestKindSpec, RequestService
 
 log = logging.getLogger("fasttrack")
@@ -47,7 +48,7 @@ ROSTER = web.AppKey("roster", Roster)
 ADAPTER = web.AppKey("adapter", TeamsBotAdapter)
 BOT = web.AppKey("bot", FastTrackBot)
 ENGINE = web.AppKey("engine", AsyncEngine)
-BACKGROUND = web.AppKey("background", BackgroundWork)
+RELAY = web.AppKey("relay", Relay)
 
 
 def request_kinds(roster: Roster) -> list[RequestKindSpec]:
@@ -103,6 +104,19 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
     ]
 
 
+def relay_policy(settings: Settings) -> RelayPolicy:
+    return RelayPolicy(
+        send_timeout=settings.outbox_send_timeout,
+        lease=settings.outbox_lease,
+        max_attempts=settings.outbox_max_attempts,
+        first_backoff=settings.outbox_first_backoff,
+        max_backoff=settings.outbox_max_backoff,
+        concurrency=settings.outbox_concurrency,
+        per_conversation=settings.outbox_rate_per_conversation,
+        per_tenant=settings.outbox_rate_per_tenant,
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -127,13 +141,20 @@ def create_app(
         adapter = build_adapter(settings, session, credential)
         roster = app[ROSTER]
         statements = Statements(engine)
-        directory = ConversationDirectory(ConversationReferenceStore(engine, statements))
+        references = ConversationReferenceStore(engine, statements)
+        directory = ConversationDirectory(references)
         kinds = request_kinds(roster)
         outcomes = {spec.kind: spec.outcomes for spec in kinds}
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
-        background = BackgroundWork()
+        outbox = OutboxRepository(engine, statements)
+        relay = Relay(outbox, TeamsCourier(adapter, references, directory), relay_policy(settings))
         requests = RequestService(
-            RequestRepository(engine, roster, statements), roster, messenger, kinds, background
+            RequestRepository(engine, roster, statements),
+            roster,
+            messenger,
+            kinds,
+            relay,
+            outbox,
         )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),
@@ -145,13 +166,14 @@ def create_app(
             commands=request_commands(requests, outcomes),
         )
         app[ENGINE] = engine
-        app[BACKGROUND] = background
+        app[RELAY] = relay
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
             conversation_state, main_dialog, directory, messenger, requests, outcomes
         )
+        relay.start(requests.compose)
         yield
-        await background.drain()
+        await relay.stop()
         await app[ADAPTER].close()
         await session.close()
         statements.close()
@@ -165,7 +187,7 @@ def create_app(
 
 async def _messages(request: web.Request) -> web.StreamResponse:
     app = request.app
-    with app[BACKGROUND].turn():
+    with app[RELAY].turn():
         return await app[ADAPTER].process(request, app[BOT])
 
 

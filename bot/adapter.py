@@ -20,7 +20,13 @@ from botbuilder.schema import (
 from msrest.serialization import Model
 
 from bot.auth import BotTokenProvider, PooledBotFrameworkAuthentication
-from bot.connector import DEFAULT_RETRY, RetryPolicy, activity_from_json, model_to_json
+from bot.connector import (
+    DEFAULT_RETRY,
+    BotConnectorClient,
+    RetryPolicy,
+    activity_from_json,
+    model_to_json,
+)
 from bot.inbound import BadRequest, content_problem, decode_json, envelope_problem
 from config.settings import DEFAULT_REPLY_TIME_LIMIT_SECONDS, Settings
 
@@ -142,6 +148,10 @@ class TeamsBotAdapter(CloudAdapter):
             "it" if count == 1 else "them",
             self._reply_time_limit,
         )
+
+    async def proactive_client(self, service_url: str) -> BotConnectorClient:
+        """A Bot Connector client for sends outside a turn: one bounded attempt, no retries."""
+        return await self._authentication.proactive_connectors.create(service_url)
 
     async def close(self) -> None:
         await self._authentication.close()

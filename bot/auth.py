@@ -40,7 +40,7 @@ from botframework.connector.auth import (
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdMetadata
 from botframework.connector.skills import BotFrameworkClient
 
-from bot.connector import DEFAULT_RETRY, BotConnectorClient, RetryPolicy
+from bot.connector import DEFAULT_RETRY, DEFAULT_TIMEOUT, BotConnectorClient, RetryPolicy
 from config.settings import AppType, Settings, is_loopback
 
 # Multi-tenant bots get their tokens from the Bot Framework's own Entra tenant.
@@ -144,11 +144,13 @@ class PooledConnectorFactory(ConnectorFactory):
         token_provider: BotTokenProvider | None,
         default_audience: str,
         retry: RetryPolicy,
+        timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
     ) -> None:
         self._session = session
         self._token_provider = token_provider
         self._default_audience = default_audience
         self._retry = retry
+        self._timeout = timeout
         self._clients: dict[tuple[str, str], BotConnectorClient] = {}
 
     async def create(self, service_url: str, audience: str | None = None) -> BotConnectorClient:
@@ -161,7 +163,9 @@ class PooledConnectorFactory(ConnectorFactory):
                 if self._token_provider is not None
                 else None
             )
-            client = BotConnectorClient(self._session, service_url, token_source, retry=self._retry)
+            client = BotConnectorClient(
+                self._session, service_url, token_source, retry=self._retry, timeout=self._timeout
+            )
             if len(self._clients) >= MAX_CACHED_CONNECTORS:
                 self._clients.pop(next(iter(self._clients)))
             self._clients[key] = client
@@ -239,8 +243,16 @@ class PooledBotFrameworkAuthentication(BotFrameworkAuthentication):
         download_signing_keys_without_blocking()
         self._inner = ConfigurationBotFrameworkAuthentication(_BotFrameworkConfiguration(settings))
         self._token_provider = token_provider
-        self._connector_factory = PooledConnectorFactory(
-            session, token_provider, self._inner.get_originating_audience(), retry
+        audience = self._inner.get_originating_audience()
+        self._connector_factory = PooledConnectorFactory(session, token_provider, audience, retry)
+        # Proactive sends come from the outbox relay, which is their only retrier: one
+        # attempt each, bounded, so a stalled chat holds a delivery lane for no longer.
+        self.proactive_connectors = PooledConnectorFactory(
+            session,
+            token_provider,
+            audience,
+            RetryPolicy(max_attempts=1),
+            aiohttp.ClientTimeout(total=settings.outbox_send_timeout),
         )
         self._user_token_clients: dict[str | None, UserTokenClient] = {}
         self._validated: dict[tuple[str, str, str], _ValidatedToken] = {}

@@ -72,13 +72,20 @@ class BotConnectorError(Exception):
     """A Bot Connector call failed for good (non-retryable status, or retries used up)."""
 
     def __init__(
-        self, method: str, path: str, status: int | None, detail: str, attempts: int
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        detail: str,
+        attempts: int,
+        retry_after: float | None = None,
     ) -> None:
         self.method = method
         self.path = path
         self.status = status
         self.detail = detail
         self.attempts = attempts
+        self.retry_after = retry_after  # seconds, when the service said
         outcome = f"HTTP {status}" if status is not None else "no response"
         super().__init__(
             f"Bot Connector {method} {path} failed with {outcome} after {attempts} "
@@ -169,9 +176,9 @@ class BotConnectorClient:
             excerpt = payload[:300].decode("utf-8", "replace")
             if status != 429 and status < 500:
                 raise BotConnectorError(method, path, status, excerpt, attempt)
-            if attempt >= self._retry.max_attempts:
-                raise BotConnectorError(method, path, status, excerpt, attempt)
             wait = retry_after_seconds(retry_after, time.time())
+            if attempt >= self._retry.max_attempts:
+                raise BotConnectorError(method, path, status, excerpt, attempt, wait)
             if wait is None:
                 wait = self._retry.backoff(attempt)
             elif wait > self._retry.max_retry_after:
@@ -181,6 +188,7 @@ class BotConnectorClient:
                     status,
                     f"Retry-After {retry_after!r} is too long; {excerpt}",
                     attempt,
+                    wait,
                 )
             logger.warning(
                 "Bot Connector %s %s answered HTTP %d; retry %d of %d in %.2fs",

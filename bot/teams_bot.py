@@ -74,7 +74,7 @@ class FastTrackBot(ActivityHandler):
         ):
             # What waited for this person (approvals, notices that could not reach them)
             # arrives now.
-            self._requests.person_returned(person_of(turn_context.activity.from_property))
+            await self._requests.person_returned(person_of(turn_context.activity.from_property))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -169,7 +169,8 @@ class FastTrackBot(ActivityHandler):
         )
         if action.from_list:
             mine = await self._requests.my_requests(actor)
-            return my_requests_card(mine, self._outcomes, notice=result.notice)
+            deliveries = await self._requests.deliveries(mine)
+            return my_requests_card(mine, self._outcomes, deliveries, notice=result.notice)
         return result.card
 
     async def _on_card_submit(self, turn_context: TurnContext) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cards.approval import execute_button
 from cards.elements import adaptive_card, attention
+from domain.outbox import DeliveryRecord, MessageState
 from domain.requests import Move, Request, Status
 
 # The moves the list offers. They carry no card version: the list is re-read on every action.
@@ -14,8 +17,16 @@ def outcome_input_id(request_id: str) -> str:
     return f"outcome_{request_id}"
 
 
-def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | None = None) -> dict:
-    """`outcomes`: the outcome choices per request kind (seed 000's success criteria)."""
+def my_requests_card(
+    requests: list[Request],
+    outcomes: dict,
+    deliveries: dict[str, list[DeliveryRecord]] | None = None,
+    *,
+    notice: str | None = None,
+) -> dict:
+    """`outcomes`: the outcome choices per request kind (seed 000's success criteria);
+    `deliveries`: what became of each request's messages (cards, updates, notices)."""
+    deliveries = deliveries or {}
     body: list[dict] = []
     if notice:
         body.append(attention(notice))
@@ -41,6 +52,18 @@ def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | N
                 + (f" · outcome: {request.outcome}" if request.outcome else ""),
             },
         ]
+        delivery = delivery_summary(deliveries.get(request.id, []))
+        if delivery:
+            items.append(
+                {
+                    "type": "TextBlock",
+                    "wrap": True,
+                    "spacing": "None",
+                    "isSubtle": True,
+                    "size": "Small",
+                    "text": delivery,
+                }
+            )
         actions = []
         if request.status in (Status.SUBMITTED, Status.MORE_INFO_REQUESTED):
             actions.append(
@@ -61,6 +84,33 @@ def my_requests_card(requests: list[Request], outcomes: dict, *, notice: str | N
             items.append({"type": "ActionSet", "actions": actions})
         body.append({"type": "Container", "separator": True, "items": items})
     return adaptive_card(body)
+
+
+def delivery_summary(records: list[DeliveryRecord]) -> str | None:
+    """One line on what became of a request's messages; None when it has none."""
+    if not records:
+        return None
+    delivered = sum(record.state is MessageState.SENT for record in records)
+    on_the_way = _names(
+        r for r in records if r.state in (MessageState.PENDING, MessageState.CLAIMED)
+    )
+    waiting = _names(r for r in records if r.state is MessageState.WAITING)
+    failed = {
+        (r.recipient_name, r.last_error or "unknown reason")
+        for r in records
+        if r.state is MessageState.FAILED
+    }
+    parts = [f"{delivered} delivered"] if delivered else []
+    if on_the_way:
+        parts.append(f"on the way to {on_the_way}")
+    if waiting:
+        parts.append(f"waiting for {waiting} to open a chat with the bot")
+    parts += [f"not delivered to {name} ({reason})" for name, reason in sorted(failed)]
+    return "Messages: " + " · ".join(parts)
+
+
+def _names(records: Iterable[DeliveryRecord]) -> str:
+    return ", ".join(sorted({record.recipient_name for record in records}))
 
 
 def _list_button(request: Request, move: Move, title: str, style: str) -> dict:

@@ -61,6 +61,18 @@ class Settings(BaseSettings):
         DEFAULT_REPLY_TIME_LIMIT_SECONDS, gt=0, le=60, validation_alias="REPLY_TIME_LIMIT_SECONDS"
     )
 
+    # The outbox relay (see .env.example).
+    outbox_send_timeout: float = Field(10.0, gt=0, validation_alias="OUTBOX_SEND_TIMEOUT_SECONDS")
+    outbox_lease: float = Field(60.0, gt=0, validation_alias="OUTBOX_LEASE_SECONDS")
+    outbox_max_attempts: int = Field(8, ge=1, validation_alias="OUTBOX_MAX_ATTEMPTS")
+    outbox_first_backoff: float = Field(1.0, gt=0, validation_alias="OUTBOX_FIRST_BACKOFF_SECONDS")
+    outbox_max_backoff: float = Field(300.0, gt=0, validation_alias="OUTBOX_MAX_BACKOFF_SECONDS")
+    outbox_concurrency: int = Field(16, ge=1, validation_alias="OUTBOX_CONCURRENCY")
+    outbox_rate_per_conversation: int = Field(
+        5, ge=1, le=7, validation_alias="OUTBOX_RATE_PER_CONVERSATION"
+    )
+    outbox_rate_per_tenant: int = Field(40, ge=1, le=50, validation_alias="OUTBOX_RATE_PER_TENANT")
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:
@@ -73,6 +85,15 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        if self.outbox_lease <= 2 * self.outbox_send_timeout:
+            raise ValueError(
+                "OUTBOX_LEASE_SECONDS must be more than twice OUTBOX_SEND_TIMEOUT_SECONDS: a "
+                "claim must not run out while its send is still allowed to take time"
+            )
+        return self
 
     @model_validator(mode="after")
     def _secure_by_default(self) -> Settings:

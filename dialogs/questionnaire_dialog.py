@@ -14,6 +14,7 @@ objects.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -39,8 +40,9 @@ from domain.questionnaire import (
     questions_of,
 )
 
-# Called with the answers when the person submits; returns the confirmation to show.
-Submit = Callable[[TurnContext, dict], Awaitable[str]]
+# Called with the answers and the submission key when the person submits; returns the
+# confirmation to show.
+Submit = Callable[[TurnContext, dict, str], Awaitable[str]]
 # Notes for the summary card, derived from the answers (e.g. playbook hints).
 Notes = Callable[[dict], list[str]]
 
@@ -54,6 +56,7 @@ _FORM_SHOWN = "form_shown"  # the step whose form was last sent
 _ASKING = "asking"  # the question a typed answer answers
 _EDITING = "editing"  # the step being changed from the summary
 _AT_SUMMARY = "at_summary"
+_SUBMISSION_KEY = "submission_key"
 
 
 class QuestionnaireDialog(Dialog):
@@ -136,6 +139,9 @@ class QuestionnaireDialog(Dialog):
     async def _ask(self, dialog_context: DialogContext, state: dict) -> DialogTurnResult:
         if self._current_step(state) is None:
             state[_AT_SUMMARY] = True
+            # Fixed now and kept in the dialog state: pressing Submit twice, on two instances,
+            # or again after a crash during the submission, submits once.
+            state[_SUBMISSION_KEY] = uuid.uuid4().hex
             await self._send_summary(dialog_context.context, state)
         else:
             await self._send_prompt(dialog_context.context, state)
@@ -348,7 +354,9 @@ class QuestionnaireDialog(Dialog):
             state[_FORM_SHOWN] = None
             await self._send_prompt(context, state)
             return Dialog.end_of_turn
-        confirmation = await self._submit(context, state[_ANSWERS])
+        # A summary shown before submission keys existed gets its key now.
+        key = state.get(_SUBMISSION_KEY) or uuid.uuid4().hex
+        confirmation = await self._submit(context, state[_ANSWERS], key)
         await context.send_activity(markdown(confirmation))
         return await dialog_context.end_dialog(state[_ANSWERS])
 

@@ -38,7 +38,8 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
         if not requests:
             await turn_context.send_activity("You have not raised any requests yet.")
             return
-        await send_card(turn_context, my_requests_card(requests, outcomes))
+        deliveries = await service.deliveries(requests)
+        await send_card(turn_context, my_requests_card(requests, outcomes, deliveries))
 
     async def my_approvals(turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -79,9 +80,9 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
 
 
 def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversation:
-    async def submit(turn_context: TurnContext, answers: dict) -> str:
+    async def submit(turn_context: TurnContext, answers: dict, submission_key: str | None) -> str:
         requester = person_of(turn_context.activity.from_property)
-        request = await service.submit(spec.kind, requester, answers)
+        request = await service.submit(spec.kind, requester, answers, submission_key)
         return (
             f"Submitted **{request.id}**. It now waits on {request.waiting_on.display_name} "
             f"({request.area.name}); I will tell you of every decision. "

@@ -31,6 +31,9 @@ class ConversationReferenceRecord:
     reference: dict[str, Any]
     # Set by the store when the record is saved.
     updated_at: datetime | None = None
+    # Why Teams refused the last message here; saving the record again (the person wrote to
+    # the bot) clears it.
+    unreachable_reason: str | None = None
 
 
 # The record mirrors the row, field for field (without the surrogate id).

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -85,6 +86,9 @@ class ConversationReferenceRow(Base):
     # The whole serialized ConversationReference, as sent to continue_conversation.
     reference: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Why Teams refused a message here (e.g. "403 ConversationBlockedByUser"): nothing more is
+    # sent to this chat until the person writes to the bot again, which clears it.
+    unreachable_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class RequestRow(Base):
@@ -115,6 +119,8 @@ class RequestRow(Base):
     outcome: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Fixed when the summary card is shown: a second Submit with it finds this request.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class RequestCounter(Base):
@@ -145,7 +151,7 @@ class AuditEntryRow(Base):
 
 
 class CardMessageRow(Base):
-    """Where an approval card was posted, so it can be updated in place later."""
+    """An approval card sent to a person, and where it was posted, to update it in place."""
 
     __tablename__ = "card_messages"
     __table_args__ = (UniqueConstraint("request_id", "recipient_aad_object_id", "activity_id"),)
@@ -153,22 +159,62 @@ class CardMessageRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"))
     recipient_aad_object_id: Mapped[str] = mapped_column(String(64))
-    conversation_id: Mapped[str] = mapped_column(String(512))
-    activity_id: Mapped[str] = mapped_column(String(512))
-    service_url: Mapped[str] = mapped_column(Text)
+    # Where it was posted; none yet while its outbox message is on the way (the row exists
+    # from the transaction that caused the card, so every later move finds it to update).
+    conversation_id: Mapped[str | None] = mapped_column(String(512))
+    activity_id: Mapped[str | None] = mapped_column(String(512))
+    service_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The request version the card shows; an update for an older version is not sent.
+    shown_version: Mapped[int] = mapped_column(default=0)
 
 
-class PendingMessageRow(Base):
-    """A notification for someone the bot cannot reach yet, delivered when they first talk
-    to it."""
+class OutboxRow(Base):
+    """One message to deliver after the transaction that caused it committed."""
 
-    __tablename__ = "pending_messages"
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # Claiming: due rows in order of due time. Sent, failed and waiting rows have none.
+        Index("ix_outbox_next_attempt_at", "next_attempt_at"),
+        # Order per recipient: a message goes only once the older ones due have gone.
+        Index(
+            "ix_outbox_open_by_recipient",
+            "recipient_aad_object_id",
+            "id",
+            sqlite_where=text("state IN ('pending', 'claimed')"),
+            postgresql_where=text("state IN ('pending', 'claimed')"),
+        ),
+        # Rate limits: attempts in the last second, per recipient and in all.
+        Index("ix_outbox_attempted_at", "attempted_at"),
+        Index(
+            "ix_outbox_recipient_aad_object_id_attempted_at",
+            "recipient_aad_object_id",
+            "attempted_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_aad_object_id: Mapped[str] = mapped_column(String(64), index=True)
+    # "card" (a new card to a person), "card_update" (of a posted card), "text"; later "mail".
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient_aad_object_id: Mapped[str] = mapped_column(String(64))
+    recipient_name: Mapped[str] = mapped_column(String(256))
+    request_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The posted card a "card_update" updates.
+    card_message_id: Mapped[int | None]
+    # Unique: whoever enqueues the same message twice (a retried submit) gets one row.
+    dedupe_key: Mapped[str] = mapped_column(String(256), unique=True)
+    # What cannot be rendered at delivery time from the request (a notice's text).
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending, claimed (until next_attempt_at: the lease), waiting (for the recipient to
+    # write to the bot), sent, failed (last_error says why).
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class DeadlineRow(Base):

@@ -1,5 +1,5 @@
-"""Requests, their audit trail, where their approval cards were posted, and notifications
-waiting for people the bot cannot reach yet.
+"""Requests, their audit trail and deadlines, where their cards were posted; each submission
+or move is written in one transaction with the outbox messages it causes.
 
 Every race (two approvers deciding at once, two replicas allocating an id) is decided by the
 database in a single statement or a conditional update, never by reading and then writing.
@@ -7,18 +7,21 @@ database in a single statement or a conditional update, never by reading and the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Connection,
     Row,
     Select,
+    String,
     bindparam,
-    delete,
+    func,
     insert,
+    literal,
     select,
     union_all,
     update,
@@ -26,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.deadlines import Deadline
+from domain.outbox import CardMessage, Message, MessageKind, MessageState
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from persistence.database import Statements, dialect_insert
@@ -33,25 +37,14 @@ from persistence.models import (
     AuditEntryRow,
     CardMessageRow,
     DeadlineRow,
-    PendingMessageRow,
+    OutboxRow,
     RequestCounter,
     RequestRow,
 )
+from persistence.outbox import add_messages, message_rows
 
 # Statuses in which a request waits on an approver (MORE_INFO_REQUESTED waits on the requester).
 _AWAITING_DECISION = (Status.SUBMITTED.value, Status.DIRECTOR_REVIEW.value)
-
-
-@dataclass(frozen=True, kw_only=True)
-class CardMessage:
-    """An approval card as posted: enough to update that very message later."""
-
-    request_id: str
-    recipient_aad_object_id: str
-    conversation_id: str
-    activity_id: str
-    service_url: str
-    created_at: datetime
 
 
 # The statements of a decision, built once so that SQLAlchemy reuses their cache keys.
@@ -82,12 +75,31 @@ _AUDIT_TRAIL = (
 )
 
 
-def _move_and_trail_in_one_statement():
-    """PostgreSQL: the conditional update, its audit entry and the request's audit trail in
-    one statement, so a decision costs one round trip instead of five (BEGIN, UPDATE, INSERT,
-    COMMIT, SELECT). A single statement is atomic; when the version no longer matches, nothing
-    is inserted and no row comes back."""
+# The outbox columns a service's messages and the card updates of a move fill in.
+_OUTBOX_COLUMNS = [
+    "kind",
+    "recipient_aad_object_id",
+    "recipient_name",
+    "request_id",
+    "card_message_id",
+    "dedupe_key",
+    "payload",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+]
+
+
+@functools.cache
+def _move_and_trail_in_one_statement(kinds: tuple[MessageKind, ...]) -> Select:
+    """PostgreSQL: the conditional update, its audit entry, its outbox messages (one update
+    per card of the request, and one per kind in `kinds`) and the request's audit trail in one
+    statement, so a decision costs one round trip instead of seven (BEGIN, UPDATE, three
+    INSERTs, COMMIT, SELECT). A single statement is atomic; when the version no longer
+    matches, nothing is inserted and no row comes back."""
     audit = AuditEntryRow.__table__
+    outbox = OutboxRow.__table__
     moved = _MOVE.returning(RequestRow.id).cte("moved")
     entry_columns = [column for column in audit.c if column.name not in ("id", "request_id")]
     added = (
@@ -102,20 +114,113 @@ def _move_and_trail_in_one_statement():
         .returning(*audit.c)
         .cte("added")
     )
+    now = bindparam("now", type_=outbox.c.created_at.type)
+    cards = CardMessageRow.__table__
+    card_updates = (
+        insert(OutboxRow)
+        .from_select(
+            _OUTBOX_COLUMNS,
+            select(
+                literal(MessageKind.CARD_UPDATE.value),
+                cards.c.recipient_aad_object_id,
+                literal(""),
+                cards.c.request_id,
+                cards.c.id,
+                func.concat(
+                    "card_update:", cards.c.id, ":", bindparam("card_version", type_=String)
+                ),
+                literal({}, type_=JSON),
+                literal(MessageState.PENDING.value),
+                literal(0),
+                now,
+                now,
+            ).select_from(cards.join(moved, cards.c.request_id == moved.c.id)),
+        )
+        .cte("card_updates")
+    )
+    ctes = [card_updates]
+    rows = []
+    for number, kind in enumerate(kinds):
+        values = {
+            name: bindparam(f"m{number}_{name}", type_=outbox.c[name].type)
+            for name in _OUTBOX_COLUMNS
+        }
+        if kind is MessageKind.CARD:
+            # The card's row, to be filled in when it is posted.
+            card = (
+                insert(CardMessageRow)
+                .from_select(
+                    ["request_id", "recipient_aad_object_id", "created_at", "shown_version"],
+                    select(moved.c.id, values["recipient_aad_object_id"], now, literal(0)),
+                )
+                .returning(CardMessageRow.id)
+                .cte(f"card_{number}")
+            )
+            values["card_message_id"] = card.c.id
+            rows.append(select(*values.values()).select_from(card))
+        else:
+            rows.append(select(*values.values()).where(select(moved.c.id).exists()))
+    if rows:
+        ctes.append(
+            insert(OutboxRow)
+            .from_select(_OUTBOX_COLUMNS, union_all(*rows) if len(rows) > 1 else rows[0])
+            .cte("messages")
+        )
     # The main query's snapshot does not see the row inserted by `added`: it joins in below.
     earlier = select(*audit.c).where(
         audit.c.request_id == bindparam("request_id"), select(moved.c.id).exists()
     )
     trail = union_all(earlier, select(*added.c)).subquery()
-    return select(*trail.c).order_by(trail.c.id)
+    return select(*trail.c).order_by(trail.c.id).add_cte(*ctes)
 
 
-_MOVE_AND_TRAIL = _move_and_trail_in_one_statement()
+def _card_update_rows(cards: list[Row], version: int, now: datetime) -> list[dict[str, Any]]:
+    """What `_move_and_trail_in_one_statement` inserts for the posted cards, row by row."""
+    return [
+        {
+            "kind": MessageKind.CARD_UPDATE.value,
+            "recipient_aad_object_id": card.recipient_aad_object_id,
+            "recipient_name": "",
+            "request_id": card.request_id,
+            "card_message_id": card.id,
+            "dedupe_key": f"card_update:{card.id}:{version}",
+            "payload": {},
+            "state": MessageState.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for card in cards
+    ]
+
+
+_ADD_CARD = insert(CardMessageRow).returning(CardMessageRow.id)
+_POSTED_CARDS = select(
+    CardMessageRow.id, CardMessageRow.request_id, CardMessageRow.recipient_aad_object_id
+).where(CardMessageRow.request_id == bindparam("request_id"))
+_BY_SUBMISSION_KEY = select(RequestRow.__table__).where(
+    RequestRow.submission_key == bindparam("submission_key")
+)
+_CARD_MESSAGE_COLUMNS = (
+    CardMessageRow.id,
+    CardMessageRow.request_id,
+    CardMessageRow.recipient_aad_object_id,
+    CardMessageRow.conversation_id,
+    CardMessageRow.activity_id,
+    CardMessageRow.service_url,
+    CardMessageRow.created_at,
+    CardMessageRow.shown_version,
+)
+
+
+class _AlreadySubmitted(Exception):
+    """The submission key is taken: the transaction is rolled back."""
 
 
 class RequestRepository:
     def __init__(self, engine: AsyncEngine, roster: Roster, statements: Statements | None = None):
         self._engine = engine
+        self._dialect = engine.dialect.name
         self._statements = statements or Statements(engine)
         # Requests store only the area code; the area's people come from the current roster.
         self._roster = roster
@@ -134,41 +239,73 @@ class RequestRepository:
         [(number,)] = (await self._statements.write(upsert)).rows
         return f"{kind.prefix}-{number:04d}"
 
-    async def add(self, request: Request, audit: AuditEntry) -> None:
-        """Store a newly submitted request together with its submission audit entry."""
-        add_request = insert(RequestRow).values(
-            id=request.id,
-            kind=request.kind.value,
-            status=request.status.value,
-            version=request.version,
-            requester_aad_object_id=request.requester.aad_object_id,
-            requester_name=request.requester.display_name,
-            requester_email=request.requester.email,
-            area_code=request.area.code,
-            customer=request.customer,
-            answers=request.answers,
-            needs_director=request.needs_director,
-            outcome=request.outcome,
-            submitted_at=request.submitted_at,
-            updated_at=audit.at,
-            **_waiting_on_columns(request.waiting_on),
+    async def add(
+        self,
+        request: Request,
+        audit: AuditEntry,
+        *,
+        deadlines: Sequence[Deadline] = (),
+        messages: Sequence[Message] = (),
+        submission_key: str | None = None,
+    ) -> bool:
+        """Store a newly submitted request with its submission audit entry, its deadlines and
+        the messages it causes, in one transaction. False (nothing written) when a request
+        with this submission key exists already."""
+        add_request = (
+            dialect_insert(self._dialect, RequestRow.__table__)
+            .values(
+                id=request.id,
+                kind=request.kind.value,
+                status=request.status.value,
+                version=request.version,
+                requester_aad_object_id=request.requester.aad_object_id,
+                requester_name=request.requester.display_name,
+                requester_email=request.requester.email,
+                area_code=request.area.code,
+                customer=request.customer,
+                answers=request.answers,
+                needs_director=request.needs_director,
+                outcome=request.outcome,
+                submitted_at=request.submitted_at,
+                updated_at=audit.at,
+                submission_key=submission_key,
+                **_waiting_on_columns(request.waiting_on),
+            )
+            .on_conflict_do_nothing(index_elements=["submission_key"])
         )
         add_submission = insert(AuditEntryRow).values(_audit_columns(request, audit))
 
         def add(connection: Connection) -> None:
-            connection.execute(add_request)
+            if connection.execute(add_request).rowcount != 1:
+                raise _AlreadySubmitted
             connection.execute(add_submission)
+            self._add_consequences(connection, deadlines, messages, audit.at)
 
-        await self._statements.transaction(add)
+        try:
+            await self._statements.transaction(add)
+        except _AlreadySubmitted:
+            return False
+        return True
+
+    async def by_submission_key(self, submission_key: str) -> Request | None:
+        requests = await self._fetch(_BY_SUBMISSION_KEY, {"submission_key": submission_key})
+        return requests[0] if requests else None
 
     async def get(self, request_id: str) -> Request | None:
         requests = await self._fetch(_GET, {"id": request_id})
         return requests[0] if requests else None
 
     async def save_move(
-        self, updated: Request, audit: AuditEntry, expected_version: int
+        self,
+        updated: Request,
+        audit: AuditEntry,
+        expected_version: int,
+        *,
+        deadlines: Sequence[Deadline] = (),
+        messages: Sequence[Message] = (),
     ) -> list[AuditEntry] | None:
-        """Store `updated` and its audit entry if the stored request is still at
+        """Store `updated`, its audit entry, its deadlines and its messages (plus an update of
+        every posted card of the request) if the stored request is still at
         `expected_version`, and return the audit trail as it now is; None (nothing written)
         when someone else moved it first."""
         parameters = {
@@ -180,8 +317,12 @@ class RequestRepository:
             "updated_at": audit.at,
             **_waiting_on_columns(updated.waiting_on),
         }
-        if self._engine.dialect.name == "postgresql":
-            rows = (await self._statements.write(_MOVE_AND_TRAIL, parameters)).rows
+        if self._dialect == "postgresql" and not deadlines:
+            parameters |= {"now": audit.at, "card_version": str(updated.version)}
+            for number, row in enumerate(message_rows(list(messages), audit.at)):
+                parameters |= {f"m{number}_{name}": value for name, value in row.items()}
+            statement = _move_and_trail_in_one_statement(tuple(m.kind for m in messages))
+            rows = (await self._statements.write(statement, parameters)).rows
         else:
 
             def write(connection: Connection) -> Sequence[Row[Any]]:
@@ -190,10 +331,42 @@ class RequestRepository:
                 if connection.execute(_MOVE, parameters).rowcount != 1:
                     return []
                 connection.execute(_ADD_AUDIT, parameters)
+                cards = connection.execute(_POSTED_CARDS, parameters).all()
+                updates = _card_update_rows(cards, updated.version, audit.at)
+                if updates:
+                    connection.execute(add_messages(self._dialect), updates)
+                self._add_consequences(connection, deadlines, messages, audit.at)
                 return connection.execute(_AUDIT_TRAIL, parameters).all()
 
             rows = await self._statements.transaction(write)
         return [_audit_entry(row) for row in rows] or None
+
+    def _add_consequences(
+        self,
+        connection: Connection,
+        deadlines: Sequence[Deadline],
+        messages: Sequence[Message],
+        now: datetime,
+    ) -> None:
+        if deadlines:
+            connection.execute(insert(DeadlineRow), _deadline_rows(deadlines, now))
+        if not messages:
+            return
+        rows = message_rows(list(messages), now)
+        for row in rows:
+            if row["kind"] == MessageKind.CARD.value:
+                # The card's row, to be filled in when it is posted: every later move of the
+                # request finds it, and updates the card once it is there.
+                row["card_message_id"] = connection.execute(
+                    _ADD_CARD,
+                    {
+                        "request_id": row["request_id"],
+                        "recipient_aad_object_id": row["recipient_aad_object_id"],
+                        "created_at": now,
+                        "shown_version": 0,
+                    },
+                ).scalar_one()
+        connection.execute(add_messages(self._dialect), rows)
 
     async def audit_trail(self, request_id: str) -> list[AuditEntry]:
         """Every move on the request, oldest first, starting with its submission."""
@@ -226,6 +399,7 @@ class RequestRepository:
         conversation_id: str,
         activity_id: str,
         service_url: str,
+        shown_version: int,
     ) -> None:
         """Remember where a card was posted; recording the same message again is a no-op."""
         statement = (
@@ -237,6 +411,7 @@ class RequestRepository:
                 activity_id=activity_id,
                 service_url=service_url,
                 created_at=datetime.now(UTC),
+                shown_version=shown_version,
             )
             .on_conflict_do_nothing(
                 index_elements=["request_id", "recipient_aad_object_id", "activity_id"]
@@ -247,61 +422,16 @@ class RequestRepository:
     async def cards_for(self, request_id: str) -> list[CardMessage]:
         """The request's posted cards, in the order they were recorded."""
         query = (
-            select(
-                CardMessageRow.request_id,
-                CardMessageRow.recipient_aad_object_id,
-                CardMessageRow.conversation_id,
-                CardMessageRow.activity_id,
-                CardMessageRow.service_url,
-                CardMessageRow.created_at,
-            )
-            .where(CardMessageRow.request_id == request_id)
+            select(*_CARD_MESSAGE_COLUMNS)
+            .where(CardMessageRow.request_id == request_id, CardMessageRow.activity_id.is_not(None))
             .order_by(CardMessageRow.created_at, CardMessageRow.id)
         )
         return [CardMessage(**row._mapping) for row in await self._statements.read(query)]
 
-    async def add_pending(self, recipient_aad_object_id: str, payload: dict[str, Any]) -> None:
-        """Keep a notification until the recipient can be reached."""
-        statement = insert(PendingMessageRow).values(
-            recipient_aad_object_id=recipient_aad_object_id,
-            payload=payload,
-            created_at=datetime.now(UTC),
-        )
-        await self._statements.write(statement)
-
-    async def take_pending(self, recipient_aad_object_id: str) -> list[dict[str, Any]]:
-        """Remove and return the recipient's pending notifications, oldest first.
-
-        A single DELETE ... RETURNING: of two concurrent takers, each message goes to one.
-        """
-        statement = (
-            delete(PendingMessageRow)
-            .where(PendingMessageRow.recipient_aad_object_id == recipient_aad_object_id)
-            .returning(
-                PendingMessageRow.id, PendingMessageRow.payload, PendingMessageRow.created_at
-            )
-        )
-        rows = (await self._statements.write(statement)).rows
-        # RETURNING has no defined order.
-        return [row.payload for row in sorted(rows, key=lambda row: (row.created_at, row.id))]
-
-    async def add_deadlines(self, deadlines: list[Deadline]) -> None:
-        if not deadlines:
-            return
-        now = datetime.now(UTC)
-        rows = [
-            {
-                "request_id": d.request_id,
-                "what": d.what,
-                "due_on": d.due_on,
-                "remind_aad_object_id": d.remind.aad_object_id,
-                "remind_name": d.remind.display_name,
-                "remind_email": d.remind.email,
-                "created_at": now,
-            }
-            for d in deadlines
-        ]
-        await self._statements.write(insert(DeadlineRow), rows)
+    async def card_message(self, card_message_id: int) -> CardMessage | None:
+        query = select(*_CARD_MESSAGE_COLUMNS).where(CardMessageRow.id == card_message_id)
+        rows = await self._statements.read(query)
+        return CardMessage(**rows[0]._mapping) if rows else None
 
     async def deadlines_for(self, request_id: str) -> list[Deadline]:
         rows = await self._statements.read(
@@ -342,6 +472,21 @@ class RequestRepository:
             version=row.version,
             outcome=row.outcome,
         )
+
+
+def _deadline_rows(deadlines: Sequence[Deadline], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "request_id": d.request_id,
+            "what": d.what,
+            "due_on": d.due_on,
+            "remind_aad_object_id": d.remind.aad_object_id,
+            "remind_name": d.remind.display_name,
+            "remind_email": d.remind.email,
+            "created_at": now,
+        }
+        for d in deadlines
+    ]
 
 
 def _waiting_on_columns(person: Person | None) -> dict[str, str | None]:

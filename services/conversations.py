@@ -39,7 +39,7 @@ class ConversationDirectory:
             return Contact.KNOWN
         stored = await self._store.get(*key)
         first_contact = False
-        if stored is None or _fingerprint(stored) != fingerprint:
+        if stored is None or _fingerprint(stored) != fingerprint or stored.unreachable_reason:
             first_contact = await self._store.save(record)
         self._known[key] = fingerprint
         if record.conversation_type == PERSONAL and record.aad_object_id:

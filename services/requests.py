@@ -1,14 +1,16 @@
 """The approval workflow: submit a request, decide it, and tell everyone who needs to know.
 
-The domain decides what is legal; the repository's conditional update decides races; the
-Messenger (implemented in bot/) reaches people in Teams.
+The domain decides what is legal; the repository's conditional update decides races. Each
+submission or move is written in one transaction with the messages it causes (the outbox);
+the relay (services/outbox.py) delivers them afterwards, rendering cards from the request as it
+is then, through `compose`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Protocol
 
@@ -16,33 +18,91 @@ from cards.approval import approval_card
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
 from domain.deadlines import Deadline
+from domain.outbox import (
+    CardMessage,
+    ClaimedMessage,
+    Composed,
+    DeliveryRecord,
+    Message,
+    MessageKind,
+    PostedCard,
+)
 from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
-from persistence.requests import RequestRepository
-from services.background import BackgroundWork
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SentMessage:
-    conversation_id: str
-    activity_id: str
-    service_url: str
+class Requests(Protocol):
+    """Where requests live. `add` and `save_move` are each one transaction: the request
+    change, its audit entry, its deadlines and its messages (plus, for a move, an update of
+    every posted card of the request) are written together or not at all."""
+
+    async def next_request_id(self, kind: RequestKind) -> str: ...
+
+    async def add(
+        self,
+        request: Request,
+        audit: lifecycle.AuditEntry,
+        *,
+        deadlines: Sequence[Deadline] = (),
+        messages: Sequence[Message] = (),
+        submission_key: str | None = None,
+    ) -> bool:
+        """False (nothing written) when the submission key is taken."""
+
+    async def by_submission_key(self, submission_key: str) -> Request | None: ...
+
+    async def get(self, request_id: str) -> Request | None: ...
+
+    async def save_move(
+        self,
+        updated: Request,
+        audit: lifecycle.AuditEntry,
+        expected_version: int,
+        *,
+        deadlines: Sequence[Deadline] = (),
+        messages: Sequence[Message] = (),
+    ) -> list[lifecycle.AuditEntry] | None:
+        """The audit trail; None (nothing written) when the version moved on meanwhile."""
+
+    async def audit_trail(self, request_id: str) -> list[lifecycle.AuditEntry]: ...
+
+    async def requested_by(self, aad_object_id: str) -> list[Request]: ...
+
+    async def waiting_on(self, aad_object_id: str) -> list[Request]: ...
+
+    async def record_card(
+        self,
+        request_id: str,
+        recipient_aad_object_id: str,
+        conversation_id: str,
+        activity_id: str,
+        service_url: str,
+        shown_version: int,
+    ) -> None: ...
+
+    async def card_message(self, card_message_id: int) -> CardMessage | None: ...
 
 
-class Messenger(Protocol):
-    """Reaches a person in their personal chat with the bot."""
+class Outbox(Protocol):
+    """The relay's side of the outbox, as the services see it."""
 
-    async def teams_user_id(self, person: Person) -> str | None: ...
+    def wake(self) -> None:
+        """Messages were committed: deliver them now."""
 
-    async def send_card(self, recipient: Person, card: dict) -> SentMessage | None:
-        """None when the person never opened the bot: the caller queues it."""
+    async def person_returned(self, aad_object_id: str) -> None:
+        """What waited for this person is due now."""
 
-    async def send_text(self, recipient: Person, text: str) -> bool: ...
 
-    async def update_card(self, sent: SentMessage, card: dict) -> None: ...
+class DeliveryLog(Protocol):
+    async def deliveries(self, request_ids: list[str]) -> list[DeliveryRecord]: ...
+
+
+class TeamsIds(Protocol):
+    async def teams_user_id(self, person: Person) -> str | None:
+        """The person's Teams user id (for a card's refresh), when the bot has met them."""
 
 
 @dataclass(frozen=True)
@@ -81,23 +141,38 @@ class DecisionResult:
 class RequestService:
     def __init__(
         self,
-        repository: RequestRepository,
+        repository: Requests,
         roster: Roster,
-        messenger: Messenger,
+        teams_ids: TeamsIds,
         kinds: list[RequestKindSpec],
-        background: BackgroundWork,
+        outbox: Outbox,
+        delivery_log: DeliveryLog,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._repository = repository
         self._roster = roster
-        self._messenger = messenger
+        self._teams_ids = teams_ids
         self._kinds = {spec.kind: spec for spec in kinds}
+        self._outbox = outbox
+        self._delivery_log = delivery_log
         self._clock = clock
-        self._background = background
 
     # --- the requester ------------------------------------------------------------------------
 
-    async def submit(self, kind: RequestKind, requester: Person, answers: dict) -> Request:
+    async def submit(
+        self,
+        kind: RequestKind,
+        requester: Person,
+        answers: dict,
+        submission_key: str | None = None,
+    ) -> Request:
+        """Store the request and queue its card to the approver. A submission key already used
+        (a second press, a retry after a crash) gives the request it made, and nothing more."""
+        if submission_key is not None:
+            existing = await self._repository.by_submission_key(submission_key)
+            if existing is not None:
+                log.info("%s submitted already; submission repeated", existing.id)
+                return existing
         spec = self._kinds[kind]
         area = next(a for a in self._roster.areas if a.name == answers["area"])
         at = self._clock()
@@ -112,14 +187,40 @@ class RequestService:
             needs_director=spec.needs_director(answers),
             at=at,
         )
-        await self._repository.add(request, audit)
-        await self._repository.add_deadlines(spec.deadlines_at_submission(request))
+        added = await self._repository.add(
+            request,
+            audit,
+            deadlines=spec.deadlines_at_submission(request),
+            messages=[_card_to_waiting_on(request)],
+            submission_key=submission_key,
+        )
+        if not added and submission_key is not None:
+            # The same submission committed in the meantime (another instance, a double
+            # press): that one stands.
+            existing = await self._repository.by_submission_key(submission_key)
+            if existing is not None:
+                return existing
+        self._outbox.wake()
         log.info("%s submitted; waiting on %s", request.id, request.waiting_on.aad_object_id)
-        await self._send_card_to_waiting_on(request)
         return request
 
     async def my_requests(self, person: Person) -> list[Request]:
         return await self._repository.requested_by(person.aad_object_id)
+
+    async def deliveries(self, requests: list[Request]) -> dict[str, list[DeliveryRecord]]:
+        """What became of each request's messages, with every recipient named."""
+        by_request: dict[str, list[DeliveryRecord]] = {request.id: [] for request in requests}
+        names = {
+            person.aad_object_id: person.display_name
+            for request in requests
+            for person in _people_of(request)
+        }
+        for record in await self._delivery_log.deliveries(list(by_request)):
+            if not record.recipient_name:
+                name = names.get(record.recipient_aad_object_id, "someone")
+                record = replace(record, recipient_name=name)
+            by_request[record.request_id].append(record)
+        return by_request
 
     async def my_approvals(self, person: Person) -> list[Request]:
         return await self._repository.waiting_on(person.aad_object_id)
@@ -161,7 +262,17 @@ class RequestService:
             )
         except MoveError as refusal:
             return await self._unchanged(request, actor, str(refusal))
-        history = await self._repository.save_move(updated, audit, request.version)
+        deadlines: list[Deadline] = []
+        if updated.status is Status.APPROVED:
+            spec = self._kinds[updated.kind]
+            deadlines = spec.deadlines_at_approval(updated, audit.at.date())
+        history = await self._repository.save_move(
+            updated,
+            audit,
+            request.version,
+            deadlines=deadlines,
+            messages=_messages_after(updated, audit),
+        )
         if history is None:
             current = await self._repository.get(request_id)
             return await self._unchanged(
@@ -169,23 +280,81 @@ class RequestService:
                 actor,
                 f"Someone else acted first: {current.id} is {current.status.label.lower()}.",
             )
-        if updated.status is Status.APPROVED:
-            spec = self._kinds[updated.kind]
-            await self._repository.add_deadlines(
-                spec.deadlines_at_approval(updated, audit.at.date())
-            )
         log.info(
             "%s: %s by %s -> %s", updated.id, move.value, actor.aad_object_id, updated.status.value
         )
-        # The decision is recorded; the person who clicked gets the new card now and the
-        # others are told in the background, so an invoke never waits on other chats.
-        self._background.submit(self._after_move(updated, audit, history))
+        # Committed: the clicker gets the new card now; the relay tells the others.
+        self._outbox.wake()
         return DecisionResult(updated, await self._card(updated, actor, history), moved=True)
 
     async def card_for(self, request: Request, viewer: Person, notice: str | None = None) -> dict:
         return await self._card(
             request, viewer, await self._repository.audit_trail(request.id), notice
         )
+
+    async def record_copy(
+        self,
+        request: Request,
+        viewer: Person,
+        conversation_id: str,
+        activity_id: str,
+        service_url: str,
+    ) -> None:
+        """A card shown in a reply (e.g. `my approvals`) is kept up to date like the others."""
+        await self._repository.record_card(
+            request.id,
+            viewer.aad_object_id,
+            conversation_id,
+            activity_id,
+            service_url,
+            request.version,
+        )
+
+    async def person_returned(self, person: Person) -> None:
+        """Someone the bot could not reach (or has not seen since it started) is here: what
+        waited for them is delivered now."""
+        await self._outbox.person_returned(person.aad_object_id)
+
+    # --- delivery (called by the relay) -------------------------------------------------------
+
+    async def compose(self, message: ClaimedMessage) -> Composed | None:
+        """What to send for `message`, from the request as it is now; None when nothing is
+        left to send (a later update showed the card's state already, or the request no
+        longer waits on the card's recipient)."""
+        if message.kind is MessageKind.TEXT:
+            return Composed(text=str(message.payload.get("text", "")))
+        request = await self._repository.get(message.request_id or "")
+        if request is None:
+            return None
+        viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
+        if message.kind is MessageKind.CARD:
+            waiting = request.waiting_on if request.is_open else None
+            if waiting is None or waiting.aad_object_id != viewer.aad_object_id:
+                return None
+            return Composed(card=await self.card_for(request, viewer), version=request.version)
+        posted = await self._repository.card_message(message.card_message_id or 0)
+        if (
+            posted is None
+            or posted.conversation_id is None
+            or posted.activity_id is None
+            or posted.service_url is None
+        ):
+            return None  # never posted: when it is, it shows the state of then
+        if posted.shown_version >= request.version:
+            return None  # coalesced: an update to this version or a later one went out
+        return Composed(
+            card=await self.card_for(request, viewer),
+            update=PostedCard(
+                posted.id, posted.conversation_id, posted.activity_id, posted.service_url
+            ),
+            version=request.version,
+        )
+
+    # --- internals ----------------------------------------------------------------------------
+
+    async def _unchanged(self, request: Request, actor: Person, notice: str) -> DecisionResult:
+        card = await self.card_for(request, actor, notice)
+        return DecisionResult(request, card, moved=False, notice=notice)
 
     async def _card(
         self,
@@ -198,7 +367,7 @@ class RequestService:
         waiting = request.waiting_on if request.is_open else None
         approver_ids = []
         if waiting:
-            user_id = await self._messenger.teams_user_id(waiting)
+            user_id = await self._teams_ids.teams_user_id(waiting)
             approver_ids = [user_id] if user_id else []
         return approval_card(
             request,
@@ -212,98 +381,57 @@ class RequestService:
             show_personal=lifecycle.may_see_personal_data(request, viewer, self._roster, history),
         )
 
-    async def record_copy(
-        self,
-        request: Request,
-        viewer: Person,
-        conversation_id: str,
-        activity_id: str,
-        service_url: str,
-    ) -> None:
-        """A card shown in a reply (e.g. `my approvals`) is kept up to date like the others."""
-        await self._repository.record_card(
-            request.id, viewer.aad_object_id, conversation_id, activity_id, service_url
-        )
 
-    def person_returned(self, person: Person) -> None:
-        """Someone the bot had not reached yet (or not since it started) is here: what waited
-        for them follows, after the turn that brought them."""
-        self._background.submit(self._deliver_pending(person))
+def _card_to_waiting_on(request: Request) -> Message:
+    recipient = request.waiting_on
+    return Message(
+        MessageKind.CARD,
+        recipient,
+        request.id,
+        f"card:{request.id}:{request.version}:{recipient.aad_object_id}",
+    )
 
-    async def _deliver_pending(self, person: Person) -> None:
-        for payload in await self._repository.take_pending(person.aad_object_id):
-            request = await self._repository.get(payload["request_id"])
-            if request is None:
-                continue
-            if (
-                payload["kind"] == "card"
-                and request.waiting_on
-                and (request.waiting_on.aad_object_id == person.aad_object_id)
-            ):
-                await self._send_card_to_waiting_on(request)
-            elif payload["kind"] == "text":
-                await self._messenger.send_text(person, payload["text"])
 
-    # --- internals ----------------------------------------------------------------------------
+def _notice(request: Request, recipient: Person, text: str) -> Message:
+    key = f"text:{request.id}:{request.version}:{recipient.aad_object_id}"
+    return Message(MessageKind.TEXT, recipient, request.id, key, text)
 
-    async def _unchanged(self, request: Request, actor: Person, notice: str) -> DecisionResult:
-        card = await self.card_for(request, actor, notice)
-        return DecisionResult(request, card, moved=False, notice=notice)
 
-    async def _send_card_to_waiting_on(self, request: Request) -> None:
-        approver = request.waiting_on
-        card = await self.card_for(request, approver)
-        sent = await self._messenger.send_card(approver, card)
-        if sent is None:
-            await self._repository.add_pending(
-                approver.aad_object_id, {"kind": "card", "request_id": request.id}
-            )
-            log.info("%s queued for %s until first contact", request.id, approver.aad_object_id)
-            return
-        await self._repository.record_card(
-            request.id,
-            approver.aad_object_id,
-            sent.conversation_id,
-            sent.activity_id,
-            sent.service_url,
-        )
-
-    async def _tell(self, person: Person, request: Request, text: str) -> None:
-        if not await self._messenger.send_text(person, text):
-            await self._repository.add_pending(
-                person.aad_object_id, {"kind": "text", "request_id": request.id, "text": text}
-            )
-
-    async def _after_move(
-        self, request: Request, audit: lifecycle.AuditEntry, history: list[lifecycle.AuditEntry]
-    ) -> None:
-        # Every copy of the card shows the new state.
-        for copy in await self._repository.cards_for(request.id):
-            viewer = Person("", copy.recipient_aad_object_id, "")
-            await self._messenger.update_card(
-                SentMessage(copy.conversation_id, copy.activity_id, copy.service_url),
-                await self._card(request, viewer, history),
-            )
-        comment = f": “{audit.comment}”" if audit.comment else "."
-        actor = audit.actor.display_name
-        if audit.move is Move.ASK_MORE_INFO:
-            # The requester answers on the card, which carries the question and an answer box.
-            await self._send_card_to_waiting_on(request)
-        elif request.status is Status.DIRECTOR_REVIEW:
-            await self._tell(
-                request.requester,
+def _messages_after(request: Request, audit: lifecycle.AuditEntry) -> list[Message]:
+    """Who is told what after a move (every posted card is updated besides)."""
+    comment = f": “{audit.comment}”" if audit.comment else "."
+    actor = audit.actor.display_name
+    if audit.move is Move.ASK_MORE_INFO:
+        # The requester answers on the card, which carries the question and an answer box.
+        return [_card_to_waiting_on(request)]
+    if request.status is Status.DIRECTOR_REVIEW:
+        return [
+            _notice(
                 request,
+                request.requester,
                 f"{request.id} was approved by {actor} and now goes to the regional "
                 f"director, {request.area.director.display_name}, for review"
                 f"{comment}",
-            )
-            await self._send_card_to_waiting_on(request)
-        elif request.status is Status.SUBMITTED:  # the requester answered
-            await self._send_card_to_waiting_on(request)
-        elif request.status in (Status.APPROVED, Status.DECLINED):
-            word = "approved" if request.status is Status.APPROVED else "declined"
-            await self._tell(
-                request.requester,
+            ),
+            _card_to_waiting_on(request),
+        ]
+    if request.status is Status.SUBMITTED:  # the requester answered
+        return [_card_to_waiting_on(request)]
+    if request.status in (Status.APPROVED, Status.DECLINED):
+        word = "approved" if request.status is Status.APPROVED else "declined"
+        return [
+            _notice(
                 request,
+                request.requester,
                 f"{request.id} for {request.customer} was {word} by {actor}{comment}",
             )
+        ]
+    return []
+
+
+def _people_of(request: Request) -> list[Person]:
+    area = request.area
+    people = [request.requester, area.liaison, area.backup, area.director]
+    if request.waiting_on is not None:
+        people.append(request.waiting_on)
+    return people

@@ -36,13 +36,17 @@ class ScriptedChat:
         confirmation: str = "Submitted.",
     ) -> None:
         self.submitted: list[dict] = []
+        self.submission_keys: list[str | None] = []
         self.cards: list[dict] = []
         self.form_replies: list[dict] = []
         self.sent = 0
         self.storage = MemoryStorage()
 
-        async def submit(turn_context: TurnContext, answers: dict) -> str:
+        async def submit(
+            turn_context: TurnContext, answers: dict, submission_key: str | None
+        ) -> str:
             self.submitted.append(answers)
+            self.submission_keys.append(submission_key)
             return confirmation
 
         state = ConversationState(self.storage)

@@ -79,8 +79,9 @@ async def test_the_liaison_approves_and_the_fm_is_told(bot):
 
     told = [await fm.wait_for_text("NSD-0001 for Contoso")]
     assert "NSD-0001 for Contoso was approved by Adele Vance" in told[-1]["text"]
+    # Delivered independently of the notice: the liaison's copy of the card is updated too.
+    await bot.connector.wait_until(lambda: any(c.method == "PUT" for c in bot.connector.calls))
     updates = [c for c in bot.connector.calls if c.method == "PUT"]
-    assert updates
     assert "Status: Approved" in card_text(card_of(updates[-1].body))
 
 
@@ -192,21 +193,25 @@ async def test_action_submit_fallback_follows_the_same_rules(bot):
     await fm.wait_for_text("was approved by Adele Vance")
     (mine,) = await fm.say("my requests")
     assert "Approved" in card_text(card_of(mine))
-    assert len([c for c in bot.connector.calls if c.method == "PUT"]) > puts
+    await bot.connector.wait_until(
+        lambda: len([c for c in bot.connector.calls if c.method == "PUT"]) > puts
+    )
 
 
-async def test_a_notice_that_cannot_reach_the_fm_waits_for_their_return(bot):
+async def test_a_card_refused_by_a_blocked_chat_fails_and_my_requests_says_why(bot):
     fm, liaison, card = await submitted_to_the_liaison(bot)
-    # The FM's chat is gone for now: the card update and the notice both get 404.
-    bot.connector.fail_next(2, status=404)
-    await liaison.click(card, "approve")
-    async with asyncio.timeout(5):
-        while len(bot.connector.rejected) < 2:
-            await asyncio.sleep(0.02)
-    assert not any("was approved" in (a.get("text") or "") for a in fm.received())
-    (mine, *delivered) = await fm.say("my requests", replies=2)
-    assert "NSD-0001 for Contoso was approved" in " ".join(
-        a.get("text") or "" for a in [mine, *delivered]
+    blocked = '{"error": {"code": "ConversationBlockedByUser", "message": "User blocked"}}'
+    bot.connector.fail_next(1, 403, body=blocked, conversation_id=fm.conversation_id)
+    before = len(fm.received())
+    status, _ = await liaison.click(card, "ask_more_info", comment="Which workloads?")
+    assert status == 200
+    await bot.connector.wait_until(lambda: len(bot.connector.rejected) == 1)
+    # The more-information card was refused: it failed for good, with Teams' reason.
+    assert len(fm.received()) == before
+
+    (listing, *_) = await fm.say("my requests")  # writing to the bot again reopens the chat
+    assert "not delivered to Alex Wilber (HTTP 403 ConversationBlockedByUser)" in card_text(
+        card_of(listing)
     )
 
 

@@ -5,11 +5,14 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from domain.deadlines import Deadline
+from domain.outbox import Message, MessageKind
 from domain.requests import Move, RequestKind, Status, apply, submit
 from domain.roster import Area, Person, Roster
 from persistence.database import create_engine
+from persistence.models import OutboxRow
 from persistence.requests import CardMessage, RequestRepository
 
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
@@ -229,14 +232,14 @@ async def test_posted_cards_are_recorded_once_each(repository):
     for request_id in ("NSD-0001", "NSD-0002"):
         await repository.add(*submitted(request_id))
     await repository.record_card(
-        "NSD-0001", LIAISON.aad_object_id, "a:liaison-chat", "1700000000001", SERVICE_URL
+        "NSD-0001", LIAISON.aad_object_id, "a:liaison-chat", "1700000000001", SERVICE_URL, 1
     )
     await repository.record_card(
-        "NSD-0001", DIRECTOR.aad_object_id, "a:director-chat", "1700000000002", SERVICE_URL
+        "NSD-0001", DIRECTOR.aad_object_id, "a:director-chat", "1700000000002", SERVICE_URL, 1
     )
     # Recording the same message again (a retried turn) does not duplicate it.
     await repository.record_card(
-        "NSD-0001", LIAISON.aad_object_id, "a:liaison-chat", "1700000000001", SERVICE_URL
+        "NSD-0001", LIAISON.aad_object_id, "a:liaison-chat", "1700000000001", SERVICE_URL, 1
     )
 
     cards = await repository.cards_for("NSD-0001")
@@ -250,39 +253,90 @@ async def test_posted_cards_are_recorded_once_each(repository):
     assert await repository.cards_for("NSD-0002") == []
 
 
-async def test_pending_messages_are_taken_oldest_first_and_only_once(repository):
-    for n in range(3):
-        await repository.add_pending(LIAISON.aad_object_id, {"request_id": f"NSD-000{n + 1}"})
-    await repository.add_pending(DIRECTOR.aad_object_id, {"request_id": "NSD-0009", "n": [1]})
+async def outbox_rows(engine) -> list[tuple[str, str, str | None, str]]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(
+                OutboxRow.kind,
+                OutboxRow.recipient_aad_object_id,
+                OutboxRow.card_message_id,
+                OutboxRow.dedupe_key,
+            ).order_by(OutboxRow.id)
+        )
+        return [tuple(row) for row in rows]
 
-    assert await repository.take_pending(LIAISON.aad_object_id) == [
-        {"request_id": "NSD-0001"},
-        {"request_id": "NSD-0002"},
-        {"request_id": "NSD-0003"},
+
+def notice(request, person, text="told"):
+    return Message(
+        MessageKind.TEXT, person, request.id, f"text:{request.id}:{request.version}", text
+    )
+
+
+async def test_a_move_writes_its_messages_and_an_update_of_every_card(repository, engine):
+    request, submission = submitted("NSD-0001")
+    card = Message(MessageKind.CARD, LIAISON, request.id, "card:NSD-0001:1")
+    assert await repository.add(request, submission, messages=[card])
+    await repository.record_card(
+        "NSD-0001", LIAISON.aad_object_id, "a:liaison-chat", "17", SERVICE_URL, 1
+    )
+    [posted] = await repository.cards_for("NSD-0001")
+    approved, approval = apply(request, LIAISON, Move.APPROVE, at=NOW + timedelta(hours=1))
+
+    assert await repository.save_move(approved, approval, 1, messages=[notice(approved, FM)])
+    # Late: nothing of it is written.
+    declined, refusal = apply(
+        request, LIAISON, Move.DECLINE, at=NOW + timedelta(hours=1), comment="no"
+    )
+    assert await repository.save_move(declined, refusal, 1, messages=[notice(declined, FM)]) is None
+
+    # The card's row exists from the submission, before it is posted: every card of the
+    # request is updated, the one on the way included.
+    [(_, _, on_the_way, _)] = [row for row in await outbox_rows(engine) if row[0] == "card"]
+    assert sorted(await outbox_rows(engine)) == [
+        ("card", LIAISON.aad_object_id, on_the_way, "card:NSD-0001:1"),
+        ("card_update", LIAISON.aad_object_id, on_the_way, f"card_update:{on_the_way}:2"),
+        ("card_update", LIAISON.aad_object_id, posted.id, f"card_update:{posted.id}:2"),
+        ("text", FM.aad_object_id, None, "text:NSD-0001:2"),
     ]
-    assert await repository.take_pending(LIAISON.aad_object_id) == []
-    assert await repository.take_pending(DIRECTOR.aad_object_id) == [
-        {"request_id": "NSD-0009", "n": [1]}
-    ]
 
 
-async def test_concurrent_takers_deliver_each_pending_message_once(repository, database_url):
-    payloads = [{"request_id": f"NSD-{n:04d}"} for n in range(1, 11)]
-    for payload in payloads:
-        await repository.add_pending(LIAISON.aad_object_id, payload)
+async def test_a_move_with_deadlines_writes_them_with_its_messages(repository, engine):
+    request, submission = submitted("ACM-0001")
+    await repository.add(request, submission)
+    approved, approval = apply(request, LIAISON, Move.APPROVE, at=NOW)
+    due = Deadline("ACM-0001", "Partners contact the customer", date(2026, 11, 26), FM)
 
-    async with replicas(database_url, 5) as repositories:
-        taken = await asyncio.gather(*(r.take_pending(LIAISON.aad_object_id) for r in repositories))
+    await repository.save_move(
+        approved, approval, 1, deadlines=[due], messages=[notice(approved, FM)]
+    )
 
-    delivered = [payload for batch in taken for payload in batch]
-    assert sorted(delivered, key=lambda p: p["request_id"]) == payloads
+    assert await repository.deadlines_for("ACM-0001") == [due]
+    assert [row[3] for row in await outbox_rows(engine)] == ["text:ACM-0001:2"]
+
+
+async def test_a_submission_key_is_used_once(repository, engine, database_url):
+    first, first_audit = submitted("NSD-0001")
+    card = Message(MessageKind.CARD, LIAISON, "NSD-0001", "card:NSD-0001:1")
+    second, second_audit = submitted("NSD-0002")
+    other_card = Message(MessageKind.CARD, LIAISON, "NSD-0002", "card:NSD-0002:1")
+
+    async with replicas(database_url, 2) as (one, two):
+        added = await asyncio.gather(
+            one.add(first, first_audit, messages=[card], submission_key="k1"),
+            two.add(second, second_audit, messages=[other_card], submission_key="k1"),
+        )
+
+    assert sorted(added) == [False, True]
+    winner = "NSD-0001" if added[0] else "NSD-0002"
+    assert (await repository.by_submission_key("k1")).id == winner
+    assert [row[3] for row in await outbox_rows(engine)] == [f"card:{winner}:1"]
+    assert await repository.get("NSD-0001" if winner == "NSD-0002" else "NSD-0002") is None
 
 
 async def test_deadlines_are_kept_per_request_in_date_order(repository):
     request, audit = submitted("ACM-0001")
-    await repository.add(request, audit)
     later = Deadline("ACM-0001", "Partners contact the customer", date(2026, 11, 26), FM)
     sooner = Deadline("ACM-0001", "Rollout target: pilot", date(2026, 11, 24), FM)
-    await repository.add_deadlines([later, sooner])
+    await repository.add(request, audit, deadlines=[later, sooner])
     assert await repository.deadlines_for("ACM-0001") == [sooner, later]
     assert await repository.deadlines_for("ACM-0002") == []

@@ -57,6 +57,7 @@ async def drop_every_other_connection() -> None:
     """What a PostgreSQL restart or failover does to the connections sitting in a pool."""
     admin = create_engine(POSTGRES_URL)
     async with admin.connect() as connection:
+        # Only the tests' own database (TEST_POSTGRES_URL may name another than `test`).
         await connection.execute(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -1,7 +1,8 @@
 """A local stand-in for the Bot Connector service (the REST v3 API behind `serviceUrl`).
 
 It answers the calls the bot makes the way the real service does, records what it received,
-and can be told to throttle (429 + Retry-After) or fail (5xx) the next requests.
+and can be told to throttle (429 + Retry-After) or fail (5xx, 403 ...) the next requests, in
+any conversation or in one, and to hang one conversation's requests until released.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -32,6 +34,7 @@ class _Failure:
     status: int
     retry_after: str | None
     body: str
+    conversation_id: str | None  # None: whichever conversation comes next
 
 
 class FakeBotConnector:
@@ -42,6 +45,8 @@ class FakeBotConnector:
         self.rejected: list[RecordedCall] = []  # requests answered with an injected failure
         self.members: dict[str, list[dict]] = {}  # conversation id -> ChannelAccount JSON
         self._failures: list[_Failure] = []
+        self._hung: dict[str, asyncio.Event] = {}
+        self.abandoned: list[RecordedCall] = []  # hung requests whose caller gave up
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -73,11 +78,35 @@ class FakeBotConnector:
         await self._runner.cleanup()
 
     def fail_next(
-        self, count: int, status: int = 429, retry_after: str | None = None, body: str = ""
+        self,
+        count: int,
+        status: int = 429,
+        retry_after: str | None = None,
+        body: str = "",
+        conversation_id: str | None = None,
     ) -> None:
-        """Answer the next `count` requests with `status` (and Retry-After when given)."""
+        """Answer the next `count` requests (to `conversation_id`) with `status` (and
+        Retry-After when given)."""
         body = body or json.dumps({"error": {"code": "ServiceError", "message": f"HTTP {status}"}})
-        self._failures.extend(_Failure(status, retry_after, body) for _ in range(count))
+        self._failures.extend(
+            _Failure(status, retry_after, body, conversation_id) for _ in range(count)
+        )
+
+    def hang(self, conversation_id: str) -> None:
+        """Hold every request to this conversation unanswered until `release`."""
+        self._hung[conversation_id] = asyncio.Event()
+
+    def release(self, conversation_id: str) -> None:
+        self._hung.pop(conversation_id).set()
+
+    async def wait_until(
+        self,
+        condition: Callable[[], bool],
+        timeout: float = 5,
+    ) -> None:
+        """Wait until `condition()` holds; it is checked whenever a call is recorded."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(condition), timeout)
 
     def activities(self, conversation_id: str | None = None) -> list[dict]:
         """The activities POSTed (replies and sends), in arrival order."""
@@ -125,9 +154,21 @@ class FakeBotConnector:
             body=body,
             headers=dict(request.headers),
         )
-        if self._failures:
-            failure = self._failures.pop(0)
-            self.rejected.append(call)
+        hung = self._hung.get(call.conversation_id)
+        if hung is not None:
+            await hung.wait()
+            if request.transport is None or request.transport.is_closing():
+                self.abandoned.append(call)
+                return web.Response(status=499)
+        failure = next(
+            (f for f in self._failures if f.conversation_id in (None, call.conversation_id)),
+            None,
+        )
+        if failure is not None:
+            self._failures.remove(failure)
+            async with self._changed:
+                self.rejected.append(call)
+                self._changed.notify_all()
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
             return web.Response(
                 status=failure.status,

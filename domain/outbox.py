@@ -1,0 +1,135 @@
+"""What the outbox holds and what a delivery attempt gives: plain values, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from domain.roster import Person
+
+
+class MessageKind(StrEnum):
+    CARD = "card"  # a request's card, to a person
+    CARD_UPDATE = "card_update"  # a posted card, brought to the request's current state
+    TEXT = "text"  # a notice
+
+
+class MessageState(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"  # being delivered, until the lease (next_attempt_at) ends
+    WAITING = "waiting"  # for the recipient to write to the bot
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message a service call causes, written in its transaction."""
+
+    kind: MessageKind
+    recipient: Person
+    request_id: str | None
+    # Unique in the outbox: the same message enqueued twice is one row.
+    dedupe_key: str
+    text: str = ""  # a notice's text; cards are rendered at delivery time
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimedMessage:
+    id: int
+    kind: MessageKind
+    recipient_aad_object_id: str
+    recipient_name: str
+    request_id: str | None
+    card_message_id: int | None
+    dedupe_key: str
+    payload: dict[str, Any]
+    attempts: int  # including the one now under way
+    claim_token: str
+
+
+@dataclass(frozen=True)
+class PostedCard:
+    """Where a card was posted, to update it in place."""
+
+    id: int
+    conversation_id: str
+    activity_id: str
+    service_url: str
+
+
+@dataclass(frozen=True)
+class Composed:
+    """What to send for a claimed message, rendered now."""
+
+    card: dict | None = None
+    text: str = ""
+    update: PostedCard | None = None  # update this posted card with `card`
+    version: int = 0  # the request version a card shows
+
+
+# --- what a delivery attempt gave --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivered:
+    conversation_id: str
+    activity_id: str
+    service_url: str
+
+
+@dataclass(frozen=True)
+class NoChat:
+    """No personal chat with the recipient is known (or it is marked unreachable)."""
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """Teams refuses this chat until the person writes again (blocked, uninstalled...)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class TryAgain:
+    reason: str
+    retry_after: float | None = None  # seconds, from the service
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Failed for good: retrying cannot help."""
+
+    reason: str
+
+
+SendOutcome = Delivered | NoChat | Unreachable | TryAgain | Refused
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardMessage:
+    """An approval card sent to a person: where it was posted (none yet while on the way),
+    enough to update that very message later."""
+
+    id: int
+    request_id: str
+    recipient_aad_object_id: str
+    conversation_id: str | None
+    activity_id: str | None
+    service_url: str | None
+    created_at: datetime
+    shown_version: int  # the request version the card shows
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One outbox message about a request, as `my requests` reports it."""
+
+    request_id: str
+    kind: MessageKind
+    recipient_aad_object_id: str
+    recipient_name: str
+    state: MessageState
+    last_error: str | None

@@ -1,0 +1,373 @@
+"""The outbox table: messages written with the change that causes them, claimed under a lease.
+
+Claiming is one conditional `UPDATE ... RETURNING` over the due rows: SQLite runs it under its
+single write lock; on PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED` and an advisory
+lock serialises the claimers of every instance, so the rate limits, counted from the rows
+attempted in the last second, hold across instances. Every later change of a claimed row is
+conditional on its claim token: a relay whose lease ran out cannot overwrite its successor.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Update,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.outbox import (
+    ClaimedMessage,
+    Composed,
+    Delivered,
+    DeliveryRecord,
+    Message,
+    MessageKind,
+    MessageState,
+)
+from persistence.database import Statements, dialect_insert
+from persistence.models import CardMessageRow, ConversationReferenceRow, OutboxRow
+
+# Any constant shared by every instance: holders claim one at a time.
+_CLAIM_LOCK_ID = 7_311_946_202
+
+_OUTBOX = OutboxRow.__table__
+_EARLIER = _OUTBOX.alias("earlier")
+_RECENT = _OUTBOX.alias("recent")
+
+
+def _due_states(column: Any) -> Any:
+    # Literals, not bound parameters: the partial index's condition must match the query's.
+    return column.in_([literal_column("'pending'"), literal_column("'claimed'")])
+
+
+# Nothing older for the same recipient still to go: each chat gets its messages in order,
+# and one stalled chat holds back only its own.
+_FIRST_FOR_RECIPIENT = ~exists().where(
+    _EARLIER.c.recipient_aad_object_id == _OUTBOX.c.recipient_aad_object_id,
+    _EARLIER.c.id < _OUTBOX.c.id,
+    _due_states(_EARLIER.c.state),
+)
+
+
+def _claim_statement(dialect: str) -> Update:
+    attempted_in_window = (
+        select(func.count())
+        .select_from(_RECENT)
+        .where(
+            _RECENT.c.recipient_aad_object_id == _OUTBOX.c.recipient_aad_object_id,
+            _RECENT.c.attempted_at > bindparam("window_start"),
+        )
+        .scalar_subquery()
+    )
+    due = (
+        select(_OUTBOX.c.id)
+        .where(
+            _OUTBOX.c.next_attempt_at <= bindparam("now"),
+            _due_states(_OUTBOX.c.state),
+            _FIRST_FOR_RECIPIENT,
+            attempted_in_window < bindparam("per_conversation"),
+        )
+        .order_by(_OUTBOX.c.next_attempt_at)
+        .limit(bindparam("limit"))
+    )
+    if dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True, of=_OUTBOX)
+    return (
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(due.scalar_subquery()))
+        .values(
+            state=MessageState.CLAIMED.value,
+            claim_token=bindparam("token"),
+            attempts=OutboxRow.attempts + 1,
+            attempted_at=bindparam("now"),
+            next_attempt_at=bindparam("lease_end"),
+        )
+        .returning(
+            OutboxRow.id,
+            OutboxRow.kind,
+            OutboxRow.recipient_aad_object_id,
+            OutboxRow.recipient_name,
+            OutboxRow.request_id,
+            OutboxRow.card_message_id,
+            OutboxRow.dedupe_key,
+            OutboxRow.payload,
+            OutboxRow.attempts,
+            OutboxRow.claim_token,
+        )
+    )
+
+
+_ATTEMPTED_IN_WINDOW = select(func.count()).where(
+    OutboxRow.attempted_at > bindparam("window_start")
+)
+_NEXT_DUE = select(func.min(_OUTBOX.c.next_attempt_at)).where(
+    _OUTBOX.c.next_attempt_at.is_not(None), _due_states(_OUTBOX.c.state), _FIRST_FOR_RECIPIENT
+)
+
+
+def _still_ours(message: ClaimedMessage) -> Any:
+    return and_(
+        OutboxRow.id == message.id,
+        OutboxRow.claim_token == message.claim_token,
+        OutboxRow.state == MessageState.CLAIMED.value,
+    )
+
+
+def message_rows(messages: list[Message], now: datetime) -> list[dict[str, Any]]:
+    """Outbox rows for `messages`, due now (for a repository's transaction)."""
+    return [
+        {
+            "kind": message.kind.value,
+            "recipient_aad_object_id": message.recipient.aad_object_id,
+            "recipient_name": message.recipient.display_name,
+            "request_id": message.request_id,
+            "card_message_id": None,
+            "dedupe_key": message.dedupe_key,
+            "payload": {"text": message.text} if message.text else {},
+            "state": MessageState.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for message in messages
+    ]
+
+
+def add_messages(dialect: str) -> Insert:
+    """Insert outbox rows; a dedupe key already there (a retried call) adds nothing."""
+    return dialect_insert(dialect, _OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+
+
+class OutboxRepository:
+    def __init__(self, engine: AsyncEngine, statements: Statements | None = None) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect.name
+        self._statements = statements or Statements(engine)
+        self._claim = _claim_statement(self._dialect)
+
+    async def claim(
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        token: str,
+        per_conversation: int,
+        per_tenant: int,
+    ) -> list[ClaimedMessage]:
+        window_start = now - timedelta(seconds=1)
+        parameters = {
+            "now": now,
+            "window_start": window_start,
+            "per_conversation": per_conversation,
+            "token": token,
+            "lease_end": now + lease,
+        }
+
+        def claim(connection: Connection) -> list[Any]:
+            if self._dialect == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": _CLAIM_LOCK_ID}
+                )
+            attempted = connection.execute(
+                _ATTEMPTED_IN_WINDOW, {"window_start": window_start}
+            ).scalar_one()
+            budget = min(limit, per_tenant - attempted)
+            if budget <= 0:
+                return []
+            return connection.execute(self._claim, {**parameters, "limit": budget}).all()
+
+        rows = await self._statements.transaction(claim)
+        return sorted(
+            (
+                ClaimedMessage(
+                    id=row.id,
+                    kind=MessageKind(row.kind),
+                    recipient_aad_object_id=row.recipient_aad_object_id,
+                    recipient_name=row.recipient_name,
+                    request_id=row.request_id,
+                    card_message_id=row.card_message_id,
+                    dedupe_key=row.dedupe_key,
+                    payload=row.payload,
+                    attempts=row.attempts,
+                    claim_token=row.claim_token,
+                )
+                for row in rows
+            ),
+            key=lambda message: message.id,
+        )
+
+    async def sent(
+        self,
+        message: ClaimedMessage,
+        now: datetime,
+        composed: Composed | None,
+        delivered: Delivered | None,
+    ) -> bool:
+        mark = (
+            update(OutboxRow)
+            .where(_still_ours(message))
+            .values(
+                state=MessageState.SENT.value,
+                sent_at=now,
+                next_attempt_at=None,
+                last_error=None,
+            )
+        )
+
+        def record(connection: Connection) -> bool:
+            # Where a delivered card now is (and what it shows) is kept even when another
+            # relay took the message over meanwhile: that card exists in the chat.
+            if composed is not None and delivered is not None and message.request_id:
+                if composed.update is not None:
+                    connection.execute(
+                        update(CardMessageRow)
+                        .where(
+                            CardMessageRow.id == composed.update.id,
+                            CardMessageRow.shown_version < composed.version,
+                        )
+                        .values(shown_version=composed.version)
+                    )
+                elif message.kind is MessageKind.CARD:
+                    posted = {
+                        "conversation_id": delivered.conversation_id,
+                        "activity_id": delivered.activity_id,
+                        "service_url": delivered.service_url,
+                        "shown_version": composed.version,
+                    }
+                    if message.card_message_id is not None:
+                        connection.execute(
+                            update(CardMessageRow)
+                            .where(CardMessageRow.id == message.card_message_id)
+                            .values(posted)
+                        )
+                    else:  # a card queued before the outbox existed
+                        connection.execute(
+                            insert(CardMessageRow).values(
+                                request_id=message.request_id,
+                                recipient_aad_object_id=message.recipient_aad_object_id,
+                                created_at=now,
+                                **posted,
+                            )
+                        )
+            return connection.execute(mark).rowcount == 1
+
+        return await self._statements.transaction(record)
+
+    async def retry(self, message: ClaimedMessage, at: datetime, error: str) -> bool:
+        return await self._change(
+            message, state=MessageState.PENDING.value, next_attempt_at=at, last_error=error
+        )
+
+    async def wait(self, message: ClaimedMessage) -> bool:
+        # Not an attempt: nothing was sent.
+        return await self._change(
+            message,
+            state=MessageState.WAITING.value,
+            next_attempt_at=None,
+            attempts=OutboxRow.attempts - 1,
+        )
+
+    async def fail(self, message: ClaimedMessage, error: str, *, unreachable: bool) -> bool:
+        fail = (
+            update(OutboxRow)
+            .where(_still_ours(message))
+            .values(state=MessageState.FAILED.value, next_attempt_at=None, last_error=error)
+        )
+        stop = (
+            update(ConversationReferenceRow)
+            .where(
+                ConversationReferenceRow.aad_object_id == message.recipient_aad_object_id,
+                ConversationReferenceRow.conversation_type == "personal",
+            )
+            .values(unreachable_reason=error)
+        )
+
+        def record(connection: Connection) -> bool:
+            if unreachable:
+                connection.execute(stop)
+            return connection.execute(fail).rowcount == 1
+
+        return await self._statements.transaction(record)
+
+    async def wake_recipient(self, aad_object_id: str, now: datetime) -> int:
+        """The person wrote to the bot: their chats take messages again, and what waited for
+        them is due now. Returns how many messages were waiting."""
+        reachable = (
+            update(ConversationReferenceRow)
+            .where(
+                ConversationReferenceRow.aad_object_id == aad_object_id,
+                ConversationReferenceRow.unreachable_reason.is_not(None),
+            )
+            .values(unreachable_reason=None)
+        )
+        due = (
+            update(OutboxRow)
+            .where(
+                OutboxRow.recipient_aad_object_id == aad_object_id,
+                OutboxRow.state == MessageState.WAITING.value,
+            )
+            .values(state=MessageState.PENDING.value, next_attempt_at=now)
+        )
+
+        def wake(connection: Connection) -> int:
+            connection.execute(reachable)
+            return int(connection.execute(due).rowcount)
+
+        return await self._statements.transaction(wake)
+
+    async def next_due(self) -> datetime | None:
+        rows = await self._statements.read(_NEXT_DUE)
+        due = rows[0][0] if rows else None
+        if due is not None and due.tzinfo is None:  # SQLite's min() loses the column type
+            due = due.replace(tzinfo=UTC)
+        return due
+
+    async def deliveries(self, request_ids: list[str]) -> list[DeliveryRecord]:
+        if not request_ids:
+            return []
+        rows = await self._statements.read(
+            select(
+                OutboxRow.request_id,
+                OutboxRow.kind,
+                OutboxRow.recipient_aad_object_id,
+                OutboxRow.recipient_name,
+                OutboxRow.state,
+                OutboxRow.last_error,
+            )
+            .where(OutboxRow.request_id.in_(request_ids))
+            .order_by(OutboxRow.id)
+        )
+        return [
+            DeliveryRecord(
+                request_id=row.request_id,
+                kind=MessageKind(row.kind),
+                recipient_aad_object_id=row.recipient_aad_object_id,
+                recipient_name=row.recipient_name,
+                state=MessageState(row.state),
+                last_error=row.last_error,
+            )
+            for row in rows
+        ]
+
+    async def add(self, messages: list[Message], now: datetime) -> None:
+        """Messages caused by nothing else written (e.g. tests, tools)."""
+        if messages:
+            await self._statements.write(add_messages(self._dialect), message_rows(messages, now))
+
+    async def _change(self, message: ClaimedMessage, **values: Any) -> bool:
+        statement = update(OutboxRow).where(_still_ours(message)).values(**values)
+        return (await self._statements.write(statement)).rowcount == 1
