@@ -1,0 +1,407 @@
+"""RequestService on hand-written in-memory fakes of its ports: what each call writes in its
+one transaction (request, audit, deadlines, messages), idempotent submission, and what the
+relay is given to send."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app import request_kinds
+from config.roster import load_roster
+from domain.deadlines import Deadline
+from domain.outbox import (
+    CardMessage,
+    ClaimedMessage,
+    DeliveryRecord,
+    Message,
+    MessageKind,
+    MessageState,
+)
+from domain.requests import AuditEntry, Move, Request, RequestKind, Status
+from domain.roster import Person
+from services.requests import RequestService
+from tests.harness import SAMPLE_ROSTER
+
+ROSTER = load_roster(SAMPLE_ROSTER)
+AMERICAS = ROSTER.area("americas")
+FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "")
+LIAISON = AMERICAS.liaison
+DIRECTOR = AMERICAS.director
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ANSWERS = {
+    "customer": "Contoso",
+    "area": "Americas",
+    "delivered_by": "FastTrack",
+    "effort": "2 FTA weeks",
+}
+
+
+@dataclasses.dataclass
+class Written:
+    """One committed transaction of the fake repository."""
+
+    request: Request
+    audit: AuditEntry
+    deadlines: list[Deadline]
+    messages: list[Message]
+
+
+class InMemoryRequests:
+    """The Requests port: each `add`/`save_move` is all or nothing, like the real one."""
+
+    def __init__(self) -> None:
+        self.requests: dict[str, Request] = {}
+        self.keys: dict[str, str] = {}
+        self.trails: dict[str, list[AuditEntry]] = {}
+        self.cards: dict[int, CardMessage] = {}
+        self.transactions: list[Written] = []
+        self.stale_key_reads = 0  # lookups that miss a key committed meanwhile elsewhere
+        self._numbers = 0
+
+    async def next_request_id(self, kind: RequestKind) -> str:
+        self._numbers += 1
+        return f"{kind.prefix}-{self._numbers:04d}"
+
+    async def add(
+        self,
+        request: Request,
+        audit: AuditEntry,
+        *,
+        deadlines: Sequence[Deadline] = (),
+        messages: Sequence[Message] = (),
+        submission_key: str | None = None,
+    ) -> bool:
+        if submission_key is not None and submission_key in self.keys:
+            return False
+        if submission_key is not None:
+            self.keys[submission_key] = request.id
+        self.requests[request.id] = request
+        self.trails[request.id] = [audit]
+        self.transactions.append(Written(request, audit, list(deadlines), list(messages)))
+        return True
+
+    async def by_submission_key(self, submission_key: str) -> Request | None:
+        if self.stale_key_reads:
+            self.stale_key_reads -= 1
+            return None
+        request_id = self.keys.get(submission_key)
+        return self.requests.get(request_id) if request_id else None
+
+    async def get(self, request_id: str) -> Request | None:
+        return self.requests.get(request_id)
+
+    async def save_move(
+        self,
+        updated: Request,
+        audit: AuditEntry,
+        expected_version: int,
+        *,
+        deadlines: Sequence[Deadline] = (),
+        messages: Sequence[Message] = (),
+    ) -> list[AuditEntry] | None:
+        if self.requests[updated.id].version != expected_version:
+            return None
+        self.requests[updated.id] = updated
+        self.trails[updated.id].append(audit)
+        self.transactions.append(Written(updated, audit, list(deadlines), list(messages)))
+        return list(self.trails[updated.id])
+
+    async def audit_trail(self, request_id: str) -> list[AuditEntry]:
+        return list(self.trails.get(request_id, []))
+
+    async def requested_by(self, aad_object_id: str) -> list[Request]:
+        return [r for r in self.requests.values() if r.requester.aad_object_id == aad_object_id]
+
+    async def waiting_on(self, aad_object_id: str) -> list[Request]:
+        return [
+            r
+            for r in self.requests.values()
+            if r.is_open and r.waiting_on and r.waiting_on.aad_object_id == aad_object_id
+        ]
+
+    async def record_card(
+        self,
+        request_id: str,
+        recipient_aad_object_id: str,
+        conversation_id: str,
+        activity_id: str,
+        service_url: str,
+        shown_version: int,
+    ) -> None:
+        number = len(self.cards) + 1
+        self.cards[number] = CardMessage(
+            id=number,
+            request_id=request_id,
+            recipient_aad_object_id=recipient_aad_object_id,
+            conversation_id=conversation_id,
+            activity_id=activity_id,
+            service_url=service_url,
+            created_at=NOW,
+            shown_version=shown_version,
+        )
+
+    async def card_message(self, card_message_id: int) -> CardMessage | None:
+        return self.cards.get(card_message_id)
+
+
+class RecordingOutbox:
+    def __init__(self) -> None:
+        self.wakes = 0
+        self.returned: list[str] = []
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+    async def person_returned(self, aad_object_id: str) -> None:
+        self.returned.append(aad_object_id)
+
+
+class FixedDeliveryLog:
+    def __init__(self, records: list[DeliveryRecord]) -> None:
+        self.records = records
+
+    async def deliveries(self, request_ids: list[str]) -> list[DeliveryRecord]:
+        return [r for r in self.records if r.request_id in request_ids]
+
+
+class KnownTeamsIds:
+    async def teams_user_id(self, person: Person) -> str | None:
+        return f"29:{person.aad_object_id[:4]}"
+
+
+@pytest.fixture
+def repository() -> InMemoryRequests:
+    return InMemoryRequests()
+
+
+@pytest.fixture
+def outbox() -> RecordingOutbox:
+    return RecordingOutbox()
+
+
+def service(
+    repository: InMemoryRequests, outbox: RecordingOutbox, log: FixedDeliveryLog | None = None
+) -> RequestService:
+    return RequestService(
+        repository,
+        ROSTER,
+        KnownTeamsIds(),
+        request_kinds(ROSTER),
+        outbox,
+        log or FixedDeliveryLog([]),
+        clock=lambda: NOW,
+    )
+
+
+def claimed(message: Message, *, card_message_id: int | None = None) -> ClaimedMessage:
+    return ClaimedMessage(
+        id=1,
+        kind=message.kind,
+        recipient_aad_object_id=message.recipient.aad_object_id,
+        recipient_name=message.recipient.display_name,
+        request_id=message.request_id,
+        card_message_id=card_message_id,
+        dedupe_key=message.dedupe_key,
+        payload={"text": message.text} if message.text else {},
+        attempts=1,
+        claim_token="t",
+    )
+
+
+async def test_submitting_writes_the_request_and_the_approvers_card_in_one_transaction(
+    repository, outbox
+):
+    request = await service(repository, outbox).submit(
+        RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1"
+    )
+
+    [written] = repository.transactions
+    assert written.request == request and written.audit.to_status is Status.SUBMITTED
+    assert written.messages == [
+        Message(
+            MessageKind.CARD,
+            LIAISON,
+            "NSD-0001",
+            f"card:NSD-0001:1:{LIAISON.aad_object_id}",
+        )
+    ]
+    assert outbox.wakes == 1  # after the commit, not before
+
+
+async def test_a_repeated_submission_gives_the_same_request_and_writes_nothing(repository, outbox):
+    requests = service(repository, outbox)
+    first = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+
+    again = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+
+    assert again == first
+    assert len(repository.transactions) == 1
+    assert outbox.wakes == 1
+
+
+async def test_a_submission_that_lost_the_race_for_its_key_returns_the_winner(repository, outbox):
+    requests = service(repository, outbox)
+    winner = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    # Another instance committed the key between this one's check and its write.
+    repository.stale_key_reads = 1
+
+    loser = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+
+    assert loser == winner
+    assert len(repository.transactions) == 1
+
+
+async def test_an_approval_writes_the_notice_with_the_move(repository, outbox):
+    requests = service(repository, outbox)
+    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+
+    result = await requests.move(request.id, LIAISON, Move.APPROVE, comment="Go", card_version=1)
+
+    assert result.moved and result.request.status is Status.APPROVED
+    written = repository.transactions[-1]
+    assert written.request.version == 2
+    assert [(m.kind, m.recipient, m.text) for m in written.messages] == [
+        (MessageKind.TEXT, FM, "NSD-0001 for Contoso was approved by Adele Vance: “Go”")
+    ]
+    assert written.messages[0].dedupe_key == f"text:NSD-0001:2:{FM.aad_object_id}"
+    assert outbox.wakes == 2
+
+
+async def test_a_flagged_approval_tells_the_fm_and_sends_the_director_a_card(repository, outbox):
+    requests = service(repository, outbox)
+    answers = {**ANSWERS, "includes_funding": True}  # funding needs the director
+    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, answers, "key-1")
+    assert request.needs_director
+
+    await requests.move(request.id, LIAISON, Move.APPROVE)
+
+    messages = repository.transactions[-1].messages
+    assert [(m.kind, m.recipient) for m in messages] == [
+        (MessageKind.TEXT, FM),
+        (MessageKind.CARD, DIRECTOR),
+    ]
+    assert "now goes to the regional director, Lynne Robbins" in messages[0].text
+
+
+async def test_asking_for_more_information_sends_the_fm_a_card(repository, outbox):
+    requests = service(repository, outbox)
+    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+
+    await requests.move(request.id, LIAISON, Move.ASK_MORE_INFO, comment="Which workloads?")
+
+    [card] = repository.transactions[-1].messages
+    assert (card.kind, card.recipient, card.dedupe_key) == (
+        MessageKind.CARD,
+        FM,
+        f"card:NSD-0001:2:{FM.aad_object_id}",
+    )
+
+
+async def test_a_refused_or_late_move_writes_nothing(repository, outbox):
+    requests = service(repository, outbox)
+    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    await requests.move(request.id, LIAISON, Move.APPROVE)
+
+    late = await requests.move(request.id, LIAISON, Move.DECLINE, comment="no", card_version=1)
+    stranger = await requests.move(request.id, FM, Move.APPROVE)
+
+    assert not late.moved and not stranger.moved
+    assert len(repository.transactions) == 2
+    assert outbox.wakes == 2
+
+
+async def test_cards_are_rendered_at_delivery_from_the_request_as_it_is_then(repository, outbox):
+    requests = service(repository, outbox)
+    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    [card_message] = repository.transactions[0].messages
+
+    composed = await requests.compose(claimed(card_message))
+    assert composed is not None and composed.version == 1
+    assert composed.card is not None and '"verb": "approve"' in str(composed.card).replace("'", '"')
+
+    # Decided before the card went out: the liaison no longer gets it.
+    await requests.move(request.id, LIAISON, Move.APPROVE)
+    assert await requests.compose(claimed(card_message)) is None
+
+
+async def test_card_updates_coalesce_to_the_latest_state(repository, outbox):
+    requests = service(repository, outbox)
+    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    await repository.record_card(request.id, LIAISON.aad_object_id, "a:c", "17", "https://s/", 1)
+    update = Message(MessageKind.CARD_UPDATE, LIAISON, request.id, "card_update:1:2")
+    await requests.move(request.id, LIAISON, Move.ASK_MORE_INFO, comment="Which?")
+    await requests.move(request.id, FM, Move.CANCEL)
+
+    composed = await requests.compose(claimed(update, card_message_id=1))
+
+    assert composed is not None and composed.version == 3 and composed.update is not None
+    assert composed.update.activity_id == "17"
+    assert "Cancelled" in str(composed.card)
+    # Once the card shows version 3, the update queued for the later move has nothing to do.
+    repository.cards[1] = dataclasses.replace(repository.cards[1], shown_version=3)
+    later = Message(MessageKind.CARD_UPDATE, LIAISON, request.id, "card_update:1:3")
+    assert await requests.compose(claimed(later, card_message_id=1)) is None
+
+
+async def test_a_card_not_posted_yet_is_not_updated(repository, outbox):
+    requests = service(repository, outbox)
+    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    repository.cards[1] = CardMessage(
+        id=1,
+        request_id=request.id,
+        recipient_aad_object_id=LIAISON.aad_object_id,
+        conversation_id=None,
+        activity_id=None,
+        service_url=None,
+        created_at=NOW,
+        shown_version=0,
+    )
+    update = Message(MessageKind.CARD_UPDATE, LIAISON, request.id, "card_update:1:2")
+
+    assert await requests.compose(claimed(update, card_message_id=1)) is None
+
+
+async def test_approval_deadlines_are_written_with_the_move(repository, outbox):
+    requests = service(repository, outbox)
+    answers = {
+        "customer": "Contoso",
+        "area": "Americas",
+        "consent": "Yes",
+        "customer_city": "Seattle",
+        "customer_country": "US",
+        "services": ["Training & Enablement"],
+    }
+    request = await requests.submit(RequestKind.ACM_REFERRAL, FM, answers, "key-1")
+    repository.requests[request.id] = dataclasses.replace(request, needs_director=False)
+
+    await requests.move(request.id, LIAISON, Move.APPROVE)
+
+    written = repository.transactions[-1]
+    assert written.deadlines and all(d.request_id == request.id for d in written.deadlines)
+    assert all(d.due_on > date(2026, 11, 23) for d in written.deadlines)
+
+
+async def test_my_requests_names_whom_each_message_waits_for(repository, outbox):
+    log = FixedDeliveryLog([])
+    requests = service(repository, outbox, log)
+    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    log.records = [
+        DeliveryRecord(
+            request.id, MessageKind.CARD, LIAISON.aad_object_id, "", MessageState.WAITING, None
+        )
+    ]
+
+    deliveries = await requests.deliveries([request])
+
+    assert [(r.recipient_name, r.state) for r in deliveries[request.id]] == [
+        ("Adele Vance", MessageState.WAITING)
+    ]
+
+
+async def test_a_person_returning_wakes_what_waits_for_them(repository, outbox):
+    await service(repository, outbox).person_returned(FM)
+    assert outbox.returned == [FM.aad_object_id]
