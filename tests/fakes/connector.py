@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ class RecordedCall:
     authorization: str | None
     body: Any  # the JSON received, None for DELETE and GET
     headers: dict[str, str] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -259,3 +261,14 @@ DEFAULT_MEMBER = {
     "tenantId": "5d9d7f41-7c3f-4a4e-9a8e-0d2b7c1f6a11",
     "userRole": "user",
 }
+
+
+def most_in_one_second(calls: list[RecordedCall]) -> int:
+    """The highest number of `calls` that arrived within any one second."""
+    times = sorted(call.at for call in calls)
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
