@@ -49,6 +49,7 @@ class FakeBotConnector:
         self._failures: list[_Failure] = []
         self._hung: dict[str, asyncio.Event] = {}
         self.abandoned: list[RecordedCall] = []  # hung requests whose caller gave up
+        self.delay = 0.0  # seconds before answering each request (a slow service)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -159,9 +160,12 @@ class FakeBotConnector:
         hung = self._hung.get(call.conversation_id)
         if hung is not None:
             await hung.wait()
-            if request.transport is None or request.transport.is_closing():
-                self.abandoned.append(call)
-                return web.Response(status=499)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if request.transport is None or request.transport.is_closing():
+            # The caller gave up (timed out, or died) before the answer: not delivered.
+            self.abandoned.append(call)
+            return web.Response(status=499)
         failure = next(
             (f for f in self._failures if f.conversation_id in (None, call.conversation_id)),
             None,
