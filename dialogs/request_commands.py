@@ -80,7 +80,7 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
 
 
 def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversation:
-    async def submit(turn_context: TurnContext, answers: dict, submission_key: str | None) -> str:
+    async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> str:
         requester = person_of(turn_context.activity.from_property)
         request = await service.submit(spec.kind, requester, answers, submission_key)
         return (

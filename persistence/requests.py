@@ -8,13 +8,14 @@ database in a single statement or a conditional update, never by reading and the
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Connection,
+    Insert,
     Row,
     Select,
     String,
@@ -213,6 +214,11 @@ _CARD_MESSAGE_COLUMNS = (
 )
 
 
+# Builds a submission once its request id is known: the request, its audit entry, its
+# deadlines and the messages it causes.
+BuildSubmission = Callable[[str], tuple[Request, AuditEntry, Sequence[Deadline], Sequence[Message]]]
+
+
 class _AlreadySubmitted(Exception):
     """The submission key is taken: the transaction is rolled back."""
 
@@ -227,17 +233,38 @@ class RequestRepository:
 
     async def next_request_id(self, kind: RequestKind) -> str:
         """A new id such as "NSD-0001": numbered per kind, never handed out twice."""
+        [(number,)] = (await self._statements.write(self._next_number(kind))).rows
+        return f"{kind.prefix}-{number:04d}"
+
+    def _next_number(self, kind: RequestKind) -> Insert:
         # One upsert statement: the database serialises concurrent callers on the counter row,
         # including the very first ones, which would otherwise both try to insert it.
-        insert_first = dialect_insert(self._engine.dialect.name, RequestCounter).values(
+        upsert = dialect_insert(self._dialect, RequestCounter).values(
             kind=kind.value, last_number=1
         )
-        upsert = insert_first.on_conflict_do_update(
+        return upsert.on_conflict_do_update(
             index_elements=[RequestCounter.kind],
             set_={"last_number": RequestCounter.last_number + 1},
         ).returning(RequestCounter.last_number)
-        [(number,)] = (await self._statements.write(upsert)).rows
-        return f"{kind.prefix}-{number:04d}"
+
+    async def submit(
+        self, kind: RequestKind, build: BuildSubmission, submission_key: str
+    ) -> Request | None:
+        """Number a new request, `build(request_id)` it and store it with its audit entry,
+        deadlines and messages, in one transaction; None (nothing written, no number used)
+        when a request with this submission key exists already. Concurrent submissions of one
+        kind queue on the counter row until the first commits."""
+
+        def submit(connection: Connection) -> Request:
+            [(number,)] = connection.execute(self._next_number(kind)).all()
+            request, audit, deadlines, messages = build(f"{kind.prefix}-{number:04d}")
+            self._insert(connection, request, audit, deadlines, messages, submission_key)
+            return request
+
+        try:
+            return await self._statements.transaction(submit)
+        except _AlreadySubmitted:
+            return None
 
     async def add(
         self,
@@ -251,6 +278,25 @@ class RequestRepository:
         """Store a newly submitted request with its submission audit entry, its deadlines and
         the messages it causes, in one transaction. False (nothing written) when a request
         with this submission key exists already."""
+        try:
+            await self._statements.transaction(
+                lambda connection: self._insert(
+                    connection, request, audit, deadlines, messages, submission_key
+                )
+            )
+        except _AlreadySubmitted:
+            return False
+        return True
+
+    def _insert(
+        self,
+        connection: Connection,
+        request: Request,
+        audit: AuditEntry,
+        deadlines: Sequence[Deadline],
+        messages: Sequence[Message],
+        submission_key: str | None,
+    ) -> None:
         add_request = (
             dialect_insert(self._dialect, RequestRow.__table__)
             .values(
@@ -273,19 +319,10 @@ class RequestRepository:
             )
             .on_conflict_do_nothing(index_elements=["submission_key"])
         )
-        add_submission = insert(AuditEntryRow).values(_audit_columns(request, audit))
-
-        def add(connection: Connection) -> None:
-            if connection.execute(add_request).rowcount != 1:
-                raise _AlreadySubmitted
-            connection.execute(add_submission)
-            self._add_consequences(connection, deadlines, messages, audit.at)
-
-        try:
-            await self._statements.transaction(add)
-        except _AlreadySubmitted:
-            return False
-        return True
+        if connection.execute(add_request).rowcount != 1:
+            raise _AlreadySubmitted
+        connection.execute(insert(AuditEntryRow).values(_audit_columns(request, audit)))
+        self._add_consequences(connection, deadlines, messages, audit.at)
 
     async def by_submission_key(self, submission_key: str) -> Request | None:
         requests = await self._fetch(_BY_SUBMISSION_KEY, {"submission_key": submission_key})

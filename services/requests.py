@@ -34,23 +34,23 @@ from domain.roster import Person, Roster
 log = logging.getLogger(__name__)
 
 
+# Builds a submission once its request id is known: the request, its audit entry, its
+# deadlines and the messages it causes.
+BuildSubmission = Callable[
+    [str], tuple[Request, lifecycle.AuditEntry, Sequence[Deadline], Sequence[Message]]
+]
+
+
 class Requests(Protocol):
-    """Where requests live. `add` and `save_move` are each one transaction: the request
+    """Where requests live. `submit` and `save_move` are each one transaction: the request
     change, its audit entry, its deadlines and its messages (plus, for a move, an update of
-    every posted card of the request) are written together or not at all."""
+    every card of the request) are written together or not at all."""
 
-    async def next_request_id(self, kind: RequestKind) -> str: ...
-
-    async def add(
-        self,
-        request: Request,
-        audit: lifecycle.AuditEntry,
-        *,
-        deadlines: Sequence[Deadline] = (),
-        messages: Sequence[Message] = (),
-        submission_key: str | None = None,
-    ) -> bool:
-        """False (nothing written) when the submission key is taken."""
+    async def submit(
+        self, kind: RequestKind, build: BuildSubmission, submission_key: str
+    ) -> Request | None:
+        """Number the request, build and store it; None (nothing written, no number used)
+        when the submission key is taken."""
 
     async def by_submission_key(self, submission_key: str) -> Request | None: ...
 
@@ -164,42 +164,47 @@ class RequestService:
         kind: RequestKind,
         requester: Person,
         answers: dict,
-        submission_key: str | None = None,
+        submission_key: str,
     ) -> Request:
         """Store the request and queue its card to the approver. A submission key already used
         (a second press, a retry after a crash) gives the request it made, and nothing more."""
-        if submission_key is not None:
-            existing = await self._repository.by_submission_key(submission_key)
-            if existing is not None:
-                log.info("%s submitted already; submission repeated", existing.id)
-                return existing
+        existing = await self._repository.by_submission_key(submission_key)
+        if existing is not None:
+            log.info("%s submitted already; submission repeated", existing.id)
+            return existing
         spec = self._kinds[kind]
         area = next(a for a in self._roster.areas if a.name == answers["area"])
         at = self._clock()
         answers = {**answers, **spec.derive(answers, requester, at)}
-        request, audit = lifecycle.submit(
-            request_id=await self._repository.next_request_id(kind),
-            kind=kind,
-            requester=requester,
-            area=area,
-            customer=answers["customer"],
-            answers=answers,
-            needs_director=spec.needs_director(answers),
-            at=at,
-        )
-        added = await self._repository.add(
-            request,
-            audit,
-            deadlines=spec.deadlines_at_submission(request),
-            messages=[_card_to_waiting_on(request)],
-            submission_key=submission_key,
-        )
-        if not added and submission_key is not None:
-            # The same submission committed in the meantime (another instance, a double
-            # press): that one stands.
+
+        def build(
+            request_id: str,
+        ) -> tuple[Request, lifecycle.AuditEntry, list[Deadline], list[Message]]:
+            request, audit = lifecycle.submit(
+                request_id=request_id,
+                kind=kind,
+                requester=requester,
+                area=area,
+                customer=answers["customer"],
+                answers=answers,
+                needs_director=spec.needs_director(answers),
+                at=at,
+            )
+            return (
+                request,
+                audit,
+                spec.deadlines_at_submission(request),
+                [_card_to_waiting_on(request)],
+            )
+
+        request = await self._repository.submit(kind, build, submission_key)
+        if request is None:
+            # The same submission committed in the meantime (a double press, another
+            # instance): that one stands.
             existing = await self._repository.by_submission_key(submission_key)
-            if existing is not None:
-                return existing
+            if existing is None:
+                raise LookupError(f"submission {submission_key} is neither new nor stored")
+            return existing
         self._outbox.wake()
         log.info("%s submitted; waiting on %s", request.id, request.waiting_on.aad_object_id)
         return request

@@ -36,15 +36,13 @@ class ScriptedChat:
         confirmation: str = "Submitted.",
     ) -> None:
         self.submitted: list[dict] = []
-        self.submission_keys: list[str | None] = []
+        self.submission_keys: list[str] = []
         self.cards: list[dict] = []
         self.form_replies: list[dict] = []
         self.sent = 0
         self.storage = MemoryStorage()
 
-        async def submit(
-            turn_context: TurnContext, answers: dict, submission_key: str | None
-        ) -> str:
+        async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> str:
             self.submitted.append(answers)
             self.submission_keys.append(submission_key)
             return confirmation

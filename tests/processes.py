@@ -92,3 +92,11 @@ class BotProcess:
         ) as response:
             await response.read()
             return response
+
+    async def say(self, activity: dict, replies: int = 1) -> list[dict]:
+        """POST `activity` and return the `replies` new activities the bot sent back."""
+        before = len(self.connector.activities())
+        response = await self.post(activity)
+        assert response.status in (200, 201), response.status
+        await self.connector.wait_for_activities(before + replies)
+        return self.connector.activities()[before:]

@@ -314,23 +314,24 @@ async def test_a_move_with_deadlines_writes_them_with_its_messages(repository, e
     assert [row[3] for row in await outbox_rows(engine)] == ["text:ACM-0001:2"]
 
 
-async def test_a_submission_key_is_used_once(repository, engine, database_url):
-    first, first_audit = submitted("NSD-0001")
-    card = Message(MessageKind.CARD, LIAISON, "NSD-0001", "card:NSD-0001:1")
-    second, second_audit = submitted("NSD-0002")
-    other_card = Message(MessageKind.CARD, LIAISON, "NSD-0002", "card:NSD-0002:1")
+async def test_a_submission_key_is_used_once_and_the_loser_uses_no_number(
+    repository, engine, database_url
+):
+    def build(request_id):
+        request, audit = submitted(request_id)
+        card = Message(MessageKind.CARD, LIAISON, request_id, f"card:{request_id}:1")
+        return request, audit, [], [card]
 
-    async with replicas(database_url, 2) as (one, two):
-        added = await asyncio.gather(
-            one.add(first, first_audit, messages=[card], submission_key="k1"),
-            two.add(second, second_audit, messages=[other_card], submission_key="k1"),
+    async with replicas(database_url, 3) as copies:
+        stored = await asyncio.gather(
+            *(r.submit(RequestKind.NON_STANDARD_DELIVERY, build, "k1") for r in copies)
         )
 
-    assert sorted(added) == [False, True]
-    winner = "NSD-0001" if added[0] else "NSD-0002"
-    assert (await repository.by_submission_key("k1")).id == winner
-    assert [row[3] for row in await outbox_rows(engine)] == [f"card:{winner}:1"]
-    assert await repository.get("NSD-0001" if winner == "NSD-0002" else "NSD-0002") is None
+    [winner] = [request for request in stored if request is not None]
+    assert winner.id == "NSD-0001"
+    assert (await repository.by_submission_key("k1")).id == "NSD-0001"
+    assert [row[3] for row in await outbox_rows(engine)] == ["card:NSD-0001:1"]
+    assert await repository.next_request_id(RequestKind.NON_STANDARD_DELIVERY) == "NSD-0002"
 
 
 async def test_deadlines_are_kept_per_request_in_date_order(repository):

@@ -23,7 +23,7 @@ from domain.outbox import (
 )
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person
-from services.requests import RequestService
+from services.requests import BuildSubmission, RequestService
 from tests.harness import SAMPLE_ROSTER
 
 ROSTER = load_roster(SAMPLE_ROSTER)
@@ -62,27 +62,18 @@ class InMemoryRequests:
         self.stale_key_reads = 0  # lookups that miss a key committed meanwhile elsewhere
         self._numbers = 0
 
-    async def next_request_id(self, kind: RequestKind) -> str:
+    async def submit(
+        self, kind: RequestKind, build: BuildSubmission, submission_key: str
+    ) -> Request | None:
+        if submission_key in self.keys:
+            return None  # rolled back: the number is not used either
+        request, audit, deadlines, messages = build(f"{kind.prefix}-{self._numbers + 1:04d}")
         self._numbers += 1
-        return f"{kind.prefix}-{self._numbers:04d}"
-
-    async def add(
-        self,
-        request: Request,
-        audit: AuditEntry,
-        *,
-        deadlines: Sequence[Deadline] = (),
-        messages: Sequence[Message] = (),
-        submission_key: str | None = None,
-    ) -> bool:
-        if submission_key is not None and submission_key in self.keys:
-            return False
-        if submission_key is not None:
-            self.keys[submission_key] = request.id
+        self.keys[submission_key] = request.id
         self.requests[request.id] = request
         self.trails[request.id] = [audit]
         self.transactions.append(Written(request, audit, list(deadlines), list(messages)))
-        return True
+        return request
 
     async def by_submission_key(self, submission_key: str) -> Request | None:
         if self.stale_key_reads:
@@ -253,6 +244,9 @@ async def test_a_submission_that_lost_the_race_for_its_key_returns_the_winner(re
 
     assert loser == winner
     assert len(repository.transactions) == 1
+    # No number was used up by the loser.
+    other = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-2")
+    assert other.id == "NSD-0002"
 
 
 async def test_an_approval_writes_the_notice_with_the_move(repository, outbox):
