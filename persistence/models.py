@@ -184,8 +184,9 @@ class OutboxRow(Base):
             sqlite_where=text("state IN ('pending', 'claimed')"),
             postgresql_where=text("state IN ('pending', 'claimed')"),
         ),
-        # Rate limits: attempts in the last second, per recipient and in all.
+        # Rate limits: attempts in the last second or under way, per recipient and in all.
         Index("ix_outbox_attempted_at", "attempted_at"),
+        Index("ix_outbox_state", "state"),
         Index(
             "ix_outbox_recipient_aad_object_id_attempted_at",
             "recipient_aad_object_id",
@@ -210,6 +211,7 @@ class OutboxRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the last attempt was claimed, then when it ended (for the rate limits).
     attempted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     claim_token: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)

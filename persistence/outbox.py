@@ -62,15 +62,31 @@ _FIRST_FOR_RECIPIENT = ~exists().where(
 )
 
 
-def _claim_statement(dialect: str) -> Update:
-    attempted_in_window = (
+def _attempts_in_window(rows: Any, *conditions: Any) -> Any:
+    """How many of `rows` (meeting `conditions`) count against a rate now: attempts that
+    ended within the last second (an attempt is stamped when it ends, which is after Teams
+    received it) and every attempt still under way."""
+    ended = (
         select(func.count())
-        .select_from(_RECENT)
+        .select_from(rows)
+        .where(*conditions, rows.c.attempted_at > bindparam("window_start"))
+    )
+    under_way = (
+        select(func.count())
+        .select_from(rows)
         .where(
-            _RECENT.c.recipient_aad_object_id == _OUTBOX.c.recipient_aad_object_id,
-            _RECENT.c.attempted_at > bindparam("window_start"),
+            *conditions,
+            _due_states(rows.c.state),
+            rows.c.state == MessageState.CLAIMED.value,
+            rows.c.attempted_at <= bindparam("window_start"),
         )
-        .scalar_subquery()
+    )
+    return ended.scalar_subquery() + under_way.scalar_subquery()
+
+
+def _claim_statement(dialect: str) -> Update:
+    attempted_in_window = _attempts_in_window(
+        _RECENT, _RECENT.c.recipient_aad_object_id == _OUTBOX.c.recipient_aad_object_id
     )
     due = (
         select(_OUTBOX.c.id)
@@ -110,9 +126,7 @@ def _claim_statement(dialect: str) -> Update:
     )
 
 
-_ATTEMPTED_IN_WINDOW = select(func.count()).where(
-    OutboxRow.attempted_at > bindparam("window_start")
-)
+_ATTEMPTED_IN_WINDOW = select(_attempts_in_window(_RECENT))
 _NEXT_DUE = select(func.min(_OUTBOX.c.next_attempt_at)).where(
     _OUTBOX.c.next_attempt_at.is_not(None), _due_states(_OUTBOX.c.state), _FIRST_FOR_RECIPIENT
 )
@@ -161,34 +175,38 @@ class OutboxRepository:
     async def claim(
         self,
         *,
-        now: datetime,
         limit: int,
         lease: timedelta,
         token: str,
         per_conversation: int,
         per_tenant: int,
     ) -> list[ClaimedMessage]:
-        window_start = now - timedelta(seconds=1)
-        parameters = {
-            "now": now,
-            "window_start": window_start,
-            "per_conversation": per_conversation,
-            "token": token,
-            "lease_end": now + lease,
-        }
+        """Up to `limit` due messages, each the oldest due for its recipient, within the rates
+        (counted from the messages attempted in the last second, by every instance)."""
 
         def claim(connection: Connection) -> list[Any]:
             if self._dialect == "postgresql":
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": _CLAIM_LOCK_ID}
                 )
+            # Read once the lock is held: the window must end when these claims are made.
+            now = datetime.now(UTC)
+            window_start = now - timedelta(seconds=1)
             attempted = connection.execute(
                 _ATTEMPTED_IN_WINDOW, {"window_start": window_start}
             ).scalar_one()
             budget = min(limit, per_tenant - attempted)
             if budget <= 0:
                 return []
-            return connection.execute(self._claim, {**parameters, "limit": budget}).all()
+            parameters = {
+                "now": now,
+                "window_start": window_start,
+                "per_conversation": per_conversation,
+                "token": token,
+                "lease_end": now + lease,
+                "limit": budget,
+            }
+            return connection.execute(self._claim, parameters).all()
 
         rows = await self._statements.transaction(claim)
         return sorted(
@@ -223,6 +241,7 @@ class OutboxRepository:
             .values(
                 state=MessageState.SENT.value,
                 sent_at=now,
+                attempted_at=now,
                 next_attempt_at=None,
                 last_error=None,
             )
@@ -285,7 +304,12 @@ class OutboxRepository:
         fail = (
             update(OutboxRow)
             .where(_still_ours(message))
-            .values(state=MessageState.FAILED.value, next_attempt_at=None, last_error=error)
+            .values(
+                state=MessageState.FAILED.value,
+                attempted_at=datetime.now(UTC),
+                next_attempt_at=None,
+                last_error=error,
+            )
         )
         stop = (
             update(ConversationReferenceRow)
@@ -369,5 +393,10 @@ class OutboxRepository:
             await self._statements.write(add_messages(self._dialect), message_rows(messages, now))
 
     async def _change(self, message: ClaimedMessage, **values: Any) -> bool:
-        statement = update(OutboxRow).where(_still_ours(message)).values(**values)
+        # The attempt is stamped when it ends: see _attempts_in_window.
+        statement = (
+            update(OutboxRow)
+            .where(_still_ours(message))
+            .values(attempted_at=datetime.now(UTC), **values)
+        )
         return (await self._statements.write(statement)).rowcount == 1

@@ -50,7 +50,6 @@ class OutboxStore(Protocol):
     async def claim(
         self,
         *,
-        now: datetime,
         limit: int,
         lease: timedelta,
         token: str,
@@ -169,7 +168,6 @@ class Relay:
                 claims += 1
                 try:
                     claimed = await self._store.claim(
-                        now=self._clock(),
                         limit=free,
                         lease=timedelta(seconds=self._policy.lease),
                         token=f"{token_prefix}-{claims}",

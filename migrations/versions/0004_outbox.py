@@ -49,6 +49,7 @@ def upgrade() -> None:
         postgresql_where=_OPEN,
     )
     op.create_index("ix_outbox_attempted_at", "outbox", ["attempted_at"])
+    op.create_index("ix_outbox_state", "outbox", ["state"])
     op.create_index(
         "ix_outbox_recipient_aad_object_id_attempted_at",
         "outbox",
