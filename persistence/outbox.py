@@ -18,6 +18,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
     exists,
     func,
     insert,
@@ -292,11 +293,24 @@ class OutboxRepository:
         )
 
     async def wait(self, message: ClaimedMessage) -> bool:
-        # Not an attempt: nothing was sent.
+        """No chat to deliver in: wait for the person to write to the bot. Checked in the same
+        statement, so a chat saved meanwhile (whose wake-up found nothing waiting yet) makes
+        the message due at once instead."""
+        reachable = (
+            select(ConversationReferenceRow.id)
+            .where(
+                ConversationReferenceRow.aad_object_id == message.recipient_aad_object_id,
+                ConversationReferenceRow.conversation_type == "personal",
+                ConversationReferenceRow.unreachable_reason.is_(None),
+            )
+            .exists()
+        )
+        now = datetime.now(UTC)
         return await self._change(
             message,
-            state=MessageState.WAITING.value,
-            next_attempt_at=None,
+            state=case((reachable, MessageState.PENDING.value), else_=MessageState.WAITING.value),
+            next_attempt_at=case((reachable, now), else_=None),
+            # Not an attempt: nothing was sent.
             attempts=OutboxRow.attempts - 1,
         )
 
