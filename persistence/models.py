@@ -169,28 +169,49 @@ class CardMessageRow(Base):
     shown_version: Mapped[int] = mapped_column(default=0)
 
 
+# The partial indexes' conditions; queries spell them the same way (persistence/outbox.py), as
+# SQLite uses a partial index only for a query whose WHERE clause contains its very condition.
+_DUE = text("state IN ('pending', 'claimed')")
+_CLAIMED = text("state = 'claimed'")
+_WAITING = text("state = 'waiting'")
+
+
 class OutboxRow(Base):
     """One message to deliver after the transaction that caused it committed."""
 
     __tablename__ = "outbox"
     __table_args__ = (
-        # Claiming: due rows in order of due time. Sent, failed and waiting rows have none.
-        Index("ix_outbox_next_attempt_at", "next_attempt_at"),
+        # Claiming: due rows in order of due time (sent, failed and waiting rows have none).
+        Index(
+            "ix_outbox_next_attempt_at",
+            "next_attempt_at",
+            sqlite_where=_DUE,
+            postgresql_where=_DUE,
+        ),
         # Order per recipient: a message goes only once the older ones due have gone.
         Index(
             "ix_outbox_open_by_recipient",
             "recipient_aad_object_id",
             "id",
-            sqlite_where=text("state IN ('pending', 'claimed')"),
-            postgresql_where=text("state IN ('pending', 'claimed')"),
+            sqlite_where=_DUE,
+            postgresql_where=_DUE,
         ),
-        # Rate limits: attempts in the last second or under way, per recipient and in all.
+        # Rate limits: attempts that ended in the last second (few, so a recipient's are found
+        # among them), and those under way.
         Index("ix_outbox_attempted_at", "attempted_at"),
-        Index("ix_outbox_state", "state"),
         Index(
-            "ix_outbox_recipient_aad_object_id_attempted_at",
+            "ix_outbox_under_way",
             "recipient_aad_object_id",
             "attempted_at",
+            sqlite_where=_CLAIMED,
+            postgresql_where=_CLAIMED,
+        ),
+        # What waits for a person who comes back.
+        Index(
+            "ix_outbox_waiting",
+            "recipient_aad_object_id",
+            sqlite_where=_WAITING,
+            postgresql_where=_WAITING,
         ),
     )
 

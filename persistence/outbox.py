@@ -64,25 +64,17 @@ _FIRST_FOR_RECIPIENT = ~exists().where(
 
 
 def _attempts_in_window(rows: Any, *conditions: Any) -> Any:
-    """How many of `rows` (meeting `conditions`) count against a rate now: attempts that
-    ended within the last second (an attempt is stamped when it ends, which is after Teams
-    received it) and every attempt still under way."""
+    """How many of `rows` (meeting `conditions`) count against a rate now: every attempt under
+    way, and those that ended within the last second (an attempt is stamped when it ends,
+    which is after Teams received it)."""
+    claimed = rows.c.state == literal_column("'claimed'")  # the partial index's condition
+    under_way = select(func.count()).select_from(rows).where(*conditions, claimed)
     ended = (
         select(func.count())
         .select_from(rows)
-        .where(*conditions, rows.c.attempted_at > bindparam("window_start"))
+        .where(*conditions, rows.c.attempted_at > bindparam("window_start"), ~claimed)
     )
-    under_way = (
-        select(func.count())
-        .select_from(rows)
-        .where(
-            *conditions,
-            _due_states(rows.c.state),
-            rows.c.state == MessageState.CLAIMED.value,
-            rows.c.attempted_at <= bindparam("window_start"),
-        )
-    )
-    return ended.scalar_subquery() + under_way.scalar_subquery()
+    return under_way.scalar_subquery() + ended.scalar_subquery()
 
 
 def _claim_statement(dialect: str) -> Update:
@@ -356,7 +348,7 @@ class OutboxRepository:
             update(OutboxRow)
             .where(
                 OutboxRow.recipient_aad_object_id == aad_object_id,
-                OutboxRow.state == MessageState.WAITING.value,
+                OutboxRow.state == literal_column("'waiting'"),  # the partial index's condition
             )
             .values(state=MessageState.PENDING.value, next_attempt_at=now)
         )

@@ -15,7 +15,9 @@ down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_OPEN = sa.text("state IN ('pending', 'claimed')")
+_DUE = sa.text("state IN ('pending', 'claimed')")
+_CLAIMED = sa.text("state = 'claimed'")
+_WAITING = sa.text("state = 'waiting'")
 
 
 def upgrade() -> None:
@@ -40,20 +42,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
     )
-    op.create_index("ix_outbox_next_attempt_at", "outbox", ["next_attempt_at"])
+    op.create_index(
+        "ix_outbox_next_attempt_at",
+        "outbox",
+        ["next_attempt_at"],
+        sqlite_where=_DUE,
+        postgresql_where=_DUE,
+    )
     op.create_index(
         "ix_outbox_open_by_recipient",
         "outbox",
         ["recipient_aad_object_id", "id"],
-        sqlite_where=_OPEN,
-        postgresql_where=_OPEN,
+        sqlite_where=_DUE,
+        postgresql_where=_DUE,
     )
     op.create_index("ix_outbox_attempted_at", "outbox", ["attempted_at"])
-    op.create_index("ix_outbox_state", "outbox", ["state"])
     op.create_index(
-        "ix_outbox_recipient_aad_object_id_attempted_at",
+        "ix_outbox_under_way",
         "outbox",
         ["recipient_aad_object_id", "attempted_at"],
+        sqlite_where=_CLAIMED,
+        postgresql_where=_CLAIMED,
+    )
+    op.create_index(
+        "ix_outbox_waiting",
+        "outbox",
+        ["recipient_aad_object_id"],
+        sqlite_where=_WAITING,
+        postgresql_where=_WAITING,
     )
     op.create_index(op.f("ix_outbox_request_id"), "outbox", ["request_id"])
 
