@@ -43,7 +43,10 @@ from persistence.models import AuditEntryRow
 from persistence.requests import RequestRepository
 
 REPO = Path(__file__).resolve().parents[1]
-POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+# The `test` database unless BENCH_POSTGRES_URL names another; it is wiped.
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 WARM_UP = 10  # decisions made one by one before the burst, not counted
 BOT_ACCOUNT = {"id": "28:bench-bot", "name": "FastTrack"}
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
