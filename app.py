@@ -147,7 +147,7 @@ def create_app(
         outcomes = {spec.kind: spec.outcomes for spec in kinds}
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
         outbox = OutboxRepository(engine, statements)
-        relay = Relay(outbox, TeamsCourier(adapter, references, directory), relay_policy(settings))
+        relay = Relay(outbox, TeamsCourier(adapter, directory), relay_policy(settings))
         requests = RequestService(
             RequestRepository(engine, roster, statements),
             roster,

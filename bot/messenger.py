@@ -22,7 +22,6 @@ from domain.outbox import (
     Unreachable,
 )
 from domain.roster import Person
-from persistence.conversation_references import ConversationReferenceStore
 from services.conversations import ConversationDirectory
 
 log = logging.getLogger(__name__)
@@ -93,16 +92,8 @@ class TeamsMessenger:
 class TeamsCourier:
     """The relay's courier: one attempt to post or update a message in a personal chat."""
 
-    def __init__(
-        self,
-        adapter: TeamsBotAdapter,
-        references: ConversationReferenceStore,
-        directory: ConversationDirectory,
-    ) -> None:
+    def __init__(self, adapter: TeamsBotAdapter, directory: ConversationDirectory) -> None:
         self._adapter = adapter
-        # Read from the database for every delivery: another instance may have marked the
-        # chat unreachable, or met the person first.
-        self._references = references
         self._directory = directory
 
     async def deliver(self, recipient_aad_object_id: str, composed: Composed) -> SendOutcome:
@@ -127,7 +118,9 @@ class TeamsCourier:
                 return self._failed(recipient_aad_object_id, error)
             return Delivered(posted.conversation_id, posted.activity_id, posted.service_url)
 
-        record = await self._references.personal_conversation_for(recipient_aad_object_id)
+        # From this process's cache: a chat this process marked unreachable was dropped from
+        # it (and is read again, marked), and the person's next turn here replaces it.
+        record = await self._directory.personal_conversation_for(recipient_aad_object_id)
         if record is None or record.unreachable_reason:
             return NoChat()
         activity = (

@@ -264,15 +264,18 @@ async def test_the_card_for_an_approver_the_bot_has_never_met_waits_for_their_fi
     fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
     await fm.open()
     await submit_request(fm)
-    async with asyncio.timeout(5):  # the relay finds no chat with her, and leaves it waiting
-        while "waiting for Adele Vance to open a chat with the bot" not in card_text(
-            card_of((await fm.say("my requests"))[0])
-        ):
-            await asyncio.sleep(0.1)
+    # The relay finds no chat with her, and leaves the card waiting.
+    await my_requests_says(fm, "waiting for Adele Vance to open a chat with the bot")
 
     await liaison.say("hello", replies=2)  # the welcome, then the hint
 
     card = await liaison.wait_for_card("NSD-0001")
     assert {a["verb"] for a in card_actions(card)} == {"approve", "decline", "ask_more_info"}
-    (listing,) = await fm.say("my requests")
-    assert "Messages: 1 delivered" in card_text(card_of(listing))
+    await my_requests_says(fm, "Messages: 1 delivered")
+
+
+async def my_requests_says(fm: Chat, text: str) -> None:
+    """`my requests` comes to say `text` (deliveries are recorded after they happen)."""
+    async with asyncio.timeout(5):
+        while text not in card_text(card_of((await fm.say("my requests"))[0])):
+            await asyncio.sleep(0.1)
