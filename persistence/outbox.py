@@ -9,12 +9,14 @@ conditional on its claim token: a relay whose lease ran out cannot overwrite its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Insert,
+    Row,
     Update,
     and_,
     bindparam,
@@ -177,7 +179,7 @@ class OutboxRepository:
         """Up to `limit` due messages, each the oldest due for its recipient, within the rates
         (counted from the messages attempted in the last second, by every instance)."""
 
-        def claim(connection: Connection) -> list[Any]:
+        def claim(connection: Connection) -> Sequence[Row]:
             if self._dialect == "postgresql":
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": _CLAIM_LOCK_ID}

@@ -142,7 +142,7 @@ def _move_and_trail_in_one_statement(kinds: tuple[MessageKind, ...]) -> Select:
     ctes = [card_updates]
     rows = []
     for number, kind in enumerate(kinds):
-        values = {
+        values: dict[str, Any] = {
             name: bindparam(f"m{number}_{name}", type_=outbox.c[name].type)
             for name in _OUTBOX_COLUMNS
         }
@@ -175,7 +175,7 @@ def _move_and_trail_in_one_statement(kinds: tuple[MessageKind, ...]) -> Select:
     return select(*trail.c).order_by(trail.c.id).add_cte(*ctes)
 
 
-def _card_update_rows(cards: list[Row], version: int, now: datetime) -> list[dict[str, Any]]:
+def _card_update_rows(cards: Sequence[Row], version: int, now: datetime) -> list[dict[str, Any]]:
     """What `_move_and_trail_in_one_statement` inserts for the posted cards, row by row."""
     return [
         {
@@ -359,7 +359,7 @@ class RequestRepository:
             for number, row in enumerate(message_rows(list(messages), audit.at)):
                 parameters |= {f"m{number}_{name}": value for name, value in row.items()}
             statement = _move_and_trail_in_one_statement(tuple(m.kind for m in messages))
-            rows = (await self._statements.write(statement, parameters)).rows
+            rows: Sequence[Row] = (await self._statements.write(statement, parameters)).rows
         else:
 
             def write(connection: Connection) -> Sequence[Row[Any]]:

@@ -389,6 +389,8 @@ class RequestService:
 
 def _card_to_waiting_on(request: Request) -> Message:
     recipient = request.waiting_on
+    if recipient is None:
+        raise ValueError(f"{request.id} waits on no one: there is no card to send")
     return Message(
         MessageKind.CARD,
         recipient,
