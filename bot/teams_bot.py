@@ -69,6 +69,7 @@ class FastTrackBot(ActivityHandler):
         await self._conversation_state.save_changes(turn_context)
         if (
             contact is not Contact.KNOWN
+            and record is not None
             and record.conversation_type == PERSONAL
             and record.aad_object_id
         ):

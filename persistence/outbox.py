@@ -157,7 +157,7 @@ def message_rows(messages: list[Message], now: datetime) -> list[dict[str, Any]]
 
 def add_messages(dialect: str) -> Insert:
     """Insert outbox rows; a dedupe key already there (a retried call) adds nothing."""
-    return dialect_insert(dialect, _OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return dialect_insert(dialect, OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 class OutboxRepository:

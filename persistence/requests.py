@@ -298,7 +298,7 @@ class RequestRepository:
         submission_key: str | None,
     ) -> None:
         add_request = (
-            dialect_insert(self._dialect, RequestRow.__table__)
+            dialect_insert(self._dialect, RequestRow)
             .values(
                 id=request.id,
                 kind=request.kind.value,

@@ -206,7 +206,7 @@ class RequestService:
                 raise LookupError(f"submission {submission_key} is neither new nor stored")
             return existing
         self._outbox.wake()
-        log.info("%s submitted; waiting on %s", request.id, request.waiting_on.aad_object_id)
+        log.info("%s submitted", request.id)
         return request
 
     async def my_requests(self, person: Person) -> list[Request]:
@@ -280,6 +280,8 @@ class RequestService:
         )
         if history is None:
             current = await self._repository.get(request_id)
+            if current is None:
+                raise LookupError(f"There is no request {request_id}.")
             return await self._unchanged(
                 current,
                 actor,

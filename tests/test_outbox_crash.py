@@ -92,7 +92,8 @@ async def test_nothing_is_lost_or_repeated_when_the_bot_is_killed_after_its_deci
         if call.method == "POST" and "was approved by" in (call.body.get("text") or "")
     )
     updates = Counter(call.activity_id for call in connector.calls if call.method == "PUT")
-    assert set(notices) == set(cards) and set(updates) == set(cards.values())
+    assert set(notices) == set(cards)
+    assert set(updates) == set(cards.values())
     # Exactly once, except a message the killed bot was sending at that very moment, which
     # Teams may have taken before the bot could record it (at most twice, then).
     rows = {row.dedupe_key: row for row in at_kill}

@@ -158,7 +158,8 @@ async def test_other_refusals_fail_at_once_and_are_never_retried(bot, status, co
     await tell(bot, chat, "refused")
 
     failed = await settled(bot, "refused", "failed")
-    assert failed.attempts == 1 and failed.last_error.startswith(f"HTTP {status}: ")
+    assert failed.attempts == 1
+    assert failed.last_error.startswith(f"HTTP {status}: ")
     await tell(bot, chat, "next")  # the chat itself is fine
     await chat.wait_for_text("next")
     assert len(bot.connector.rejected) == 1

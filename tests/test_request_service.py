@@ -211,7 +211,8 @@ async def test_submitting_writes_the_request_and_the_approvers_card_in_one_trans
     )
 
     [written] = repository.transactions
-    assert written.request == request and written.audit.to_status is Status.SUBMITTED
+    assert written.request == request
+    assert written.audit.to_status is Status.SUBMITTED
     assert written.messages == [
         Message(
             MessageKind.CARD,
@@ -255,7 +256,8 @@ async def test_an_approval_writes_the_notice_with_the_move(repository, outbox):
 
     result = await requests.move(request.id, LIAISON, Move.APPROVE, comment="Go", card_version=1)
 
-    assert result.moved and result.request.status is Status.APPROVED
+    assert result.moved
+    assert result.request.status is Status.APPROVED
     written = repository.transactions[-1]
     assert written.request.version == 2
     assert [(m.kind, m.recipient, m.text) for m in written.messages] == [
@@ -303,7 +305,8 @@ async def test_a_refused_or_late_move_writes_nothing(repository, outbox):
     late = await requests.move(request.id, LIAISON, Move.DECLINE, comment="no", card_version=1)
     stranger = await requests.move(request.id, FM, Move.APPROVE)
 
-    assert not late.moved and not stranger.moved
+    assert not late.moved
+    assert not stranger.moved
     assert len(repository.transactions) == 2
     assert outbox.wakes == 2
 
@@ -314,8 +317,10 @@ async def test_cards_are_rendered_at_delivery_from_the_request_as_it_is_then(rep
     [card_message] = repository.transactions[0].messages
 
     composed = await requests.compose(claimed(card_message))
-    assert composed is not None and composed.version == 1
-    assert composed.card is not None and '"verb": "approve"' in str(composed.card).replace("'", '"')
+    assert composed is not None
+    assert composed.version == 1
+    assert composed.card is not None
+    assert '"verb": "approve"' in str(composed.card).replace("'", '"')
 
     # Decided before the card went out: the liaison no longer gets it.
     await requests.move(request.id, LIAISON, Move.APPROVE)
@@ -332,7 +337,9 @@ async def test_card_updates_coalesce_to_the_latest_state(repository, outbox):
 
     composed = await requests.compose(claimed(update, card_message_id=1))
 
-    assert composed is not None and composed.version == 3 and composed.update is not None
+    assert composed is not None
+    assert composed.version == 3
+    assert composed.update is not None
     assert composed.update.activity_id == "17"
     assert "Cancelled" in str(composed.card)
     # Once the card shows version 3, the update queued for the later move has nothing to do.
@@ -375,7 +382,8 @@ async def test_approval_deadlines_are_written_with_the_move(repository, outbox):
     await requests.move(request.id, LIAISON, Move.APPROVE)
 
     written = repository.transactions[-1]
-    assert written.deadlines and all(d.request_id == request.id for d in written.deadlines)
+    assert written.deadlines
+    assert all(d.request_id == request.id for d in written.deadlines)
     assert all(d.due_on > date(2026, 11, 23) for d in written.deadlines)
 
 
