@@ -75,7 +75,7 @@ class FastTrackBot(ActivityHandler):
         ):
             # What waited for this person (approvals, notices that could not reach them)
             # arrives now.
-            await self._requests.person_returned(person_of(turn_context.activity.from_property))
+            self._requests.person_returned(person_of(turn_context.activity.from_property))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

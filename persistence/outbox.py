@@ -9,6 +9,7 @@ conditional on its claim token: a relay whose lease ran out cannot overwrite its
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -155,6 +156,7 @@ def message_rows(messages: list[Message], now: datetime) -> list[dict[str, Any]]
     ]
 
 
+@functools.cache  # built once per dialect: SQLAlchemy then reuses its compiled form
 def add_messages(dialect: str) -> Insert:
     """Insert outbox rows; a dedupe key already there (a retried call) adds nothing."""
     return dialect_insert(dialect, OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"])

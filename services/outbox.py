@@ -110,6 +110,7 @@ class Relay:
         self._clock = clock
         self._woken = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._returning: dict[str, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._turns_in_progress = 0
         self._quiet = asyncio.Event()
@@ -121,10 +122,22 @@ class Relay:
         """Messages were committed (or a lane came free): look for due ones now."""
         self._woken.set()
 
-    async def person_returned(self, aad_object_id: str) -> None:
-        """They wrote to the bot: what waited for them (or was stopped) is due now."""
-        if await self._store.wake_recipient(aad_object_id, self._clock()):
-            self.wake()
+    def person_returned(self, aad_object_id: str) -> None:
+        """They wrote to the bot: what waited for them (or was stopped) is due now. Done
+        beside the turn, which does not wait for it; should it fail, the messages keep
+        waiting, in the database, for the person's next return."""
+        if aad_object_id in self._returning:
+            return
+        task = asyncio.create_task(self._wake_recipient(aad_object_id))
+        self._returning[aad_object_id] = task
+        task.add_done_callback(lambda _: self._returning.pop(aad_object_id, None))
+
+    async def _wake_recipient(self, aad_object_id: str) -> None:
+        try:
+            if await self._store.wake_recipient(aad_object_id, self._clock()):
+                self.wake()
+        except Exception:
+            log.exception("waking what waits for %s failed", aad_object_id)
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
@@ -149,8 +162,8 @@ class Relay:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._in_flight:
-            await asyncio.wait(self._in_flight)
+        if self._in_flight or self._returning:
+            await asyncio.wait([*self._in_flight, *self._returning.values()])
 
     # --- the loop ----------------------------------------------------------------------------
 

@@ -92,8 +92,8 @@ class Outbox(Protocol):
     def wake(self) -> None:
         """Messages were committed: deliver them now."""
 
-    async def person_returned(self, aad_object_id: str) -> None:
-        """What waited for this person is due now."""
+    def person_returned(self, aad_object_id: str) -> None:
+        """What waited for this person is due now (without holding up the turn)."""
 
 
 class DeliveryLog(Protocol):
@@ -317,10 +317,10 @@ class RequestService:
             request.version,
         )
 
-    async def person_returned(self, person: Person) -> None:
+    def person_returned(self, person: Person) -> None:
         """Someone the bot could not reach (or has not seen since it started) is here: what
         waited for them is delivered now."""
-        await self._outbox.person_returned(person.aad_object_id)
+        self._outbox.person_returned(person.aad_object_id)
 
     # --- delivery (called by the relay) -------------------------------------------------------
 

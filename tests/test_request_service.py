@@ -147,7 +147,7 @@ class RecordingOutbox:
     def wake(self) -> None:
         self.wakes += 1
 
-    async def person_returned(self, aad_object_id: str) -> None:
+    def person_returned(self, aad_object_id: str) -> None:
         self.returned.append(aad_object_id)
 
 
@@ -405,5 +405,5 @@ async def test_my_requests_names_whom_each_message_waits_for(repository, outbox)
 
 
 async def test_a_person_returning_wakes_what_waits_for_them(repository, outbox):
-    await service(repository, outbox).person_returned(FM)
+    service(repository, outbox).person_returned(FM)
     assert outbox.returned == [FM.aad_object_id]
