@@ -128,12 +128,95 @@ _NEXT_DUE = select(func.min(_OUTBOX.c.next_attempt_at)).where(
 )
 
 
-def _still_ours(message: ClaimedMessage) -> Any:
-    return and_(
-        OutboxRow.id == message.id,
-        OutboxRow.claim_token == message.claim_token,
-        OutboxRow.state == MessageState.CLAIMED.value,
+# The statements that end an attempt, built once. Each changes the row only while it is still
+# claimed with the token of this attempt: a relay whose lease ran out cannot overwrite its
+# successor. An attempt is stamped when it ends (see _attempts_in_window).
+_STILL_OURS = and_(
+    OutboxRow.id == bindparam("p_id"),
+    OutboxRow.claim_token == bindparam("p_token"),
+    OutboxRow.state == MessageState.CLAIMED.value,
+)
+_MARK_SENT = (
+    update(OutboxRow)
+    .where(_STILL_OURS)
+    .values(
+        state=MessageState.SENT.value,
+        sent_at=bindparam("p_now"),
+        attempted_at=bindparam("p_now"),
+        next_attempt_at=None,
+        last_error=None,
     )
+)
+_RETRY = (
+    update(OutboxRow)
+    .where(_STILL_OURS)
+    .values(
+        state=MessageState.PENDING.value,
+        attempted_at=bindparam("p_now"),
+        next_attempt_at=bindparam("p_at"),
+        last_error=bindparam("p_error"),
+    )
+)
+_FAIL = (
+    update(OutboxRow)
+    .where(_STILL_OURS)
+    .values(
+        state=MessageState.FAILED.value,
+        attempted_at=bindparam("p_now"),
+        next_attempt_at=None,
+        last_error=bindparam("p_error"),
+    )
+)
+_PERSONAL_CHATS = and_(
+    ConversationReferenceRow.aad_object_id == bindparam("p_recipient"),
+    ConversationReferenceRow.conversation_type == "personal",
+)
+_STOP_SENDING = (
+    update(ConversationReferenceRow)
+    .where(_PERSONAL_CHATS)
+    .values(unreachable_reason=bindparam("p_error"))
+)
+_REACHABLE = (
+    select(ConversationReferenceRow.id)
+    .where(_PERSONAL_CHATS, ConversationReferenceRow.unreachable_reason.is_(None))
+    .exists()
+)
+_WAIT = (
+    update(OutboxRow)
+    .where(_STILL_OURS)
+    .values(
+        state=case((_REACHABLE, MessageState.PENDING.value), else_=MessageState.WAITING.value),
+        next_attempt_at=case(
+            (_REACHABLE, bindparam("p_now", type_=OutboxRow.__table__.c.next_attempt_at.type)),
+            else_=None,
+        ),
+        attempted_at=bindparam("p_now"),
+        # Not an attempt: nothing was sent.
+        attempts=OutboxRow.attempts - 1,
+    )
+)
+_CARD_POSTED = (
+    update(CardMessageRow)
+    .where(CardMessageRow.id == bindparam("p_card"))
+    .values(
+        conversation_id=bindparam("p_conversation"),
+        activity_id=bindparam("p_activity"),
+        service_url=bindparam("p_service_url"),
+        shown_version=bindparam("p_version"),
+    )
+)
+_CARD_SHOWS = (
+    update(CardMessageRow)
+    .where(
+        CardMessageRow.id == bindparam("p_card"),
+        CardMessageRow.shown_version < bindparam("p_version"),
+    )
+    .values(shown_version=bindparam("p_version"))
+)
+
+
+def _ours(message: ClaimedMessage) -> dict[str, Any]:
+    return {"p_id": message.id, "p_token": message.claim_token}
 
 
 def message_rows(messages: list[Message], now: datetime) -> list[dict[str, Any]]:
@@ -232,108 +315,74 @@ class OutboxRepository:
         composed: Composed | None,
         delivered: Delivered | None,
     ) -> bool:
-        mark = (
-            update(OutboxRow)
-            .where(_still_ours(message))
-            .values(
-                state=MessageState.SENT.value,
-                sent_at=now,
-                attempted_at=now,
-                next_attempt_at=None,
-                last_error=None,
-            )
-        )
+        ours = _ours(message)
+        mark = {**ours, "p_now": now}
+        posted: dict[str, Any] | None = None
+        if composed is not None and delivered is not None and message.request_id:
+            if composed.update is not None:
+                posted = {"p_card": composed.update.id, "p_version": composed.version}
+            elif message.kind is MessageKind.CARD:
+                posted = {
+                    "p_card": message.card_message_id,
+                    "p_conversation": delivered.conversation_id,
+                    "p_activity": delivered.activity_id,
+                    "p_service_url": delivered.service_url,
+                    "p_version": composed.version,
+                }
+        if posted is None:  # one statement: no transaction needed
+            return (await self._statements.write(_MARK_SENT, mark)).rowcount == 1
 
         def record(connection: Connection) -> bool:
             # Where a delivered card now is (and what it shows) is kept even when another
             # relay took the message over meanwhile: that card exists in the chat.
-            if composed is not None and delivered is not None and message.request_id:
-                if composed.update is not None:
-                    connection.execute(
-                        update(CardMessageRow)
-                        .where(
-                            CardMessageRow.id == composed.update.id,
-                            CardMessageRow.shown_version < composed.version,
-                        )
-                        .values(shown_version=composed.version)
+            if "p_activity" not in posted:
+                connection.execute(_CARD_SHOWS, posted)
+            elif posted["p_card"] is not None:
+                connection.execute(_CARD_POSTED, posted)
+            else:  # a card queued before the outbox existed
+                connection.execute(
+                    insert(CardMessageRow).values(
+                        request_id=message.request_id,
+                        recipient_aad_object_id=message.recipient_aad_object_id,
+                        conversation_id=posted["p_conversation"],
+                        activity_id=posted["p_activity"],
+                        service_url=posted["p_service_url"],
+                        shown_version=posted["p_version"],
+                        created_at=now,
                     )
-                elif message.kind is MessageKind.CARD:
-                    posted = {
-                        "conversation_id": delivered.conversation_id,
-                        "activity_id": delivered.activity_id,
-                        "service_url": delivered.service_url,
-                        "shown_version": composed.version,
-                    }
-                    if message.card_message_id is not None:
-                        connection.execute(
-                            update(CardMessageRow)
-                            .where(CardMessageRow.id == message.card_message_id)
-                            .values(posted)
-                        )
-                    else:  # a card queued before the outbox existed
-                        connection.execute(
-                            insert(CardMessageRow).values(
-                                request_id=message.request_id,
-                                recipient_aad_object_id=message.recipient_aad_object_id,
-                                created_at=now,
-                                **posted,
-                            )
-                        )
-            return connection.execute(mark).rowcount == 1
+                )
+            return connection.execute(_MARK_SENT, mark).rowcount == 1
 
         return await self._statements.transaction(record)
 
     async def retry(self, message: ClaimedMessage, at: datetime, error: str) -> bool:
-        return await self._change(
-            message, state=MessageState.PENDING.value, next_attempt_at=at, last_error=error
-        )
+        parameters = {**_ours(message), "p_now": datetime.now(UTC), "p_at": at, "p_error": error}
+        return (await self._statements.write(_RETRY, parameters)).rowcount == 1
 
     async def wait(self, message: ClaimedMessage) -> bool:
         """No chat to deliver in: wait for the person to write to the bot. Checked in the same
         statement, so a chat saved meanwhile (whose wake-up found nothing waiting yet) makes
         the message due at once instead."""
-        reachable = (
-            select(ConversationReferenceRow.id)
-            .where(
-                ConversationReferenceRow.aad_object_id == message.recipient_aad_object_id,
-                ConversationReferenceRow.conversation_type == "personal",
-                ConversationReferenceRow.unreachable_reason.is_(None),
-            )
-            .exists()
-        )
-        now = datetime.now(UTC)
-        return await self._change(
-            message,
-            state=case((reachable, MessageState.PENDING.value), else_=MessageState.WAITING.value),
-            next_attempt_at=case((reachable, now), else_=None),
-            # Not an attempt: nothing was sent.
-            attempts=OutboxRow.attempts - 1,
-        )
+        parameters = {
+            **_ours(message),
+            "p_now": datetime.now(UTC),
+            "p_recipient": message.recipient_aad_object_id,
+        }
+        return (await self._statements.write(_WAIT, parameters)).rowcount == 1
 
     async def fail(self, message: ClaimedMessage, error: str, *, unreachable: bool) -> bool:
-        fail = (
-            update(OutboxRow)
-            .where(_still_ours(message))
-            .values(
-                state=MessageState.FAILED.value,
-                attempted_at=datetime.now(UTC),
-                next_attempt_at=None,
-                last_error=error,
-            )
-        )
-        stop = (
-            update(ConversationReferenceRow)
-            .where(
-                ConversationReferenceRow.aad_object_id == message.recipient_aad_object_id,
-                ConversationReferenceRow.conversation_type == "personal",
-            )
-            .values(unreachable_reason=error)
-        )
+        parameters = {
+            **_ours(message),
+            "p_now": datetime.now(UTC),
+            "p_error": error,
+            "p_recipient": message.recipient_aad_object_id,
+        }
+        if not unreachable:
+            return (await self._statements.write(_FAIL, parameters)).rowcount == 1
 
         def record(connection: Connection) -> bool:
-            if unreachable:
-                connection.execute(stop)
-            return connection.execute(fail).rowcount == 1
+            connection.execute(_STOP_SENDING, parameters)
+            return connection.execute(_FAIL, parameters).rowcount == 1
 
         return await self._statements.transaction(record)
 
@@ -401,12 +450,3 @@ class OutboxRepository:
         """Messages caused by nothing else written (e.g. tests, tools)."""
         if messages:
             await self._statements.write(add_messages(self._dialect), message_rows(messages, now))
-
-    async def _change(self, message: ClaimedMessage, **values: Any) -> bool:
-        # The attempt is stamped when it ends: see _attempts_in_window.
-        statement = (
-            update(OutboxRow)
-            .where(_still_ours(message))
-            .values(attempted_at=datetime.now(UTC), **values)
-        )
-        return (await self._statements.write(statement)).rowcount == 1
