@@ -133,6 +133,7 @@ class Relay:
         task.add_done_callback(lambda _: self._returning.pop(aad_object_id, None))
 
     async def _wake_recipient(self, aad_object_id: str) -> None:
+        await self._turns_first()
         try:
             if await self._store.wake_recipient(aad_object_id, self._clock()):
                 self.wake()
@@ -172,9 +173,7 @@ class Relay:
         claims = 0
         while True:
             self._woken.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._policy.patience):
-                    await self._quiet.wait()
+            await self._turns_first()
             free = self._policy.concurrency - len(self._in_flight)
             claimed: list[ClaimedMessage] = []
             if free > 0:
@@ -198,6 +197,12 @@ class Relay:
             if free > 0 and len(claimed) == free:
                 continue  # there may be more due
             await self._sleep()
+
+    async def _turns_first(self) -> None:
+        """Wait until no turn is in progress, for at most `patience`."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._policy.patience):
+                await self._quiet.wait()
 
     async def _sleep(self) -> None:
         try:
