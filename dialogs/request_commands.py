@@ -83,9 +83,16 @@ def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversatio
     async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> str:
         requester = person_of(turn_context.activity.from_property)
         request = await service.submit(spec.kind, requester, answers, submission_key)
+        # Submit pressed again (e.g. after a crash) gives the request as it is now, which may
+        # have been decided meanwhile.
+        waiting = request.waiting_on if request.is_open else None
+        where = (
+            f"It now waits on {waiting.display_name} ({request.area.name})"
+            if waiting
+            else f"It is {request.status.label.lower()}"
+        )
         return (
-            f"Submitted **{request.id}**. It now waits on {request.waiting_on.display_name} "
-            f"({request.area.name}); I will tell you of every decision. "
+            f"Submitted **{request.id}**. {where}; I will tell you of every decision. "
             f"{spec.confirmation}"
         )
 
