@@ -19,7 +19,7 @@ from botbuilder.schema import (
 from bot.adapter import within_reply_time_of
 from bot.card_activity import card_activity, card_invoke_response
 from bot.messenger import TeamsMessenger
-from bot.references import conversation_record
+from bot.references import conversation_record, conversation_type
 from cards import actions as card_actions
 from cards.actions import CardAction, InvalidCardAction, Refresh
 from cards.approval import notice_card
@@ -82,7 +82,7 @@ class FastTrackBot(ActivityHandler):
         if _is_card_submit(activity.value):
             await self._on_card_submit(turn_context)
             return
-        if _conversation_type(activity) == PERSONAL:
+        if conversation_type(activity) == PERSONAL:
             button = _menu_command(activity.value)
             text = button or activity.text
             if turn_context.turn_state.get(FIRST_CONTACT):
@@ -132,7 +132,7 @@ class FastTrackBot(ActivityHandler):
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added):
-            personal = _conversation_type(turn_context.activity) == PERSONAL
+            personal = conversation_type(turn_context.activity) == PERSONAL
             name = _first_name(turn_context.activity.from_property) if personal else None
             await self._main_dialog.send_welcome(turn_context, name)
 
@@ -226,12 +226,6 @@ def _is_step_form(value: object) -> bool:
 
 def _is_card_submit(value: object) -> bool:
     return isinstance(value, dict) and "verb" in value and "requestId" in value
-
-
-def _conversation_type(activity: Activity) -> str:
-    conversation_type = activity.conversation.conversation_type if activity.conversation else None
-    # Emulators and the Playground may omit it; only channel and group chats set it otherwise.
-    return conversation_type or PERSONAL
 
 
 def _first_name(account: ChannelAccount | None) -> str | None:

@@ -7,11 +7,14 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ChannelAccount, ResourceResponse
 
 from bot.card_activity import card_activity
+from bot.references import conversation_type
 from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Command, Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog
+from domain.requests import Request
 from domain.roster import Person
+from persistence.conversation_references import PERSONAL
 from services.requests import RequestKindSpec, RequestService
 
 
@@ -48,8 +51,9 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
         if not waiting:
             await turn_context.send_activity("Nothing waits on you.")
             return
-        plural = "s wait" if len(waiting) > 1 else " waits"
-        await turn_context.send_activity(f"{len(waiting)} request{plural} on you:")
+        personal = conversation_type(activity) == PERSONAL
+        already = await service.shown_in(activity.conversation.id, me, personal=personal)
+        await turn_context.send_activity(_waiting_intro(waiting, already))
         for request in waiting:
             response = await send_card(turn_context, await service.card_for(request, me))
             if response is not None:
@@ -77,6 +81,22 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
             my_approvals,
         ),
     ]
+
+
+def _waiting_intro(waiting: list[Request], already: set[str]) -> str:
+    """Says which cards are here again: those already sent in this chat stay up to date there
+    too, so the person knows the copies are the same request, not new ones."""
+    plural = "s wait" if len(waiting) > 1 else " waits"
+    intro = f"{len(waiting)} request{plural} on you"
+    again = [request.id for request in waiting if request.id in already]
+    if not again:
+        return intro + ":"
+    if len(again) == len(waiting):
+        return intro + "; here again are the cards sent to you above (every copy stays up to date):"
+    return (
+        intro + f"; {', '.join(again)} already sent to you above, here again "
+        "(every copy stays up to date):"
+    )
 
 
 def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversation:

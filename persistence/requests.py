@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     union_all,
     update,
@@ -45,7 +46,12 @@ from persistence.models import (
 from persistence.outbox import add_messages, message_rows
 
 # Statuses in which a request waits on an approver (MORE_INFO_REQUESTED waits on the requester).
-_AWAITING_DECISION = (Status.SUBMITTED.value, Status.DIRECTOR_REVIEW.value)
+# What waits on a person: a decision, or the requester's answer to a question.
+_WAITING = (
+    Status.SUBMITTED.value,
+    Status.DIRECTOR_REVIEW.value,
+    Status.MORE_INFO_REQUESTED.value,
+)
 
 
 # The statements of a decision, built once so that SQLAlchemy reuses their cache keys.
@@ -419,12 +425,12 @@ class RequestRepository:
         )
 
     async def waiting_on(self, aad_object_id: str) -> list[Request]:
-        """Requests awaiting this person's decision, oldest first."""
+        """Requests awaiting this person's decision or answer, oldest first."""
         return await self._fetch(
             select(RequestRow.__table__)
             .where(
                 RequestRow.waiting_on_aad_object_id == aad_object_id,
-                RequestRow.status.in_(_AWAITING_DECISION),
+                RequestRow.status.in_(_WAITING),
             )
             .order_by(RequestRow.submitted_at, RequestRow.id)
         )
@@ -464,6 +470,18 @@ class RequestRepository:
             .order_by(CardMessageRow.created_at, CardMessageRow.id)
         )
         return [CardMessage(**row._mapping) for row in await self._statements.read(query)]
+
+    async def shown_in(
+        self, conversation_id: str, recipient_aad_object_id: str, *, personal: bool
+    ) -> set[str]:
+        """The requests whose card this person was sent in this conversation; in their
+        personal chat, also the cards still on their way there."""
+        posted_here = CardMessageRow.conversation_id == conversation_id
+        query = select(CardMessageRow.request_id).where(
+            or_(posted_here, CardMessageRow.conversation_id.is_(None)) if personal else posted_here,
+            CardMessageRow.recipient_aad_object_id == recipient_aad_object_id,
+        )
+        return {row.request_id for row in await self._statements.read(query)}
 
     async def card_message(self, card_message_id: int) -> CardMessage | None:
         query = select(*_CARD_MESSAGE_COLUMNS).where(CardMessageRow.id == card_message_id)

@@ -85,6 +85,12 @@ class Requests(Protocol):
 
     async def card_message(self, card_message_id: int) -> CardMessage | None: ...
 
+    async def shown_in(
+        self, conversation_id: str, recipient_aad_object_id: str, *, personal: bool
+    ) -> set[str]:
+        """The requests whose card this person was sent in this conversation; in their
+        personal chat, also the cards still on their way there."""
+
 
 class Outbox(Protocol):
     """The relay's side of the outbox, as the services see it."""
@@ -228,7 +234,14 @@ class RequestService:
         return by_request
 
     async def my_approvals(self, person: Person) -> list[Request]:
+        """What waits on the person: decisions, and answers to questions on their requests."""
         return await self._repository.waiting_on(person.aad_object_id)
+
+    async def shown_in(self, conversation_id: str, person: Person, *, personal: bool) -> set[str]:
+        """Ids of the requests whose card the person has (or is being sent) in this chat."""
+        return await self._repository.shown_in(
+            conversation_id, person.aad_object_id, personal=personal
+        )
 
     async def readable(self, request_id: str, viewer: Person) -> Request | None:
         """The request if `viewer` may read it; None too when there is no such request."""

@@ -189,7 +189,7 @@ async def test_audit_trail_lists_every_move_oldest_first(repository):
     assert await repository.audit_trail("NSD-0404") == []
 
 
-async def test_requested_by_lists_newest_first_and_waiting_on_only_awaiting_decisions(
+async def test_requested_by_lists_newest_first_and_waiting_on_only_what_is_open(
     repository,
 ):
     first, first_submission = submitted("NSD-0001", at=NOW)
@@ -224,7 +224,7 @@ async def test_requested_by_lists_newest_first_and_waiting_on_only_awaiting_deci
     # NSD-0004 was declined and NSD-0002 waits on its requester for more information.
     assert [r.id for r in await repository.waiting_on(LIAISON.aad_object_id)] == ["NSD-0001"]
     assert [r.id for r in await repository.waiting_on(DIRECTOR.aad_object_id)] == ["NSD-0003"]
-    assert await repository.waiting_on(FM.aad_object_id) == []
+    assert [r.id for r in await repository.waiting_on(FM.aad_object_id)] == ["NSD-0002"]
     assert await repository.requested_by(LIAISON.aad_object_id) == []
 
 

@@ -138,6 +138,16 @@ class InMemoryRequests:
     async def card_message(self, card_message_id: int) -> CardMessage | None:
         return self.cards.get(card_message_id)
 
+    async def shown_in(
+        self, conversation_id: str, recipient_aad_object_id: str, *, personal: bool
+    ) -> set[str]:
+        return {
+            card.request_id
+            for card in self.cards.values()
+            if card.conversation_id in ({conversation_id, None} if personal else {conversation_id})
+            and card.recipient_aad_object_id == recipient_aad_object_id
+        }
+
 
 class RecordingOutbox:
     def __init__(self) -> None:
