@@ -15,7 +15,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from domain import places
-from domain.business_days import add_business_days_in
 from domain.deadlines import Deadline
 from domain.questionnaire import (
     AnswerKind,
@@ -504,9 +503,7 @@ def card_notes(roster: Roster) -> Callable[[dict], list[str]]:
 def deadlines_at_approval(request: Request, approved_on: date) -> list[Deadline]:
     """The partners' contact is due three business days after approval, in the area's
     holiday calendars; the FM is reminded to check that they called."""
-    due = add_business_days_in(
-        approved_on, CONTACT_WITHIN_BUSINESS_DAYS, request.area.holiday_countries
-    )
+    due = request.area.calendar.add_business_days(approved_on, CONTACT_WITHIN_BUSINESS_DAYS)
     return [
         Deadline(
             request.id,

@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 from app import ENGINE, ROSTER
 from domain import acm_referral as acm
-from domain.business_days import add_business_days_in
 from persistence.requests import RequestRepository
 from tests.harness import FM, LIAISON, STRANGER, Chat, card_actions, card_of, card_text
 from tests.schemas import assert_valid_card, card_size_bytes
@@ -92,8 +91,8 @@ async def test_an_acm_referral_reaches_the_liaison_and_is_approved(bot):
 
     (deadline,) = await repository.deadlines_for("ACM-0001")
     approved_on = datetime.now(UTC).date()
-    assert deadline.due_on == add_business_days_in(
-        approved_on, 3, bot.app[ROSTER].area("americas").holiday_countries
+    assert deadline.due_on == bot.app[ROSTER].area("americas").calendar.add_business_days(
+        approved_on, 3
     )
     assert deadline.remind.aad_object_id == FM["aadObjectId"]
     assert deadline.what.startswith("Did the partners call?")
