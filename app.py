@@ -24,6 +24,7 @@ from config.settings import ConfigurationError, Settings, load_settings
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
+from domain.deadlines import SlaPolicy
 from domain.requests import RequestKind
 from domain.roster import Roster
 from persistence.conversation_references import ConversationReferenceStore
@@ -40,6 +41,7 @@ from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
 from services.outbox import Relay, RelayPolicy
 from services.requests import RequestKindSpec, RequestService
+from services.working_hours import RosterWorkingHours
 
 log = logging.getLogger("fasttrack")
 
@@ -155,6 +157,8 @@ def create_app(
             kinds,
             relay,
             outbox,
+            working_hours=RosterWorkingHours(roster),
+            policy=SlaPolicy(liaison_decision_days=settings.liaison_decision_days),
         )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),

@@ -8,7 +8,7 @@ database in a single statement or a conditional update, never by reading and the
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,15 +29,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineKind
 from domain.outbox import CardMessage, Message, MessageKind, MessageState
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from persistence.database import Statements, dialect_insert
+from persistence.deadlines import add_deadlines, close_deadlines
 from persistence.models import (
     AuditEntryRow,
     CardMessageRow,
-    DeadlineRow,
     OutboxRow,
     RequestCounter,
     RequestRow,
@@ -339,10 +339,11 @@ class RequestRepository:
         expected_version: int,
         *,
         deadlines: Sequence[Deadline] = (),
+        closes: Collection[DeadlineKind] = (),
         messages: Sequence[Message] = (),
     ) -> list[AuditEntry] | None:
-        """Store `updated`, its audit entry, its deadlines and its messages (plus an update of
-        every posted card of the request) if the stored request is still at
+        """Store `updated`, its audit entry, the deadlines it opens and closes and its messages
+        (plus an update of every posted card of the request) if the stored request is still at
         `expected_version`, and return the audit trail as it now is; None (nothing written)
         when someone else moved it first."""
         parameters = {
@@ -354,7 +355,7 @@ class RequestRepository:
             "updated_at": audit.at,
             **_waiting_on_columns(updated.waiting_on),
         }
-        if self._dialect == "postgresql" and not deadlines:
+        if self._dialect == "postgresql" and not deadlines and not closes:
             parameters |= {"now": audit.at, "card_version": str(updated.version)}
             for number, row in enumerate(message_rows(list(messages), audit.at)):
                 parameters |= {f"m{number}_{name}": value for name, value in row.items()}
@@ -372,6 +373,7 @@ class RequestRepository:
                 updates = _card_update_rows(cards, updated.version, audit.at)
                 if updates:
                     connection.execute(add_messages(self._dialect), updates)
+                close_deadlines(connection, updated.id, closes, audit.at)
                 self._add_consequences(connection, deadlines, messages, audit.at)
                 return connection.execute(_AUDIT_TRAIL, parameters).all()
 
@@ -385,8 +387,7 @@ class RequestRepository:
         messages: Sequence[Message],
         now: datetime,
     ) -> None:
-        if deadlines:
-            connection.execute(insert(DeadlineRow), _deadline_rows(deadlines, now))
+        add_deadlines(connection, deadlines, now)
         if not messages:
             return
         rows = message_rows(list(messages), now)
@@ -470,22 +471,6 @@ class RequestRepository:
         rows = await self._statements.read(query)
         return CardMessage(**rows[0]._mapping) if rows else None
 
-    async def deadlines_for(self, request_id: str) -> list[Deadline]:
-        rows = await self._statements.read(
-            select(DeadlineRow.__table__)
-            .where(DeadlineRow.request_id == request_id)
-            .order_by(DeadlineRow.due_on, DeadlineRow.id)
-        )
-        return [
-            Deadline(
-                row.request_id,
-                row.what,
-                row.due_on,
-                Person(row.remind_name, row.remind_aad_object_id, row.remind_email),
-            )
-            for row in rows
-        ]
-
     async def _fetch(self, query: Select, parameters: dict | None = None) -> list[Request]:
         return [self._request(row) for row in await self._statements.read(query, parameters)]
 
@@ -509,21 +494,6 @@ class RequestRepository:
             version=row.version,
             outcome=row.outcome,
         )
-
-
-def _deadline_rows(deadlines: Sequence[Deadline], now: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "request_id": d.request_id,
-            "what": d.what,
-            "due_on": d.due_on,
-            "remind_aad_object_id": d.remind.aad_object_id,
-            "remind_name": d.remind.display_name,
-            "remind_email": d.remind.email,
-            "created_at": now,
-        }
-        for d in deadlines
-    ]
 
 
 def _waiting_on_columns(person: Person | None) -> dict[str, str | None]:

@@ -9,15 +9,15 @@ is then, through `compose`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineKind, DeadlineRules, SlaPolicy
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -30,6 +30,7 @@ from domain.outbox import (
 from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
+from services.working_hours import WorkingHoursSource
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Requests(Protocol):
         expected_version: int,
         *,
         deadlines: Sequence[Deadline] = (),
+        closes: Collection[DeadlineKind] = (),
         messages: Sequence[Message] = (),
     ) -> list[lifecycle.AuditEntry] | None:
         """The audit trail; None (nothing written) when the version moved on meanwhile."""
@@ -118,9 +120,13 @@ class RequestKindSpec:
     outcomes: tuple[str, ...] = ()  # what the FM may record once approved
     # The kind's own section on the approval card: (title, value) facts from the answers.
     highlights: Callable[[dict], list[tuple[str, str]]] = lambda answers: []
-    # Dates kept for the reminders, once submitted and once approved (the date of approval).
-    deadlines_at_submission: Callable[[Request], list[Deadline]] = lambda request: []
-    deadlines_at_approval: Callable[[Request, date], list[Deadline]] = lambda request, on: []
+    # The kind's own deadlines, opened on submission and on approval (when it was approved).
+    deadlines_at_submission: Callable[[Request, DeadlineRules], list[Deadline]] = (
+        lambda request, rules: []
+    )
+    deadlines_at_approval: Callable[[Request, DeadlineRules, datetime], list[Deadline]] = (
+        lambda request, rules, at: []
+    )
     # Answers the kind adds at submission, fixed from then on (e.g. partners matched from the
     # roster as it is now, who recorded the customer's consent and when).
     derive: Callable[[dict, Person, datetime], dict] = lambda answers, requester, at: {}
@@ -147,9 +153,13 @@ class RequestService:
         kinds: list[RequestKindSpec],
         outbox: Outbox,
         delivery_log: DeliveryLog,
+        working_hours: WorkingHoursSource,
+        policy: SlaPolicy,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._repository = repository
+        self._working_hours = working_hours
+        self._policy = policy
         self._roster = roster
         self._teams_ids = teams_ids
         self._kinds = {spec.kind: spec for spec in kinds}
@@ -176,6 +186,7 @@ class RequestService:
         area = next(a for a in self._roster.areas if a.name == answers["area"])
         at = self._clock()
         answers = {**answers, **spec.derive(answers, requester, at)}
+        rules = await self._rules_for([requester, area.liaison, area.backup, area.director])
 
         def build(
             request_id: str,
@@ -193,7 +204,10 @@ class RequestService:
             return (
                 request,
                 audit,
-                spec.deadlines_at_submission(request),
+                [
+                    *rules.after_submission(request, at),
+                    *spec.deadlines_at_submission(request, rules),
+                ],
                 [_card_to_waiting_on(request)],
             )
 
@@ -267,15 +281,17 @@ class RequestService:
             )
         except MoveError as refusal:
             return await self._unchanged(request, actor, str(refusal))
-        deadlines: list[Deadline] = []
+        rules = await self.deadline_rules(updated)
+        change = rules.after_move(updated, move, audit.at)
+        opens = list(change.opens)
         if updated.status is Status.APPROVED:
-            spec = self._kinds[updated.kind]
-            deadlines = spec.deadlines_at_approval(updated, audit.at.date())
+            opens += self._kinds[updated.kind].deadlines_at_approval(updated, rules, audit.at)
         history = await self._repository.save_move(
             updated,
             audit,
             request.version,
-            deadlines=deadlines,
+            deadlines=opens,
+            closes=change.closes,
             messages=_messages_after(updated, audit),
         )
         if history is None:
@@ -293,6 +309,19 @@ class RequestService:
         # Committed: the clicker gets the new card now; the relay tells the others.
         self._outbox.wake()
         return DecisionResult(updated, await self._card(updated, actor, history), moved=True)
+
+    async def deadline_rules(self, request: Request) -> DeadlineRules:
+        """The deadline rules with the working hours of everyone a request's reminders may
+        reach: its requester and its area's approvers."""
+        area = request.area
+        people = [request.requester, area.liaison, area.backup, area.director]
+        if request.waiting_on is not None:
+            people.append(request.waiting_on)
+        return await self._rules_for(people)
+
+    async def _rules_for(self, people: list[Person]) -> DeadlineRules:
+        hours = {p.aad_object_id: await self._working_hours.working_hours(p) for p in people}
+        return DeadlineRules(self._policy, lambda person: hours[person.aad_object_id])
 
     async def card_for(self, request: Request, viewer: Person, notice: str | None = None) -> dict:
         return await self._card(
