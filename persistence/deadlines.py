@@ -167,6 +167,9 @@ class DeadlineRepository:
             DeadlineRow.key == before.key,
             DeadlineRow.step == before.step,
             DeadlineRow.state == before.state.value,
+            DeadlineRow.remind_at.is_(None)
+            if before.remind_at is None
+            else DeadlineRow.remind_at == before.remind_at,
             DeadlineRow.claim_token.is_(None),
         )
         written = await self._statements.write(
