@@ -11,10 +11,11 @@ holder's rows come due again when the lease ends. The claim reads the partial in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.deadlines import Deadline, DeadlineKind, DeadlineState
@@ -24,6 +25,9 @@ from persistence.models import DeadlineRow
 
 _PENDING = (DeadlineState.OPEN.value, DeadlineState.ESCALATED.value)
 _COLUMNS = DeadlineRow.__table__.c
+# A literal, not a bound parameter: PostgreSQL uses the partial index only when the query's
+# condition visibly matches the index's.
+_IS_OPEN = DeadlineRow.state == literal_column("'open'")
 
 
 def add_deadlines(connection: Connection, deadlines: Sequence[Deadline], now: datetime) -> None:
@@ -53,10 +57,7 @@ def close_deadlines(
 # The scheduler's claim, built once. The inner query walks the partial index.
 _DUE = (
     select(DeadlineRow.id)
-    .where(
-        DeadlineRow.state == DeadlineState.OPEN.value,
-        DeadlineRow.remind_at <= bindparam("now"),
-    )
+    .where(_IS_OPEN, DeadlineRow.remind_at <= bindparam("now"))
     .order_by(DeadlineRow.remind_at)
     .limit(bindparam("limit"))
 )
@@ -126,10 +127,12 @@ class DeadlineRepository:
     async def claim_due(
         self, now: datetime, *, lease: timedelta, limit: int, token: str
     ) -> list[Deadline]:
-        """Claim up to `limit` open deadlines whose reminder is due, for `lease`."""
+        """Claim up to `limit` open deadlines whose reminder is due, for `lease`; they come
+        back as due at `now` (the row holds the lease's end meanwhile)."""
         parameters = {"now": now, "limit": limit, "lease_end": now + lease, "token": token}
         rows = (await self._statements.write(self._claim, parameters)).rows
-        return sorted((self._deadline(row) for row in rows), key=lambda d: d.due_at)
+        claimed = (replace(self._deadline(row), remind_at=now) for row in rows)
+        return sorted(claimed, key=lambda d: d.due_at)
 
     async def advance(
         self,
@@ -180,10 +183,7 @@ class DeadlineRepository:
     async def next_reminder_at(self) -> datetime | None:
         """When the soonest open deadline's reminder is due (or its claim's lease ends)."""
         rows = await self._statements.read(
-            select(DeadlineRow.remind_at)
-            .where(DeadlineRow.state == DeadlineState.OPEN.value)
-            .order_by(DeadlineRow.remind_at)
-            .limit(1)
+            select(DeadlineRow.remind_at).where(_IS_OPEN).order_by(DeadlineRow.remind_at).limit(1)
         )
         return rows[0].remind_at if rows else None
 
