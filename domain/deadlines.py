@@ -13,7 +13,7 @@ of the person concerned. The words of a reminder are the cards' business, not th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
@@ -134,6 +134,25 @@ class DeadlineChange:
 
     closes: frozenset[DeadlineKind]
     opens: tuple[Deadline, ...]
+
+
+def stand_ins(deadlines: Iterable[Deadline]) -> frozenset[str]:
+    """Who has been asked to decide in the owner's place (AAD object ids): the backup and
+    then the director, once an overdue liaison decision was escalated to them."""
+    asked: set[str] = set()
+    for deadline in deadlines:
+        if deadline.kind is DeadlineKind.LIAISON_DECISION and deadline.is_pending:
+            asked |= {p.aad_object_id for p in _escalation(deadline)[1 : deadline.step]}
+    return frozenset(asked)
+
+
+def _escalation(deadline: Deadline) -> tuple[Person, ...]:
+    """Who a liaison decision's reminders go to, step by step."""
+    chain = [deadline.owner]
+    for person in (deadline.area.backup, deadline.area.director):
+        if all(person.aad_object_id != p.aad_object_id for p in chain):
+            chain.append(person)
+    return tuple(chain)
 
 
 # Which deadlines each move answers. A decline, a cancel or a closing outcome leaves nothing
@@ -308,14 +327,6 @@ class DeadlineRules:
         due = business_days_after(after, days, area.calendar, hours.zone)
         return hours.next_working_moment(due, area.calendar)
 
-    def _escalation(self, deadline: Deadline) -> tuple[Person, ...]:
-        """Who a liaison decision's reminders go to, step by step."""
-        chain = [deadline.owner]
-        for person in (deadline.area.backup, deadline.area.director):
-            if all(person.aad_object_id != p.aad_object_id for p in chain):
-                chain.append(person)
-        return tuple(chain)
-
     def _reason(self, deadline: Deadline) -> Reason:
         if deadline.kind is DeadlineKind.ROLLOUT_TARGET:
             return Reason.TARGET_DATE
@@ -335,7 +346,7 @@ class DeadlineRules:
         if deadline.kind is DeadlineKind.ROLLOUT_TARGET:
             return replace(deadline, step=step).closed()
         if deadline.kind is DeadlineKind.LIAISON_DECISION:
-            chain = self._escalation(deadline)
+            chain = _escalation(deadline)
             if step >= len(chain):
                 return replace(deadline, step=step, state=DeadlineState.ESCALATED, remind_at=None)
             target = chain[step]

@@ -165,20 +165,31 @@ def submit(
     return request, AuditEntry(requester, at, None, None, Status.SUBMITTED)
 
 
-def may_move(request: Request, actor: Person, move: Move) -> bool:
-    """Only the person the request waits on decides; only the requester cancels, answers and
-    records the outcome."""
+def may_move(
+    request: Request, actor: Person, move: Move, stand_ins: frozenset[str] = frozenset()
+) -> bool:
+    """Only the person the request waits on decides, or someone asked to stand in for them
+    (`stand_ins`: AAD object ids, e.g. the backup once an overdue decision was escalated);
+    only the requester cancels, answers and records the outcome."""
     if move in DECISIONS:
+        deciders = set(stand_ins)
+        if request.waiting_on is not None:
+            deciders.add(request.waiting_on.aad_object_id)
         return (
-            request.waiting_on is not None
-            and actor.aad_object_id == request.waiting_on.aad_object_id
+            actor.aad_object_id in deciders
             and actor.aad_object_id != request.requester.aad_object_id
         )
     return actor.aad_object_id == request.requester.aad_object_id
 
 
 def apply(
-    request: Request, actor: Person, move: Move, *, at: datetime, comment: str = ""
+    request: Request,
+    actor: Person,
+    move: Move,
+    *,
+    at: datetime,
+    comment: str = "",
+    stand_ins: frozenset[str] = frozenset(),
 ) -> tuple[Request, AuditEntry]:
     """The request after `move`, and the audit entry recording it; raises MoveError."""
     target = _LEGAL.get((request.status, move))
@@ -186,7 +197,7 @@ def apply(
         raise IllegalMove(
             f"{request.id} is {request.status.label.lower()}; it cannot be {_past_tense(move)} now."
         )
-    if not may_move(request, actor, move):
+    if not may_move(request, actor, move, stand_ins):
         raise NotAllowed(_refusal(request, actor, move))
     comment = comment.strip()
     if move in COMMENT_REQUIRED and not comment:

@@ -25,6 +25,7 @@ from domain.deadlines import (
     Reminder,
     SlaPolicy,
     SnoozeError,
+    stand_ins,
 )
 from domain.requests import Move, Request, RequestKind, Status, apply, submit
 from domain.roster import Area, Person
@@ -219,6 +220,18 @@ def test_the_escalation_goes_to_the_backup_then_the_director_then_stops():
     assert len(set(keys)) == 3
     with pytest.raises(ValueError, match="no reminder"):
         RULES.fire(to_director.deadline, utc(2026, 12, 10, 15, 0))
+
+
+def test_whoever_the_escalation_reached_may_decide_in_the_liaisons_place():
+    (deadline,) = RULES.after_submission(submitted(), MONDAY_9_PST)
+    assert stand_ins([deadline]) == frozenset()
+    to_liaison = fire(deadline)
+    assert stand_ins([to_liaison.deadline]) == frozenset()
+    to_backup = fire(to_liaison.deadline)
+    assert stand_ins([to_backup.deadline]) == {BACKUP.aad_object_id}
+    to_director = fire(to_backup.deadline)
+    assert stand_ins([to_director.deadline]) == {BACKUP.aad_object_id, DIRECTOR.aad_object_id}
+    assert stand_ins([to_director.deadline.closed()]) == frozenset()
 
 
 def test_while_the_liaison_is_away_the_backup_is_reminded_first_then_the_director():

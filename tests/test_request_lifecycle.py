@@ -122,6 +122,22 @@ def test_only_the_person_it_waits_on_decides(move, someone):
         apply(new_request(), someone, move, at=NOW, comment="x")
 
 
+def test_someone_asked_to_stand_in_decides_too_but_never_their_own_request():
+    escalated = frozenset({BACKUP.aad_object_id})
+    decided, audit = apply(new_request(), BACKUP, Move.APPROVE, at=NOW, stand_ins=escalated)
+    assert decided.status is Status.APPROVED
+    assert audit.actor == BACKUP
+    # The liaison can still decide; others cannot; the requester never decides their own.
+    assert apply(new_request(), LIAISON, Move.APPROVE, at=NOW, stand_ins=escalated)
+    with pytest.raises(NotAllowed):
+        apply(new_request(), DIRECTOR, Move.APPROVE, at=NOW, stand_ins=escalated)
+    with pytest.raises(NotAllowed):
+        apply(new_request(), FM, Move.APPROVE, at=NOW, stand_ins=frozenset({FM.aad_object_id}))
+    # Standing in is for decisions: the requester's moves stay the requester's.
+    with pytest.raises(NotAllowed):
+        apply(new_request(), BACKUP, Move.CANCEL, at=NOW, stand_ins=escalated)
+
+
 @pytest.mark.parametrize("move", [Move.CANCEL])
 @pytest.mark.parametrize("someone", [LIAISON, STRANGER])
 def test_only_the_requester_cancels(move, someone):
