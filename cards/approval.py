@@ -269,6 +269,7 @@ def _history_line(entry: AuditEntry) -> dict:
         Move.ANSWER_MORE_INFO: "answered",
         Move.CANCEL: "cancelled the request",
         Move.RECORD_OUTCOME: "recorded the outcome",
+        Move.RECORD_PARTNER_CONTACT: "answered whether the partners made contact",
     }[entry.move]
     text = f"**{entry.actor.display_name}** {what} on {_when(entry.at)}"
     if entry.comment:

@@ -164,6 +164,8 @@ _ANSWERED_BY: dict[Move, frozenset[DeadlineKind]] = {
     Move.DECLINE: frozenset(DeadlineKind),
     Move.CANCEL: frozenset(DeadlineKind),
     Move.RECORD_OUTCOME: frozenset(DeadlineKind),
+    # The answer decides: see `DeadlineRules.answer_partner_contact`.
+    Move.RECORD_PARTNER_CONTACT: frozenset(),
 }
 
 

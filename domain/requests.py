@@ -63,11 +63,15 @@ class Move(StrEnum):
     ANSWER_MORE_INFO = "answer_more_info"
     CANCEL = "cancel"
     RECORD_OUTCOME = "record_outcome"
+    # After an ACM referral: did the partners contact the customer? (the comment: the answer)
+    RECORD_PARTNER_CONTACT = "record_partner_contact"
 
 
 # Moves an approver makes on the card; the others are the requester's.
 DECISIONS = frozenset({Move.APPROVE, Move.DECLINE, Move.ASK_MORE_INFO})
-COMMENT_REQUIRED = frozenset({Move.DECLINE, Move.ASK_MORE_INFO, Move.ANSWER_MORE_INFO})
+COMMENT_REQUIRED = frozenset(
+    {Move.DECLINE, Move.ASK_MORE_INFO, Move.ANSWER_MORE_INFO, Move.RECORD_PARTNER_CONTACT}
+)
 
 _LEGAL: dict[tuple[Status, Move], Status] = {
     (Status.SUBMITTED, Move.APPROVE): Status.APPROVED,  # or DIRECTOR_REVIEW when flagged
@@ -79,6 +83,7 @@ _LEGAL: dict[tuple[Status, Move], Status] = {
     (Status.DIRECTOR_REVIEW, Move.APPROVE): Status.APPROVED,
     (Status.DIRECTOR_REVIEW, Move.DECLINE): Status.DECLINED,
     (Status.APPROVED, Move.RECORD_OUTCOME): Status.CLOSED,
+    (Status.APPROVED, Move.RECORD_PARTNER_CONTACT): Status.APPROVED,
 }
 
 
@@ -279,4 +284,5 @@ def _past_tense(move: Move) -> str:
         Move.ANSWER_MORE_INFO: "answered",
         Move.CANCEL: "cancelled",
         Move.RECORD_OUTCOME: "closed with an outcome",
+        Move.RECORD_PARTNER_CONTACT: "followed up",
     }[move]

@@ -41,6 +41,7 @@ LEGAL = {
     (Status.DIRECTOR_REVIEW, Move.APPROVE): Status.APPROVED,
     (Status.DIRECTOR_REVIEW, Move.DECLINE): Status.DECLINED,
     (Status.APPROVED, Move.RECORD_OUTCOME): Status.CLOSED,
+    (Status.APPROVED, Move.RECORD_PARTNER_CONTACT): Status.APPROVED,
 }
 WAITING_ON = {
     Status.SUBMITTED: LIAISON,
@@ -68,7 +69,13 @@ def in_status(status):
 
 
 def rightful_actor(move):
-    return FM if move in {Move.CANCEL, Move.ANSWER_MORE_INFO, Move.RECORD_OUTCOME} else None
+    requesters = {
+        Move.CANCEL,
+        Move.ANSWER_MORE_INFO,
+        Move.RECORD_OUTCOME,
+        Move.RECORD_PARTNER_CONTACT,
+    }
+    return FM if move in requesters else None
 
 
 @pytest.mark.parametrize(("status", "move"), sorted(LEGAL))
