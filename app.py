@@ -35,11 +35,14 @@ from persistence.database import (
     open_pool,
     upgrade_schema,
 )
+from persistence.deadlines import DeadlineRepository
 from persistence.outbox import OutboxRepository
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
+from services.deadlines import DeadlineService
 from services.outbox import Relay, RelayPolicy
+from services.reminders import Timetable
 from services.requests import RequestKindSpec, RequestService
 from services.working_hours import RosterWorkingHours
 
@@ -150,6 +153,11 @@ def create_app(
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
         outbox = OutboxRepository(engine, statements)
         relay = Relay(outbox, TeamsCourier(adapter, directory), relay_policy(settings))
+        deadlines = DeadlineRepository(engine, roster, statements)
+        timetable = Timetable(
+            SlaPolicy(liaison_decision_days=settings.liaison_decision_days),
+            RosterWorkingHours(roster),
+        )
         requests = RequestService(
             RequestRepository(engine, roster, statements),
             roster,
@@ -157,8 +165,8 @@ def create_app(
             kinds,
             relay,
             outbox,
-            working_hours=RosterWorkingHours(roster),
-            policy=SlaPolicy(liaison_decision_days=settings.liaison_decision_days),
+            deadlines=deadlines,
+            timetable=timetable,
         )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),
@@ -173,7 +181,13 @@ def create_app(
         app[RELAY] = relay
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
-            conversation_state, main_dialog, directory, messenger, requests, outcomes
+            conversation_state,
+            main_dialog,
+            directory,
+            messenger,
+            requests,
+            outcomes,
+            DeadlineService(deadlines, timetable),
         )
         relay.start(requests.compose)
         yield

@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
+from cards.reminders import PARTNER_CONTACT_CHOICES
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
-from domain.deadlines import Deadline, DeadlineKind, DeadlineRules, SlaPolicy
+from domain.deadlines import Deadline, DeadlineKind, DeadlineRules, PartnerContact, stand_ins
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -30,7 +31,8 @@ from domain.outbox import (
 from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
-from services.working_hours import WorkingHoursSource
+from services.deadlines import DeadlineRecords
+from services.reminders import Timetable
 
 log = logging.getLogger(__name__)
 
@@ -153,13 +155,13 @@ class RequestService:
         kinds: list[RequestKindSpec],
         outbox: Outbox,
         delivery_log: DeliveryLog,
-        working_hours: WorkingHoursSource,
-        policy: SlaPolicy,
+        deadlines: DeadlineRecords,
+        timetable: Timetable,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._repository = repository
-        self._working_hours = working_hours
-        self._policy = policy
+        self._deadlines = deadlines
+        self._timetable = timetable
         self._roster = roster
         self._teams_ids = teams_ids
         self._kinds = {spec.kind: spec for spec in kinds}
@@ -186,7 +188,9 @@ class RequestService:
         area = next(a for a in self._roster.areas if a.name == answers["area"])
         at = self._clock()
         answers = {**answers, **spec.derive(answers, requester, at)}
-        rules = await self._rules_for([requester, area.liaison, area.backup, area.director])
+        rules = await self._timetable.rules_for(
+            [requester, area.liaison, area.backup, area.director]
+        )
 
         def build(
             request_id: str,
@@ -277,7 +281,12 @@ class RequestService:
             )
         try:
             updated, audit = lifecycle.apply(
-                request, actor, move, at=self._clock(), comment=comment
+                request,
+                actor,
+                move,
+                at=self._clock(),
+                comment=comment,
+                stand_ins=await self._stand_ins(request, actor, move),
             )
         except MoveError as refusal:
             return await self._unchanged(request, actor, str(refusal))
@@ -310,6 +319,32 @@ class RequestService:
         self._outbox.wake()
         return DecisionResult(updated, await self._card(updated, actor, history), moved=True)
 
+    async def answer_partner_contact(
+        self, request_id: str, actor: Person, answer: PartnerContact
+    ) -> DecisionResult:
+        """Record the FM's answer on the request (audited); Yes or No ends the question, Not
+        yet has it asked again later."""
+        label = next(title for choice, title, _ in PARTNER_CONTACT_CHOICES if choice is answer)
+        result = await self.move(request_id, actor, Move.RECORD_PARTNER_CONTACT, comment=label)
+        if not result.moved:
+            return result
+        at = self._clock()
+        # A claim in between wins, and the deadline is read again, once.
+        for _ in range(2):
+            pending = [
+                d
+                for d in await self._deadlines.pending_for(request_id)
+                if d.kind is DeadlineKind.PARTNER_CONTACT
+            ]
+            rules = await self.deadline_rules(result.request)
+            written = [
+                await self._deadlines.replace(d, rules.answer_partner_contact(d, answer, at), at)
+                for d in pending
+            ]
+            if all(written):
+                break
+        return result
+
     async def deadline_rules(self, request: Request) -> DeadlineRules:
         """The deadline rules with the working hours of everyone a request's reminders may
         reach: its requester and its area's approvers."""
@@ -317,11 +352,17 @@ class RequestService:
         people = [request.requester, area.liaison, area.backup, area.director]
         if request.waiting_on is not None:
             people.append(request.waiting_on)
-        return await self._rules_for(people)
+        return await self._timetable.rules_for(people)
 
-    async def _rules_for(self, people: list[Person]) -> DeadlineRules:
-        hours = {p.aad_object_id: await self._working_hours.working_hours(p) for p in people}
-        return DeadlineRules(self._policy, lambda person: hours[person.aad_object_id])
+    async def _stand_ins(self, request: Request, actor: Person, move: Move) -> frozenset[str]:
+        """Who may decide in the place of the person the request waits on; read only when
+        someone else tries to decide."""
+        waiting = request.waiting_on
+        if move not in lifecycle.DECISIONS or (
+            waiting is not None and waiting.aad_object_id == actor.aad_object_id
+        ):
+            return frozenset()
+        return stand_ins(await self._deadlines.pending_for(request.id))
 
     async def card_for(self, request: Request, viewer: Person, notice: str | None = None) -> dict:
         return await self._card(
@@ -405,13 +446,23 @@ class RequestService:
         if waiting:
             user_id = await self._teams_ids.teams_user_id(waiting)
             approver_ids = [user_id] if user_id else []
+        # The backup or the director may hold the buttons too, once an overdue liaison
+        # decision was escalated to them.
+        may_stand_in = request.status is Status.SUBMITTED and viewer.aad_object_id in (
+            request.area.backup.aad_object_id,
+            request.area.director.aad_object_id,
+        )
+        actionable = bool(waiting and viewer.aad_object_id == waiting.aad_object_id) or (
+            may_stand_in
+            and viewer.aad_object_id in await self._stand_ins(request, viewer, Move.APPROVE)
+        )
         return approval_card(
             request,
             spec.questions,
             history,
             notes=spec.notes(request.answers),
             highlights=spec.highlights(request.answers),
-            actionable=bool(waiting and viewer.aad_object_id == waiting.aad_object_id),
+            actionable=actionable,
             approver_user_ids=approver_ids,
             notice=notice,
             show_personal=lifecycle.may_see_personal_data(request, viewer, self._roster, history),

@@ -23,8 +23,10 @@ from domain.outbox import (
 )
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person
+from services.reminders import Timetable
 from services.requests import BuildSubmission, RequestService
 from services.working_hours import RosterWorkingHours
+from tests.fakes.deadlines import FakeDeadlineStore
 from tests.harness import SAMPLE_ROSTER
 
 ROSTER = load_roster(SAMPLE_ROSTER)
@@ -189,8 +191,8 @@ def service(
         request_kinds(ROSTER),
         outbox,
         log or FixedDeliveryLog([]),
-        RosterWorkingHours(ROSTER),
-        SlaPolicy(),
+        FakeDeadlineStore(),
+        Timetable(SlaPolicy(), RosterWorkingHours(ROSTER)),
         clock=lambda: NOW,
     )
 

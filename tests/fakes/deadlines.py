@@ -1,8 +1,10 @@
-"""An in-memory DeadlineStore with the repository's claim and advance rules, and an outbox
-that keeps one message per reminder key, as the real one's unique dedupe key does."""
+"""An in-memory deadline store (the scheduler's DeadlineStore and the services'
+DeadlineRecords) with the repository's claim, advance and replace rules, and an outbox that
+keeps one message per reminder key, as the real one's unique dedupe key does."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -59,3 +61,23 @@ class FakeDeadlineStore:
             if d.state is DeadlineState.OPEN and d.remind_at is not None
         ]
         return min(times, default=None)
+
+    async def pending_for(self, request_id: str) -> list[Deadline]:
+        return sorted(
+            (d for d in self.rows.values() if d.request_id == request_id and d.is_pending),
+            key=lambda d: d.due_at,
+        )
+
+    async def next_due_of(self, request_ids: Sequence[str]) -> dict[str, Deadline]:
+        found: dict[str, Deadline] = {}
+        for request_id in request_ids:
+            pending = await self.pending_for(request_id)
+            if pending:
+                found[request_id] = pending[0]
+        return found
+
+    async def replace(self, before: Deadline, after: Deadline, now: datetime) -> bool:
+        if self.rows.get(before.key) != before or before.key in self.claims:
+            return False
+        self.rows[before.key] = after
+        return True
