@@ -168,6 +168,7 @@ def create_app(
             deadlines=deadlines,
             timetable=timetable,
         )
+        deadline_service = DeadlineService(deadlines, timetable)
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),
             {DIALOG_STATE: DialogState},
@@ -175,7 +176,7 @@ def create_app(
         main_dialog = MainDialog(
             conversation_state,
             conversations=request_conversations(requests, kinds),
-            commands=request_commands(requests, outcomes),
+            commands=request_commands(requests, outcomes, deadline_service),
         )
         app[ENGINE] = engine
         app[RELAY] = relay
@@ -187,7 +188,7 @@ def create_app(
             messenger,
             requests,
             outcomes,
-            DeadlineService(deadlines, timetable),
+            deadline_service,
         )
         relay.start(requests.compose)
         yield

@@ -191,7 +191,10 @@ class FastTrackBot(ActivityHandler):
         if action.from_list:
             mine = await self._requests.my_requests(actor)
             deliveries = await self._requests.deliveries(mine)
-            return my_requests_card(mine, self._outcomes, deliveries, notice=result.notice)
+            due = await self._deadlines.next_deadline_texts(mine, actor)
+            return my_requests_card(
+                mine, self._outcomes, deliveries, notice=result.notice, deadlines=due
+            )
         return result.card
 
     async def _on_card_submit(self, turn_context: TurnContext) -> None:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cards.elements import execute_action
-from domain.deadlines import DeadlineKind, PartnerContact, Reason, Reminder
+from domain.deadlines import Deadline, DeadlineKind, PartnerContact, Reason, Reminder
 from domain.requests import Request
 
 SNOOZE_VERB = "snooze"
@@ -49,6 +49,21 @@ def due_phrase(due_at: datetime, business_days_left: int, now: datetime, zone: Z
         return f"overdue by {_business_days(-business_days_left)}"
     at = f"{due_at.astimezone(zone):%H:%M}"
     return f"due today at {at}" if due_at > now else f"overdue since {at} today"
+
+
+def next_deadline_text(
+    deadline: Deadline, business_days_left: int, now: datetime, zone: ZoneInfo
+) -> str:
+    """e.g. "Decision due Tue 3 Dec, in 2 business days", for lists of requests."""
+    what = {
+        DeadlineKind.LIAISON_DECISION: "Decision",
+        DeadlineKind.DIRECTOR_REVIEW: "Director's review",
+        DeadlineKind.MORE_INFO_ANSWER: "Answer to the question",
+        DeadlineKind.PARTNER_CONTACT: "Partner follow-up",
+        DeadlineKind.ROLLOUT_TARGET: f"Rollout target {deadline.subject}",
+        DeadlineKind.FTA_ASSIGNMENT: "FTA assignment",
+    }[deadline.kind]
+    return f"{what} {due_phrase(deadline.due_at, business_days_left, now, zone)}"
 
 
 def reminder_text(reminder: Reminder, request: Request, due: str) -> str:

@@ -12,6 +12,7 @@ from cards.welcome import MenuItem
 from dialogs.main_dialog import Command, Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog
 from domain.roster import Person
+from services.deadlines import DeadlineService
 from services.requests import RequestKindSpec, RequestService
 
 
@@ -32,14 +33,20 @@ def request_conversations(
     return [_conversation(service, spec) for spec in specs]
 
 
-def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
+def request_commands(
+    service: RequestService, outcomes: dict, deadlines: DeadlineService
+) -> list[Command]:
     async def my_requests(turn_context: TurnContext) -> None:
-        requests = await service.my_requests(person_of(turn_context.activity.from_property))
+        me = person_of(turn_context.activity.from_property)
+        requests = await service.my_requests(me)
         if not requests:
             await turn_context.send_activity("You have not raised any requests yet.")
             return
         deliveries = await service.deliveries(requests)
-        await send_card(turn_context, my_requests_card(requests, outcomes, deliveries))
+        due = await deadlines.next_deadline_texts(requests, me)
+        await send_card(
+            turn_context, my_requests_card(requests, outcomes, deliveries, deadlines=due)
+        )
 
     async def my_approvals(turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -49,7 +56,11 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
             await turn_context.send_activity("Nothing waits on you.")
             return
         plural = "s wait" if len(waiting) > 1 else " waits"
-        await turn_context.send_activity(f"{len(waiting)} request{plural} on you:")
+        due = await deadlines.next_deadline_texts(waiting, me)
+        lines = [f"- {r.id}: {due[r.id].lower()}" for r in waiting if r.id in due]
+        await turn_context.send_activity(
+            "\n".join([f"{len(waiting)} request{plural} on you:", *lines])
+        )
         for request in waiting:
             response = await send_card(turn_context, await service.card_for(request, me))
             if response is not None:

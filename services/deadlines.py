@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
 
+from cards.reminders import next_deadline_text
 from domain.deadlines import Deadline, SnoozeError
 from domain.requests import Request
 from domain.roster import Person
@@ -81,6 +82,18 @@ class DeadlineService:
         return {
             request_id: NextDeadline(deadline, rules.business_days_left(deadline, now, viewer))
             for request_id, deadline in found.items()
+        }
+
+    async def next_deadline_texts(
+        self, requests: Sequence[Request], viewer: Person
+    ) -> dict[str, str]:
+        """Each request's next deadline in words, in the viewer's time zone and calendar."""
+        found = await self.next_deadlines(requests, viewer)
+        now = self._clock()
+        zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
+        return {
+            request_id: next_deadline_text(found.deadline, found.business_days_left, now, zone)
+            for request_id, found in found.items()
         }
 
 

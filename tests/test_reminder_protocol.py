@@ -1,6 +1,7 @@
 """Deadlines over HTTP: an escalated decision can be taken by the backup, a request's reminders
 are snoozed from a card, and the FM's answer to the partner-contact question is recorded."""
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from domain.requests import Move
 from persistence.deadlines import DeadlineRepository
 from persistence.requests import RequestRepository
 from tests.fakes import activities
-from tests.harness import BACKUP, Chat, card_actions, card_text
+from tests.harness import BACKUP, Chat, card_actions, card_of, card_text
 from tests.test_approval_protocol import submitted_to_the_liaison
 
 LATER = timedelta(days=30)
@@ -136,3 +137,15 @@ async def test_the_partner_contact_answer_is_recorded_and_decides_what_follows(b
         liaison, "partner_contact", {"requestId": "NSD-0001", "answer": "yes"}
     )
     assert "Only Alex Wilber" in card_text(response["value"])
+
+
+async def test_my_approvals_and_my_requests_show_the_next_deadline(bot):
+    fm, liaison, _ = await submitted_to_the_liaison(bot)
+    (intro, _card) = await liaison.say("my approvals", replies=2)
+    assert re.search(
+        r"NSD-0001: decision due \w{3} \d{1,2} \w{3}, in 2 business days", intro["text"]
+    ), intro["text"]
+    (listing,) = await fm.say("my requests")
+    assert re.search(
+        r"⏰ Decision due \w{3} \d{1,2} \w{3}, in 2 business days", card_text(card_of(listing))
+    )
