@@ -91,11 +91,6 @@ class DeadlineRepository:
             lambda connection: add_deadlines(connection, deadlines, now)
         )
 
-    async def close(self, request_id: str, kinds: Iterable[DeadlineKind], now: datetime) -> None:
-        await self._statements.transaction(
-            lambda connection: close_deadlines(connection, request_id, kinds, now)
-        )
-
     async def pending_for(self, request_id: str) -> list[Deadline]:
         """What is still owed on the request, soonest due first."""
         return await self._fetch(

@@ -13,7 +13,7 @@ from domain.deadlines import Deadline, DeadlineKind, DeadlineState
 from domain.requests import RequestKind, submit
 from domain.roster import Area, Person, Roster
 from persistence.database import create_engine
-from persistence.deadlines import DeadlineRepository
+from persistence.deadlines import DeadlineRepository, close_deadlines
 from persistence.models import RequestRow
 from persistence.requests import RequestRepository
 
@@ -94,6 +94,12 @@ def _request_row(request_id: str) -> dict:
     }
 
 
+async def close(engine, request_id: str, kinds) -> None:
+    """What a move's transaction does to the deadlines it answers."""
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: close_deadlines(sync, request_id, kinds, NOW))
+
+
 @pytest.fixture
 def deadlines(engine):
     return DeadlineRepository(engine, ROSTER)
@@ -116,7 +122,7 @@ async def test_closing_closes_only_the_kinds_answered_on_that_request(engine, de
         ],
         NOW,
     )
-    await deadlines.close(first, {DeadlineKind.LIAISON_DECISION}, NOW)
+    await close(engine, first, {DeadlineKind.LIAISON_DECISION})
     assert [d.kind for d in await deadlines.pending_for(first)] == [DeadlineKind.ROLLOUT_TARGET]
     assert [d.kind for d in await deadlines.pending_for(second)] == [DeadlineKind.LIAISON_DECISION]
     (closed,) = [d for d in await deadlines.all_for(first) if d.kind == "liaison_decision"]
@@ -129,7 +135,7 @@ async def test_each_requests_soonest_pending_deadline(engine, deadlines):
     later = deadline(first, due_at=NOW + timedelta(days=2))
     escalated = replace(deadline(second), state=DeadlineState.ESCALATED, remind_at=None)
     await deadlines.add([later, soon, escalated, deadline(third)], NOW)
-    await deadlines.close(third, set(DeadlineKind), NOW)
+    await close(engine, third, set(DeadlineKind))
     assert await deadlines.next_due_of([first, second, third]) == {
         first: soon,
         second: escalated,
