@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
@@ -42,7 +43,7 @@ from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
 from services.deadlines import DeadlineService
 from services.outbox import Relay, RelayPolicy
-from services.reminders import Timetable
+from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
 from services.requests import RequestKindSpec, RequestService
 from services.working_hours import RosterWorkingHours
 
@@ -54,6 +55,7 @@ ADAPTER = web.AppKey("adapter", TeamsBotAdapter)
 BOT = web.AppKey("bot", FastTrackBot)
 ENGINE = web.AppKey("engine", AsyncEngine)
 RELAY = web.AppKey("relay", Relay)
+SCHEDULER = web.AppKey("scheduler", ReminderScheduler)
 
 
 def request_kinds(roster: Roster) -> list[RequestKindSpec]:
@@ -127,10 +129,12 @@ def create_app(
     *,
     roster: Roster | None = None,
     credential: AsyncTokenCredential | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> web.Application:
     """Build the web application. Tests pass fakes for the outside services here.
 
-    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens.
+    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens;
+    `clock` the time deadlines are opened, reminded of and shown at (tests drive it).
     """
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
@@ -167,8 +171,12 @@ def create_app(
             outbox,
             deadlines=deadlines,
             timetable=timetable,
+            clock=clock,
         )
-        deadline_service = DeadlineService(deadlines, timetable)
+        deadline_service = DeadlineService(deadlines, timetable, clock)
+        scheduler = ReminderScheduler(
+            deadlines, timetable, SchedulerPolicy(), on_reminders=relay.wake, clock=clock
+        )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),
             {DIALOG_STATE: DialogState},
@@ -180,6 +188,7 @@ def create_app(
         )
         app[ENGINE] = engine
         app[RELAY] = relay
+        app[SCHEDULER] = scheduler
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
             conversation_state,
@@ -191,7 +200,9 @@ def create_app(
             deadline_service,
         )
         relay.start(requests.compose)
+        scheduler.start()
         yield
+        await scheduler.stop()
         await relay.stop()
         await app[ADAPTER].close()
         await session.close()

@@ -13,12 +13,14 @@ of the person concerned. The words of a reminder are the cards' business, not th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from typing import Any
 
 from domain.business_days import business_days_after
+from domain.outbox import Message, MessageKind
 from domain.requests import Move, Request, Status
 from domain.roster import Area, Person
 from domain.working_hours import WorkingHours
@@ -113,6 +115,44 @@ class Reminder:
     owner: Person
     due_at: datetime
     subject: str = ""
+
+
+def reminder_message(reminder: Reminder) -> Message:
+    """The outbox message of a reminder: its key is the deadline's step, so a step repeated
+    by a scheduler that lost its claim is still one message."""
+    return Message(
+        MessageKind.REMINDER,
+        reminder.recipient,
+        reminder.request_id,
+        f"reminder:{reminder.key}",
+        payload={
+            "key": reminder.key,
+            "kind": reminder.kind.value,
+            "reason": reminder.reason.value,
+            "owner": [
+                reminder.owner.display_name,
+                reminder.owner.aad_object_id,
+                reminder.owner.email,
+            ],
+            "due_at": reminder.due_at.isoformat(),
+            "subject": reminder.subject,
+        },
+    )
+
+
+def reminder_of(payload: Mapping[str, Any], request_id: str, recipient: Person) -> Reminder:
+    """The reminder a message's payload describes (see `reminder_message`)."""
+    name, aad_object_id, email = payload["owner"]
+    return Reminder(
+        key=str(payload["key"]),
+        request_id=request_id,
+        kind=DeadlineKind(payload["kind"]),
+        reason=Reason(payload["reason"]),
+        recipient=recipient,
+        owner=Person(name, aad_object_id, email),
+        due_at=datetime.fromisoformat(payload["due_at"]),
+        subject=str(payload.get("subject", "")),
+    )
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,18 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
-from cards.reminders import PARTNER_CONTACT_CHOICES
+from cards.reminders import PARTNER_CONTACT_CHOICES, due_phrase, reminder_card
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
-from domain.deadlines import Deadline, DeadlineKind, DeadlineRules, PartnerContact, stand_ins
+from domain.deadlines import (
+    Deadline,
+    DeadlineKind,
+    DeadlineRules,
+    PartnerContact,
+    Reminder,
+    reminder_of,
+    stand_ins,
+)
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -404,6 +412,8 @@ class RequestService:
         if request is None:
             return None
         viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
+        if message.kind is MessageKind.REMINDER:
+            return await self._reminder(request, reminder_of(message.payload, request.id, viewer))
         if message.kind is MessageKind.CARD:
             waiting = request.waiting_on if request.is_open else None
             if waiting is None or waiting.aad_object_id != viewer.aad_object_id:
@@ -428,6 +438,30 @@ class RequestService:
         )
 
     # --- internals ----------------------------------------------------------------------------
+
+    async def _reminder(self, request: Request, reminder: Reminder) -> Composed | None:
+        """The reminder card, unless what it reminds of was done since it fell due."""
+        key = reminder.key.rpartition("#")[0]
+        if reminder.kind is DeadlineKind.ROLLOUT_TARGET:
+            # Sent on its date and closed with that: only a request ended since stops it.
+            if request.status in (Status.DECLINED, Status.CANCELLED, Status.CLOSED):
+                return None
+        elif key not in {d.key for d in await self._deadlines.pending_for(request.id)}:
+            return None
+        viewer = reminder.recipient
+        zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
+        now = self._clock()
+        left = request.area.calendar.business_days_between(
+            now.astimezone(zone).date(), reminder.due_at.astimezone(zone).date()
+        )
+        card = reminder_card(
+            reminder,
+            request,
+            await self.card_for(request, viewer),
+            due_phrase(reminder.due_at, left, now, zone),
+            now.astimezone(zone).date(),
+        )
+        return Composed(card=card, version=request.version)
 
     async def _unchanged(self, request: Request, actor: Person, notice: str) -> DecisionResult:
         card = await self.card_for(request, actor, notice)

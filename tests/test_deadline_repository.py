@@ -7,14 +7,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from domain.deadlines import Deadline, DeadlineKind, DeadlineState
+from domain.deadlines import Deadline, DeadlineKind, DeadlineState, Reason, Reminder, reminder_of
 from domain.requests import RequestKind, submit
 from domain.roster import Area, Person, Roster
 from persistence.database import create_engine
 from persistence.deadlines import DeadlineRepository, close_deadlines
-from persistence.models import RequestRow
+from persistence.models import OutboxRow, RequestRow
 from persistence.requests import RequestRepository
 
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
@@ -182,9 +182,9 @@ async def test_only_the_claims_holder_advances_a_deadline_and_only_once(engine, 
     (claimed,) = await deadlines.claim_due(NOW + LEASE, lease=LEASE, limit=1, token="mine")
     after = replace(claimed, step=1, target=BACKUP, remind_at=NOW + timedelta(days=1))
 
-    assert not await deadlines.advance(stale, "crashed", after, NOW)
-    assert await deadlines.advance(claimed, "mine", after, NOW)
-    assert not await deadlines.advance(claimed, "mine", after, NOW)
+    assert not await deadlines.advance(stale, "crashed", after, NOW, None)
+    assert await deadlines.advance(claimed, "mine", after, NOW, None)
+    assert not await deadlines.advance(claimed, "mine", after, NOW, None)
     (stored,) = await deadlines.pending_for(request_id)
     assert stored == after
 
@@ -216,7 +216,7 @@ async def test_two_instances_claim_500_due_deadlines_each_once(database_url, eng
             while batch := await repository.claim_due(NOW, lease=LEASE, limit=20, token=token):
                 for claimed in batch:
                     after = replace(claimed, step=1, remind_at=NOW + timedelta(days=1))
-                    assert await repository.advance(claimed, token, after, NOW)
+                    assert await repository.advance(claimed, token, after, NOW, None)
                     taken.append(claimed.request_id)
             return taken
 
@@ -228,3 +228,32 @@ async def test_two_instances_claim_500_due_deadlines_each_once(database_url, eng
     if database_url.startswith("postgresql"):
         # SKIP LOCKED: the six drainers really took turns, none waited for another's rows.
         assert sum(1 for result in results if result) >= 2
+
+
+async def test_a_step_and_its_reminder_are_written_together_once(engine, deadlines):
+    (request_id,) = await add_requests(engine, 1)
+    await deadlines.add([deadline(request_id)], NOW)
+    (claimed,) = await deadlines.claim_due(NOW, lease=LEASE, limit=1, token="t")
+    reminder = Reminder(
+        key=claimed.step_key,
+        request_id=request_id,
+        kind=claimed.kind,
+        reason=Reason.DUE,
+        recipient=LIAISON,
+        owner=LIAISON,
+        due_at=claimed.due_at,
+    )
+    after = replace(claimed, step=1, target=BACKUP, remind_at=NOW + timedelta(days=1))
+    assert await deadlines.advance(claimed, "t", after, NOW, reminder)
+    # The same step again (a claim that was lost): neither the step nor the message repeats.
+    assert not await deadlines.advance(claimed, "t", after, NOW, reminder)
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                select(OutboxRow.kind, OutboxRow.dedupe_key, OutboxRow.payload)
+            )
+        ).all()
+    assert [(kind, key) for kind, key, _ in rows] == [
+        ("reminder", "reminder:NSD-0001/liaison_decision/v1#0")
+    ]
+    assert reminder_of(rows[0].payload, request_id, LIAISON) == reminder

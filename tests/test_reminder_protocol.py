@@ -52,7 +52,7 @@ async def send_reminders(bot, steps: int) -> None:
         (claimed,) = await records.claim_due(now, lease=timedelta(minutes=1), limit=1, token="t")
         fired = rules.fire(claimed, now)
         assert isinstance(fired, Fired)
-        assert await records.advance(claimed, "t", fired.deadline, now)
+        assert await records.advance(claimed, "t", fired.deadline, now, None)
 
 
 async def test_once_escalated_the_backup_decides_in_the_liaisons_place(bot):
