@@ -24,7 +24,7 @@ from persistence.database import Statements
 from persistence.models import DeadlineRow
 from persistence.outbox import add_messages, message_rows
 
-_PENDING = (DeadlineState.OPEN.value, DeadlineState.ESCALATED.value)
+PENDING_STATES = (DeadlineState.OPEN.value, DeadlineState.ESCALATED.value)
 _COLUMNS = DeadlineRow.__table__.c
 # A literal, not a bound parameter: PostgreSQL uses the partial index only when the query's
 # condition visibly matches the index's.
@@ -34,7 +34,7 @@ _IS_OPEN = DeadlineRow.state == literal_column("'open'")
 def add_deadlines(connection: Connection, deadlines: Sequence[Deadline], now: datetime) -> None:
     """Within the transaction of the move that opens them."""
     if deadlines:
-        connection.execute(insert(DeadlineRow), [_row(deadline, now) for deadline in deadlines])
+        connection.execute(insert(DeadlineRow), deadline_rows(deadlines, now))
 
 
 def close_deadlines(
@@ -49,7 +49,7 @@ def close_deadlines(
             .where(
                 DeadlineRow.request_id == request_id,
                 DeadlineRow.kind.in_(values),
-                DeadlineRow.state.in_(_PENDING),
+                DeadlineRow.state.in_(PENDING_STATES),
             )
             .values(state=DeadlineState.CLOSED.value, remind_at=None, updated_at=now)
         )
@@ -97,7 +97,7 @@ class DeadlineRepository:
         """What is still owed on the request, soonest due first."""
         return await self._fetch(
             select(DeadlineRow.__table__)
-            .where(DeadlineRow.request_id == request_id, DeadlineRow.state.in_(_PENDING))
+            .where(DeadlineRow.request_id == request_id, DeadlineRow.state.in_(PENDING_STATES))
             .order_by(DeadlineRow.due_at, DeadlineRow.id)
         )
 
@@ -115,7 +115,7 @@ class DeadlineRepository:
         found: dict[str, Deadline] = {}
         for deadline in await self._fetch(
             select(DeadlineRow.__table__)
-            .where(DeadlineRow.request_id.in_(request_ids), DeadlineRow.state.in_(_PENDING))
+            .where(DeadlineRow.request_id.in_(request_ids), DeadlineRow.state.in_(PENDING_STATES))
             .order_by(DeadlineRow.due_at.desc(), DeadlineRow.id.desc())
         ):
             found[deadline.request_id] = deadline  # the soonest comes last and stays
@@ -218,6 +218,11 @@ def _changes(deadline: Deadline, now: datetime) -> dict[str, Any]:
         "claim_token": None,
         "updated_at": now,
     }
+
+
+def deadline_rows(deadlines: Sequence[Deadline], now: datetime) -> list[dict[str, Any]]:
+    """The rows of new deadlines (every column but the id)."""
+    return [_row(deadline, now) for deadline in deadlines]
 
 
 def _row(deadline: Deadline, now: datetime) -> dict[str, Any]:

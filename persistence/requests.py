@@ -24,20 +24,27 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.deadlines import Deadline, DeadlineKind
+from domain.deadlines import Deadline, DeadlineKind, DeadlineState
 from domain.outbox import CardMessage, Message, MessageKind, MessageState
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from persistence.database import Statements, dialect_insert
-from persistence.deadlines import add_deadlines, close_deadlines
+from persistence.deadlines import (
+    PENDING_STATES,
+    add_deadlines,
+    close_deadlines,
+    deadline_rows,
+)
 from persistence.models import (
     AuditEntryRow,
     CardMessageRow,
+    DeadlineRow,
     OutboxRow,
     RequestCounter,
     RequestRow,
@@ -93,9 +100,12 @@ _OUTBOX_COLUMNS = [
 
 
 @functools.cache
-def _move_and_trail_in_one_statement(kinds: tuple[MessageKind, ...]) -> Select:
+def _move_and_trail_in_one_statement(
+    kinds: tuple[MessageKind, ...], closes: tuple[DeadlineKind, ...] = (), opens: int = 0
+) -> Select:
     """PostgreSQL: the conditional update, its audit entry, its outbox messages (one update
-    per card of the request, and one per kind in `kinds`) and the request's audit trail in one
+    per card of the request, and one per kind in `kinds`), the deadlines it closes (of the
+    kinds in `closes`) and opens (`opens` of them) and the request's audit trail in one
     statement, so a decision costs one round trip instead of seven (BEGIN, UPDATE, three
     INSERTs, COMMIT, SELECT). A single statement is atomic; when the version no longer
     matches, nothing is inserted and no row comes back."""
@@ -166,6 +176,38 @@ def _move_and_trail_in_one_statement(kinds: tuple[MessageKind, ...]) -> Select:
             insert(OutboxRow)
             .from_select(_OUTBOX_COLUMNS, union_all(*rows) if len(rows) > 1 else rows[0])
             .cte("messages")
+        )
+    if closes:
+        # Textual: an UPDATE construct would also SET every column named like a parameter of
+        # the statement (request_id). All parts of the statement see the rows as they were
+        # before it: a deadline opened below is not closed here even when of a kind closed.
+        closed_kinds = ", ".join(f"'{kind.value}'" for kind in closes)  # enum values
+        pending = ", ".join(f"'{state}'" for state in PENDING_STATES)
+        ctes.append(
+            text(
+                f"UPDATE deadlines SET state = '{DeadlineState.CLOSED.value}', remind_at = NULL,"
+                f" updated_at = :now WHERE request_id IN (SELECT id FROM moved)"
+                f" AND kind IN ({closed_kinds}) AND state IN ({pending}) RETURNING deadlines.id"
+            )
+            .bindparams(bindparam("now", type_=DeadlineRow.__table__.c.updated_at.type))
+            .columns(DeadlineRow.__table__.c.id)
+            .cte("closed_deadlines")
+        )
+    if opens:
+        columns = [column for column in DeadlineRow.__table__.c if column.name != "id"]
+        opened = [
+            select(
+                *(bindparam(f"d{number}_{column.name}", type_=column.type) for column in columns)
+            ).where(select(moved.c.id).exists())
+            for number in range(opens)
+        ]
+        ctes.append(
+            insert(DeadlineRow)
+            .from_select(
+                [column.name for column in columns],
+                union_all(*opened) if len(opened) > 1 else opened[0],
+            )
+            .cte("opened_deadlines")
         )
     # The main query's snapshot does not see the row inserted by `added`: it joins in below.
     earlier = select(*audit.c).where(
@@ -355,11 +397,17 @@ class RequestRepository:
             "updated_at": audit.at,
             **_waiting_on_columns(updated.waiting_on),
         }
-        if self._dialect == "postgresql" and not deadlines and not closes:
+        if self._dialect == "postgresql":
             parameters |= {"now": audit.at, "card_version": str(updated.version)}
             for number, row in enumerate(message_rows(list(messages), audit.at)):
                 parameters |= {f"m{number}_{name}": value for name, value in row.items()}
-            statement = _move_and_trail_in_one_statement(tuple(m.kind for m in messages))
+            for number, row in enumerate(deadline_rows(deadlines, audit.at)):
+                parameters |= {f"d{number}_{name}": value for name, value in row.items()}
+            statement = _move_and_trail_in_one_statement(
+                tuple(m.kind for m in messages),
+                tuple(sorted(closes)),
+                len(deadlines),
+            )
             rows: Sequence[Row] = (await self._statements.write(statement, parameters)).rows
         else:
 
