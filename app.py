@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
@@ -24,6 +25,7 @@ from config.settings import ConfigurationError, Settings, load_settings
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
+from domain.deadlines import SlaPolicy
 from domain.requests import RequestKind
 from domain.roster import Roster
 from persistence.conversation_references import ConversationReferenceStore
@@ -34,12 +36,16 @@ from persistence.database import (
     open_pool,
     upgrade_schema,
 )
+from persistence.deadlines import DeadlineRepository
 from persistence.outbox import OutboxRepository
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
+from services.deadlines import DeadlineService
 from services.outbox import Relay, RelayPolicy
+from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
 from services.requests import RequestKindSpec, RequestService
+from services.working_hours import RosterWorkingHours
 
 log = logging.getLogger("fasttrack")
 
@@ -49,6 +55,7 @@ ADAPTER = web.AppKey("adapter", TeamsBotAdapter)
 BOT = web.AppKey("bot", FastTrackBot)
 ENGINE = web.AppKey("engine", AsyncEngine)
 RELAY = web.AppKey("relay", Relay)
+SCHEDULER = web.AppKey("scheduler", ReminderScheduler)
 
 
 def request_kinds(roster: Roster) -> list[RequestKindSpec]:
@@ -122,10 +129,12 @@ def create_app(
     *,
     roster: Roster | None = None,
     credential: AsyncTokenCredential | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> web.Application:
     """Build the web application. Tests pass fakes for the outside services here.
 
-    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens.
+    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens;
+    `clock` the time deadlines are opened, reminded of and shown at (tests drive it).
     """
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
@@ -148,6 +157,11 @@ def create_app(
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
         outbox = OutboxRepository(engine, statements)
         relay = Relay(outbox, TeamsCourier(adapter, directory), relay_policy(settings))
+        deadlines = DeadlineRepository(engine, roster, statements)
+        timetable = Timetable(
+            SlaPolicy(liaison_decision_days=settings.liaison_decision_days),
+            RosterWorkingHours(roster),
+        )
         requests = RequestService(
             RequestRepository(engine, roster, statements),
             roster,
@@ -155,6 +169,13 @@ def create_app(
             kinds,
             relay,
             outbox,
+            deadlines=deadlines,
+            timetable=timetable,
+            clock=clock,
+        )
+        deadline_service = DeadlineService(deadlines, timetable, clock)
+        scheduler = ReminderScheduler(
+            deadlines, timetable, SchedulerPolicy(), on_reminders=relay.wake, clock=clock
         )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),
@@ -163,16 +184,25 @@ def create_app(
         main_dialog = MainDialog(
             conversation_state,
             conversations=request_conversations(requests, kinds),
-            commands=request_commands(requests, outcomes),
+            commands=request_commands(requests, outcomes, deadline_service),
         )
         app[ENGINE] = engine
         app[RELAY] = relay
+        app[SCHEDULER] = scheduler
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
-            conversation_state, main_dialog, directory, messenger, requests, outcomes
+            conversation_state,
+            main_dialog,
+            directory,
+            messenger,
+            requests,
+            outcomes,
+            deadline_service,
         )
         relay.start(requests.compose)
+        scheduler.start()
         yield
+        await scheduler.stop()
         await relay.stop()
         await app[ADAPTER].close()
         await session.close()

@@ -15,6 +15,7 @@ from dialogs.questionnaire_dialog import QuestionnaireDialog
 from domain.requests import Request
 from domain.roster import Person
 from persistence.conversation_references import PERSONAL
+from services.deadlines import DeadlineService
 from services.requests import RequestKindSpec, RequestService
 
 
@@ -35,14 +36,20 @@ def request_conversations(
     return [_conversation(service, spec) for spec in specs]
 
 
-def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
+def request_commands(
+    service: RequestService, outcomes: dict, deadlines: DeadlineService
+) -> list[Command]:
     async def my_requests(turn_context: TurnContext) -> None:
-        requests = await service.my_requests(person_of(turn_context.activity.from_property))
+        me = person_of(turn_context.activity.from_property)
+        requests = await service.my_requests(me)
         if not requests:
             await turn_context.send_activity("You have not raised any requests yet.")
             return
         deliveries = await service.deliveries(requests)
-        await send_card(turn_context, my_requests_card(requests, outcomes, deliveries))
+        due = await deadlines.next_deadline_texts(requests, me)
+        await send_card(
+            turn_context, my_requests_card(requests, outcomes, deliveries, deadlines=due)
+        )
 
     async def my_approvals(turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -53,7 +60,9 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
             return
         personal = conversation_type(activity) == PERSONAL
         already = await service.shown_in(activity.conversation.id, me, personal=personal)
-        await turn_context.send_activity(_waiting_intro(waiting, already))
+        due = await deadlines.next_deadline_texts(waiting, me)
+        lines = [f"- {r.id}: {due[r.id]}" for r in waiting if r.id in due]
+        await turn_context.send_activity("\n".join([_waiting_intro(waiting, already), *lines]))
         for request in waiting:
             response = await send_card(turn_context, await service.card_for(request, me))
             if response is not None:

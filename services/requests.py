@@ -9,15 +9,24 @@ is then, through `compose`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
+from cards.reminders import PARTNER_CONTACT_CHOICES, due_phrase, reminder_card
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
-from domain.deadlines import Deadline
+from domain.deadlines import (
+    Deadline,
+    DeadlineKind,
+    DeadlineRules,
+    PartnerContact,
+    Reminder,
+    reminder_of,
+    stand_ins,
+)
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -30,6 +39,8 @@ from domain.outbox import (
 from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
+from services.deadlines import DeadlineRecords
+from services.reminders import Timetable
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +74,7 @@ class Requests(Protocol):
         expected_version: int,
         *,
         deadlines: Sequence[Deadline] = (),
+        closes: Collection[DeadlineKind] = (),
         messages: Sequence[Message] = (),
     ) -> list[lifecycle.AuditEntry] | None:
         """The audit trail; None (nothing written) when the version moved on meanwhile."""
@@ -124,9 +136,13 @@ class RequestKindSpec:
     outcomes: tuple[str, ...] = ()  # what the FM may record once approved
     # The kind's own section on the approval card: (title, value) facts from the answers.
     highlights: Callable[[dict], list[tuple[str, str]]] = lambda answers: []
-    # Dates kept for the reminders, once submitted and once approved (the date of approval).
-    deadlines_at_submission: Callable[[Request], list[Deadline]] = lambda request: []
-    deadlines_at_approval: Callable[[Request, date], list[Deadline]] = lambda request, on: []
+    # The kind's own deadlines, opened on submission and on approval (when it was approved).
+    deadlines_at_submission: Callable[[Request, DeadlineRules], list[Deadline]] = (
+        lambda request, rules: []
+    )
+    deadlines_at_approval: Callable[[Request, DeadlineRules, datetime], list[Deadline]] = (
+        lambda request, rules, at: []
+    )
     # Answers the kind adds at submission, fixed from then on (e.g. partners matched from the
     # roster as it is now, who recorded the customer's consent and when).
     derive: Callable[[dict, Person, datetime], dict] = lambda answers, requester, at: {}
@@ -153,9 +169,13 @@ class RequestService:
         kinds: list[RequestKindSpec],
         outbox: Outbox,
         delivery_log: DeliveryLog,
+        deadlines: DeadlineRecords,
+        timetable: Timetable,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._repository = repository
+        self._deadlines = deadlines
+        self._timetable = timetable
         self._roster = roster
         self._teams_ids = teams_ids
         self._kinds = {spec.kind: spec for spec in kinds}
@@ -182,6 +202,9 @@ class RequestService:
         area = next(a for a in self._roster.areas if a.name == answers["area"])
         at = self._clock()
         answers = {**answers, **spec.derive(answers, requester, at)}
+        rules = await self._timetable.rules_for(
+            [requester, area.liaison, area.backup, area.director]
+        )
 
         def build(
             request_id: str,
@@ -199,7 +222,10 @@ class RequestService:
             return (
                 request,
                 audit,
-                spec.deadlines_at_submission(request),
+                [
+                    *rules.after_submission(request, at),
+                    *spec.deadlines_at_submission(request, rules),
+                ],
                 [_card_to_waiting_on(request)],
             )
 
@@ -276,19 +302,26 @@ class RequestService:
             )
         try:
             updated, audit = lifecycle.apply(
-                request, actor, move, at=self._clock(), comment=comment
+                request,
+                actor,
+                move,
+                at=self._clock(),
+                comment=comment,
+                stand_ins=await self._stand_ins(request, actor, move),
             )
         except MoveError as refusal:
             return await self._unchanged(request, actor, str(refusal))
-        deadlines: list[Deadline] = []
+        rules = await self.deadline_rules(updated)
+        change = rules.after_move(updated, move, audit.at)
+        opens = list(change.opens)
         if updated.status is Status.APPROVED:
-            spec = self._kinds[updated.kind]
-            deadlines = spec.deadlines_at_approval(updated, audit.at.date())
+            opens += self._kinds[updated.kind].deadlines_at_approval(updated, rules, audit.at)
         history = await self._repository.save_move(
             updated,
             audit,
             request.version,
-            deadlines=deadlines,
+            deadlines=opens,
+            closes=change.closes,
             messages=_messages_after(updated, audit),
         )
         if history is None:
@@ -306,6 +339,51 @@ class RequestService:
         # Committed: the clicker gets the new card now; the relay tells the others.
         self._outbox.wake()
         return DecisionResult(updated, await self._card(updated, actor, history), moved=True)
+
+    async def answer_partner_contact(
+        self, request_id: str, actor: Person, answer: PartnerContact
+    ) -> DecisionResult:
+        """Record the FM's answer on the request (audited); Yes or No ends the question, Not
+        yet has it asked again later."""
+        label = next(title for choice, title, _ in PARTNER_CONTACT_CHOICES if choice is answer)
+        result = await self.move(request_id, actor, Move.RECORD_PARTNER_CONTACT, comment=label)
+        if not result.moved:
+            return result
+        at = self._clock()
+        # A claim in between wins, and the deadline is read again, once.
+        for _ in range(2):
+            pending = [
+                d
+                for d in await self._deadlines.pending_for(request_id)
+                if d.kind is DeadlineKind.PARTNER_CONTACT
+            ]
+            rules = await self.deadline_rules(result.request)
+            written = [
+                await self._deadlines.replace(d, rules.answer_partner_contact(d, answer, at), at)
+                for d in pending
+            ]
+            if all(written):
+                break
+        return result
+
+    async def deadline_rules(self, request: Request) -> DeadlineRules:
+        """The deadline rules with the working hours of everyone a request's reminders may
+        reach: its requester and its area's approvers."""
+        area = request.area
+        people = [request.requester, area.liaison, area.backup, area.director]
+        if request.waiting_on is not None:
+            people.append(request.waiting_on)
+        return await self._timetable.rules_for(people)
+
+    async def _stand_ins(self, request: Request, actor: Person, move: Move) -> frozenset[str]:
+        """Who may decide in the place of the person the request waits on; read only when
+        someone else tries to decide."""
+        waiting = request.waiting_on
+        if move not in lifecycle.DECISIONS or (
+            waiting is not None and waiting.aad_object_id == actor.aad_object_id
+        ):
+            return frozenset()
+        return stand_ins(await self._deadlines.pending_for(request.id))
 
     async def card_for(self, request: Request, viewer: Person, notice: str | None = None) -> dict:
         return await self._card(
@@ -347,6 +425,8 @@ class RequestService:
         if request is None:
             return None
         viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
+        if message.kind is MessageKind.REMINDER:
+            return await self._reminder(request, reminder_of(message.payload, request.id, viewer))
         if message.kind is MessageKind.CARD:
             waiting = request.waiting_on if request.is_open else None
             if waiting is None or waiting.aad_object_id != viewer.aad_object_id:
@@ -372,6 +452,30 @@ class RequestService:
 
     # --- internals ----------------------------------------------------------------------------
 
+    async def _reminder(self, request: Request, reminder: Reminder) -> Composed | None:
+        """The reminder card, unless what it reminds of was done since it fell due."""
+        key = reminder.key.rpartition("#")[0]
+        if reminder.kind is DeadlineKind.ROLLOUT_TARGET:
+            # Sent on its date and closed with that: only a request ended since stops it.
+            if request.status in (Status.DECLINED, Status.CANCELLED, Status.CLOSED):
+                return None
+        elif key not in {d.key for d in await self._deadlines.pending_for(request.id)}:
+            return None
+        viewer = reminder.recipient
+        zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
+        now = self._clock()
+        left = request.area.calendar.business_days_between(
+            now.astimezone(zone).date(), reminder.due_at.astimezone(zone).date()
+        )
+        card = reminder_card(
+            reminder,
+            request,
+            await self.card_for(request, viewer),
+            due_phrase(reminder.due_at, left, now, zone),
+            now.astimezone(zone).date(),
+        )
+        return Composed(card=card, version=request.version)
+
     async def _unchanged(self, request: Request, actor: Person, notice: str) -> DecisionResult:
         card = await self.card_for(request, actor, notice)
         return DecisionResult(request, card, moved=False, notice=notice)
@@ -389,13 +493,23 @@ class RequestService:
         if waiting:
             user_id = await self._teams_ids.teams_user_id(waiting)
             approver_ids = [user_id] if user_id else []
+        # The backup or the director may hold the buttons too, once an overdue liaison
+        # decision was escalated to them.
+        may_stand_in = request.status is Status.SUBMITTED and viewer.aad_object_id in (
+            request.area.backup.aad_object_id,
+            request.area.director.aad_object_id,
+        )
+        actionable = bool(waiting and viewer.aad_object_id == waiting.aad_object_id) or (
+            may_stand_in
+            and viewer.aad_object_id in await self._stand_ins(request, viewer, Move.APPROVE)
+        )
         return approval_card(
             request,
             spec.questions,
             history,
             notes=spec.notes(request.answers),
             highlights=spec.highlights(request.answers),
-            actionable=bool(waiting and viewer.aad_object_id == waiting.aad_object_id),
+            actionable=actionable,
             approver_user_ids=approver_ids,
             notice=notice,
             show_personal=lifecycle.may_see_personal_data(request, viewer, self._roster, history),

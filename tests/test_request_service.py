@@ -5,14 +5,14 @@ relay is given to send."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
 
 import pytest
 
 from app import request_kinds
 from config.roster import load_roster
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineKind, SlaPolicy
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -23,7 +23,10 @@ from domain.outbox import (
 )
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person
+from services.reminders import Timetable
 from services.requests import BuildSubmission, RequestService
+from services.working_hours import RosterWorkingHours
+from tests.fakes.deadlines import FakeDeadlineStore
 from tests.harness import SAMPLE_ROSTER
 
 ROSTER = load_roster(SAMPLE_ROSTER)
@@ -48,6 +51,7 @@ class Written:
     audit: AuditEntry
     deadlines: list[Deadline]
     messages: list[Message]
+    closes: frozenset[DeadlineKind] = frozenset()
 
 
 class InMemoryRequests:
@@ -92,13 +96,16 @@ class InMemoryRequests:
         expected_version: int,
         *,
         deadlines: Sequence[Deadline] = (),
+        closes: Collection[DeadlineKind] = (),
         messages: Sequence[Message] = (),
     ) -> list[AuditEntry] | None:
         if self.requests[updated.id].version != expected_version:
             return None
         self.requests[updated.id] = updated
         self.trails[updated.id].append(audit)
-        self.transactions.append(Written(updated, audit, list(deadlines), list(messages)))
+        self.transactions.append(
+            Written(updated, audit, list(deadlines), list(messages), frozenset(closes))
+        )
         return list(self.trails[updated.id])
 
     async def audit_trail(self, request_id: str) -> list[AuditEntry]:
@@ -194,6 +201,8 @@ def service(
         request_kinds(ROSTER),
         outbox,
         log or FixedDeliveryLog([]),
+        FakeDeadlineStore(),
+        Timetable(SlaPolicy(), RosterWorkingHours(ROSTER)),
         clock=lambda: NOW,
     )
 
@@ -392,9 +401,20 @@ async def test_approval_deadlines_are_written_with_the_move(repository, outbox):
     await requests.move(request.id, LIAISON, Move.APPROVE)
 
     written = repository.transactions[-1]
-    assert written.deadlines
-    assert all(d.request_id == request.id for d in written.deadlines)
-    assert all(d.due_on > date(2026, 11, 23) for d in written.deadlines)
+    (follow_up,) = written.deadlines
+    assert (follow_up.kind, follow_up.request_id) == (DeadlineKind.PARTNER_CONTACT, request.id)
+    assert follow_up.due_at > NOW
+    assert DeadlineKind.LIAISON_DECISION in written.closes
+
+
+async def test_a_submission_opens_the_liaisons_decision_in_its_transaction(repository, outbox):
+    request = await service(repository, outbox).submit(
+        RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1"
+    )
+    (written,) = repository.transactions
+    (decision,) = written.deadlines
+    assert (decision.kind, decision.owner) == (DeadlineKind.LIAISON_DECISION, LIAISON)
+    assert decision.request_id == request.id
 
 
 async def test_my_requests_names_whom_each_message_waits_for(repository, outbox):
