@@ -105,7 +105,11 @@ class FastTrackBot(ActivityHandler):
         text = _text_without_bot_mention(activity)
         if text is None:
             return
-        if self._main_dialog.starts_conversation(text):
+        if normalise_command(text) in HELP_WORDS | {""}:
+            await self._main_dialog.send_welcome(turn_context)
+            return
+        if self._main_dialog.recognise(text) is not None:
+            # Conversations and commands alike: what they show is the person's own.
             await self._continue_in_personal_chat(turn_context, text)
             return
         await self._main_dialog.send_welcome(turn_context)
@@ -121,10 +125,17 @@ class FastTrackBot(ActivityHandler):
 
         person = person_of(turn_context.activity.from_property)
         if await self._messenger.in_personal_chat(person, start):
-            await turn_context.send_activity(
-                f"I have started “{text}” in our personal chat, so your answers stay between "
-                "us. Carry on there."
-            )
+            if self._main_dialog.starts_conversation(text):
+                said = (
+                    f"I have started “{text}” in our personal chat, so your answers stay "
+                    "between us. Carry on there."
+                )
+            else:
+                said = (
+                    f"I have answered “{text}” in our personal chat: what is yours stays "
+                    "between us."
+                )
+            await turn_context.send_activity(said)
         else:
             await turn_context.send_activity(
                 "Requests are raised in a personal chat, so your answers stay between us. I "
