@@ -27,28 +27,31 @@ async def liaison_cards(database_url: str, roster_path: Path, service_url: str) 
     engine = create_engine(database_url)
     repository = RequestRepository(engine, load_roster(roster_path))
     cards = {}
-    for n in range(DECISIONS):
-        request_id = f"NSD-{n + 1:04d}"
-        activity_id = f"card-{n}"
-        await repository.record_card(
-            request_id,
-            (await repository.get(request_id)).waiting_on.aad_object_id,
-            f"a:chat-29:liaison-{n}",
-            activity_id,
-            service_url,
-            1,
-        )
-        cards[request_id] = activity_id
-    await engine.dispose()
+    try:
+        for n in range(DECISIONS):
+            request_id = f"NSD-{n + 1:04d}"
+            activity_id = f"card-{n}"
+            await repository.record_card(
+                request_id,
+                (await repository.get(request_id)).waiting_on.aad_object_id,
+                f"a:chat-29:liaison-{n}",
+                activity_id,
+                service_url,
+                1,
+            )
+            cards[request_id] = activity_id
+    finally:  # a failed statement must not leave a connection for a later test to trip on
+        await engine.dispose()
     return cards
 
 
 async def outbox(database_url: str) -> list:
     engine = create_engine(database_url)
-    async with engine.connect() as connection:
-        rows = (await connection.execute(select(OutboxRow.__table__))).all()
-    await engine.dispose()
-    return rows
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(select(OutboxRow.__table__))).all())
+    finally:
+        await engine.dispose()
 
 
 async def test_nothing_is_lost_or_repeated_when_the_bot_is_killed_after_its_decisions(
