@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -20,12 +21,13 @@ from bot.storage import DatabaseStorage
 from bot.teams_bot import FastTrackBot
 from cards.welcome import MenuItem
 from config.roster import load_roster
-from config.settings import ConfigurationError, Settings, load_settings
+from config.settings import ConfigurationError, GraphCredential, Settings, load_settings
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
 from domain.requests import RequestKind
 from domain.roster import Roster
+from graph.dry_run import DryRunMailer
 from persistence.conversation_references import ConversationReferenceStore
 from persistence.database import (
     Statements,
@@ -38,10 +40,15 @@ from persistence.outbox import OutboxRepository
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
+from services.graph_ports import GraphPorts
 from services.outbox import Relay, RelayPolicy
+from services.people import Addresses, OutOfOffice
 from services.requests import RequestKindSpec, RequestService
 
 log = logging.getLogger("fasttrack")
+
+if TYPE_CHECKING:
+    from graph.client import GraphConnection
 
 SETTINGS = web.AppKey("settings", Settings)
 ROSTER = web.AppKey("roster", Roster)
@@ -49,6 +56,7 @@ ADAPTER = web.AppKey("adapter", TeamsBotAdapter)
 BOT = web.AppKey("bot", FastTrackBot)
 ENGINE = web.AppKey("engine", AsyncEngine)
 RELAY = web.AppKey("relay", Relay)
+GRAPH = web.AppKey("graph", GraphPorts)
 
 
 def request_kinds(roster: Roster) -> list[RequestKindSpec]:
@@ -122,10 +130,12 @@ def create_app(
     *,
     roster: Roster | None = None,
     credential: AsyncTokenCredential | None = None,
+    graph_credential: AsyncTokenCredential | None = None,
 ) -> web.Application:
     """Build the web application. Tests pass fakes for the outside services here.
 
-    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens.
+    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens,
+    `graph_credential` the one for Microsoft Graph.
     """
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
@@ -146,6 +156,8 @@ def create_app(
         kinds = request_kinds(roster)
         outcomes = {spec.kind: spec.outcomes for spec in kinds}
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
+        graph, graph_connection = _graph(settings, graph_credential)
+        timeout, cache_seconds = settings.graph_read_timeout, settings.graph_read_cache_seconds
         outbox = OutboxRepository(engine, statements)
         relay = Relay(outbox, TeamsCourier(adapter, directory), relay_policy(settings))
         requests = RequestService(
@@ -155,6 +167,7 @@ def create_app(
             kinds,
             relay,
             outbox,
+            OutOfOffice(graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds),
         )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),
@@ -162,11 +175,16 @@ def create_app(
         )
         main_dialog = MainDialog(
             conversation_state,
-            conversations=request_conversations(requests, kinds),
+            conversations=request_conversations(
+                requests,
+                kinds,
+                Addresses(graph.directory, timeout=timeout, cache_seconds=cache_seconds),
+            ),
             commands=request_commands(requests, outcomes),
         )
         app[ENGINE] = engine
         app[RELAY] = relay
+        app[GRAPH] = graph
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
             conversation_state, main_dialog, directory, messenger, requests, outcomes
@@ -174,6 +192,8 @@ def create_app(
         relay.start(requests.compose)
         yield
         await relay.stop()
+        if graph_connection is not None:
+            await graph_connection.close()
         await app[ADAPTER].close()
         await session.close()
         statements.close()
@@ -183,6 +203,35 @@ def create_app(
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _healthz)
     return app
+
+
+def _graph(
+    settings: Settings, credential: AsyncTokenCredential | None
+) -> tuple[GraphPorts, GraphConnection | None]:
+    """The Graph ports the settings permit; dry-run mail and nothing else without Graph."""
+    if settings.graph_credential is GraphCredential.NONE:
+        return GraphPorts(DryRunMailer()), None
+    # msgraph-sdk is large and slow to import: only when Graph is configured.
+    from graph.apps import GraphAppInstaller
+    from graph.client import connect
+    from graph.mail import GraphMailer
+    from graph.people import GraphDirectory, GraphOutOfOfficeReader
+
+    connection = connect(settings, credential)
+    client = connection.client
+    ports = GraphPorts(
+        mailer=DryRunMailer()
+        if settings.mail_dry_run
+        else GraphMailer(client, settings.mail_sender, settings.graph_send_timeout),
+        out_of_office=GraphOutOfOfficeReader(client)
+        if settings.graph_read_mailbox_settings
+        else None,
+        directory=GraphDirectory(client) if settings.graph_look_up_users else None,
+        installer=GraphAppInstaller(client, settings.graph_base_url, settings.teams_app_catalog_id)
+        if settings.graph_install_app
+        else None,
+    )
+    return ports, connection
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:

@@ -71,8 +71,12 @@ class GraphOutOfOfficeReader:
         working_hours_zone = settings.working_hours and settings.working_hours.time_zone
         own_zone_name = settings.time_zone or (working_hours_zone and working_hours_zone.name)
         own_zone = zone_named(own_zone_name or "UTC") or _UTC
+        try:
+            status = AutoReplyStatus.parse(str(replies.status.value))
+        except ValueError as error:
+            raise GraphUnavailable(str(error)) from error
         return AutomaticReplies(
-            AutoReplyStatus.parse(str(replies.status.value)),
+            status,
             _moment(replies.scheduled_start_date_time, own_zone),
             _moment(replies.scheduled_end_date_time, own_zone),
         )

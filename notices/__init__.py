@@ -1,1 +1,2 @@
-"""What people outside Teams read: mails, worded from domain values (as cards/ are for Teams)."""
+"""Wording built from domain values outside Adaptive Cards' layout: the account team's
+mail, and sentences shared by cards and the chat."""

@@ -95,3 +95,13 @@ class AppInstaller(Protocol):
         """Install the bot in the person's personal scope (already installed is fine) and
         return the id of their chat with it. Raises GraphUnavailable."""
         ...
+
+
+@dataclass(frozen=True)
+class GraphPorts:
+    """What create_app builds from the settings; None where Graph is not permitted."""
+
+    mailer: Mailer
+    out_of_office: OutOfOfficeReader | None = None
+    directory: Directory | None = None
+    installer: AppInstaller | None = None

@@ -18,6 +18,7 @@ from cards.approval import approval_card
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
 from domain.deadlines import Deadline
+from domain.out_of_office import Absence
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -30,6 +31,7 @@ from domain.outbox import (
 from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
+from notices.absence import absence_note
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,12 @@ class DeliveryLog(Protocol):
     async def deliveries(self, request_ids: list[str]) -> list[DeliveryRecord]: ...
 
 
+class Absences(Protocol):
+    """Who of the given approvers is out of office at `now` (services/people.py)."""
+
+    async def away(self, people: Sequence[Person], now: datetime) -> list[Absence]: ...
+
+
 class TeamsIds(Protocol):
     async def teams_user_id(self, person: Person) -> str | None:
         """The person's Teams user id (for a card's refresh), when the bot has met them."""
@@ -147,8 +155,10 @@ class RequestService:
         kinds: list[RequestKindSpec],
         outbox: Outbox,
         delivery_log: DeliveryLog,
+        out_of_office: Absences,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._out_of_office = out_of_office
         self._repository = repository
         self._roster = roster
         self._teams_ids = teams_ids
@@ -175,6 +185,11 @@ class RequestService:
         spec = self._kinds[kind]
         area = next(a for a in self._roster.areas if a.name == answers["area"])
         at = self._clock()
+        # Bounded by the read timeout; who Graph cannot tell about in time counts as present.
+        away = await self._out_of_office.away(
+            [p for p in (area.liaison, area.backup) if p.aad_object_id != requester.aad_object_id],
+            at,
+        )
         answers = {**answers, **spec.derive(answers, requester, at)}
 
         def build(
@@ -189,6 +204,7 @@ class RequestService:
                 answers=answers,
                 needs_director=spec.needs_director(answers),
                 at=at,
+                away=away,
             )
             return (
                 request,
@@ -380,7 +396,10 @@ class RequestService:
             request,
             spec.questions,
             history,
-            notes=spec.notes(request.answers),
+            notes=[
+                *(f"{absence_note(a)}." for a in request.passed_over),
+                *spec.notes(request.answers),
+            ],
             highlights=spec.highlights(request.answers),
             actionable=bool(waiting and viewer.aad_object_id == waiting.aad_object_id),
             approver_user_ids=approver_ids,

@@ -13,6 +13,7 @@ import pytest
 from app import request_kinds
 from config.roster import load_roster
 from domain.deadlines import Deadline
+from domain.out_of_office import Absence
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -174,6 +175,11 @@ def outbox() -> RecordingOutbox:
     return RecordingOutbox()
 
 
+class NobodyAway:
+    async def away(self, people: Sequence[Person], now: datetime) -> list[Absence]:
+        return []
+
+
 def service(
     repository: InMemoryRequests, outbox: RecordingOutbox, log: FixedDeliveryLog | None = None
 ) -> RequestService:
@@ -184,6 +190,7 @@ def service(
         request_kinds(ROSTER),
         outbox,
         log or FixedDeliveryLog([]),
+        NobodyAway(),
         clock=lambda: NOW,
     )
 
