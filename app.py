@@ -40,6 +40,7 @@ from persistence.outbox import OutboxRepository
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
+from services.delivery import Couriers
 from services.graph_ports import GraphPorts
 from services.outbox import Relay, RelayPolicy
 from services.people import Addresses, OutOfOffice
@@ -159,7 +160,9 @@ def create_app(
         graph, graph_connection = _graph(settings, graph_credential)
         timeout, cache_seconds = settings.graph_read_timeout, settings.graph_read_cache_seconds
         outbox = OutboxRepository(engine, statements)
-        relay = Relay(outbox, TeamsCourier(adapter, directory), relay_policy(settings))
+        relay = Relay(
+            outbox, Couriers(TeamsCourier(adapter, directory), graph.mailer), relay_policy(settings)
+        )
         requests = RequestService(
             RequestRepository(engine, roster, statements),
             roster,
@@ -168,6 +171,7 @@ def create_app(
             relay,
             outbox,
             OutOfOffice(graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds),
+            bot_app_id=settings.microsoft_app_id,
         )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),

@@ -3,7 +3,26 @@ approved, never asked anything. Every kind asks for their addresses under one ke
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 from domain.requests import Request, Status
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: tuple[str, ...]
+    subject: str
+    html_body: str
+    # The outbox message this mail delivers: sent as an `x-` internet message header, so a
+    # copy found in a mailbox can be traced to its row.
+    outbox_id: str
+
+
+def mail_lane(address: str) -> str:
+    """The outbox recipient key of an address (the outbox keys people by a 64-character id):
+    each address is its own lane, so one refused address delays no other."""
+    return "mail:" + hashlib.sha256(address.lower().encode()).hexdigest()[:40]
 
 
 def account_team(request: Request) -> tuple[str, ...]:

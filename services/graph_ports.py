@@ -9,19 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from domain.account_team import Mail
 from domain.out_of_office import AutomaticReplies
 
+__all__ = ["Mail"]  # a port's value, kept in the domain
+
 # --- mail -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mail:
-    to: tuple[str, ...]
-    subject: str
-    html_body: str
-    # The outbox message this mail delivers: sent as an `x-` internet message header, so a
-    # copy found in a mailbox can be traced to its row.
-    outbox_id: str
 
 
 @dataclass(frozen=True)

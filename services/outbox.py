@@ -25,6 +25,7 @@ from domain.outbox import (
     ClaimedMessage,
     Composed,
     Delivered,
+    Mailed,
     NoChat,
     Refused,
     SendOutcome,
@@ -63,6 +64,7 @@ class OutboxStore(Protocol):
         now: datetime,
         composed: Composed | None,
         delivered: Delivered | None,
+        mailed: Mailed | None = None,
     ) -> bool: ...
 
     async def retry(self, message: ClaimedMessage, at: datetime, error: str) -> bool: ...
@@ -245,6 +247,8 @@ class Relay:
         match outcome:
             case Delivered():
                 kept = await self._store.sent(message, now, composed, outcome)
+            case Mailed():
+                kept = await self._store.sent(message, now, composed, None, outcome)
             case NoChat():
                 log.info("outbox %d waits for %s", message.id, message.recipient_aad_object_id)
                 kept = await self._store.wait(message)

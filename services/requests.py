@@ -17,6 +17,7 @@ from typing import Protocol
 from cards.approval import approval_card
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
+from domain.account_team import Mail, mail_lane, mail_recipients
 from domain.deadlines import Deadline
 from domain.out_of_office import Absence
 from domain.outbox import (
@@ -32,6 +33,7 @@ from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from notices.absence import absence_note
+from notices.mail import approval_mail
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +159,10 @@ class RequestService:
         delivery_log: DeliveryLog,
         out_of_office: Absences,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        bot_app_id: str = "",
     ) -> None:
+        self._bot_app_id = bot_app_id  # for the link to the bot in mails
         self._out_of_office = out_of_office
         self._repository = repository
         self._roster = roster
@@ -349,6 +354,8 @@ class RequestService:
         request = await self._repository.get(message.request_id or "")
         if request is None:
             return None
+        if message.kind is MessageKind.MAIL:
+            return await self._account_team_mail(request, message)
         viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
         if message.kind is MessageKind.CARD:
             waiting = request.waiting_on if request.is_open else None
@@ -374,6 +381,17 @@ class RequestService:
         )
 
     # --- internals ----------------------------------------------------------------------------
+
+    async def _account_team_mail(self, request: Request, message: ClaimedMessage) -> Composed:
+        approvals = [
+            entry
+            for entry in await self._repository.audit_trail(request.id)
+            if entry.to_status is Status.APPROVED
+        ]
+        approved_by = approvals[-1].actor.display_name if approvals else ""
+        content = approval_mail(request, approved_by, self._bot_app_id)
+        address = message.recipient_name
+        return Composed(mail=Mail((address,), content.subject, content.html_body, str(message.id)))
 
     async def _unchanged(self, request: Request, actor: Person, notice: str) -> DecisionResult:
         card = await self.card_for(request, actor, notice)
@@ -452,9 +470,16 @@ def _messages_after(request: Request, audit: lifecycle.AuditEntry) -> list[Messa
                 request,
                 request.requester,
                 f"{request.id} for {request.customer} was {word} by {actor}{comment}",
-            )
+            ),
+            *(_mail(request, address) for address in mail_recipients(request)),
         ]
     return []
+
+
+def _mail(request: Request, address: str) -> Message:
+    """The account team's mail, one per address, so each has its own state and retries."""
+    recipient = Person(address, mail_lane(address), address)
+    return Message(MessageKind.MAIL, recipient, request.id, f"mail:{request.id}:{address}")
 
 
 def _people_of(request: Request) -> list[Person]:
