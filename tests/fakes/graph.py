@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
 
+IDENTITY_HEADER = "fake-identity-header"
 SEND_MAIL = "sendMail"
 MAILBOX_SETTINGS = "mailboxSettings"
 USERS = "users"
@@ -60,14 +63,23 @@ def graph_error(status: int, code: str, message: str = "") -> web.Response:
 class FakeGraph:
     """`async with FakeGraph() as graph:`; then `graph.base_url`."""
 
-    def __init__(self, token_prefix: str = "fake-token-") -> None:
+    def __init__(
+        self,
+        token_prefix: str = "fake-token-",
+        on_install: Callable[[GraphUser], Awaitable[None]] | None = None,
+    ) -> None:
         self.users: dict[str, GraphUser] = {}  # by id and by lower-cased UPN
         self.calls: list[GraphCall] = []  # answered with success
         self.rejected: list[GraphCall] = []  # answered with an injected failure
         self.mail: list[GraphCall] = []  # accepted sendMail calls
         self._token_prefix = token_prefix
+        # Teams opens the installed bot's chat with the person: the bot gets a
+        # conversationUpdate shortly after the installation is answered.
+        self.on_install = on_install
+        self._after_install: set[asyncio.Task[None]] = set()
         self._failures: dict[str, list[_Failure]] = {}
         self._hanging: set[str] = set()
+        self.hung: list[GraphCall] = []  # calls left without an answer (see `hang`)
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -99,6 +111,16 @@ class FakeGraph:
         """Calls to `endpoint` get no answer until the server stops."""
         self._hanging.add(endpoint)
 
+    def answer(self, endpoint: str) -> None:
+        """New calls to `endpoint` are answered again (those hanging still hang)."""
+        self._hanging.discard(endpoint)
+
+    @property
+    def identity_endpoint(self) -> str:
+        """A managed identity's token endpoint as App Service offers it (IDENTITY_ENDPOINT),
+        for a bot process that cannot be handed a fake credential."""
+        return f"http://127.0.0.1:{self._port}/msi/token"
+
     async def __aenter__(self) -> FakeGraph:
         app = web.Application()
         user = "/v1.0/users/{user}"
@@ -108,6 +130,7 @@ class FakeGraph:
         app.router.add_post(user + "/teamwork/installedApps", self._install)
         app.router.add_get(user + "/teamwork/installedApps", self._installed_apps)
         app.router.add_get(user + "/teamwork/installedApps/{installation}/chat", self._chat)
+        app.router.add_get("/msi/token", self._managed_identity_token)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -117,6 +140,8 @@ class FakeGraph:
 
     async def __aexit__(self, *exc_info: object) -> None:
         self._release.set()
+        if self._after_install:
+            await asyncio.wait(self._after_install)
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -198,6 +223,10 @@ class FakeGraph:
         if app_id in person.installed_app_ids:
             return graph_error(409, "Conflict", "App is already installed for the user")
         person.installed_app_ids.add(app_id)
+        if self.on_install is not None:
+            task = asyncio.create_task(self.on_install(person))
+            self._after_install.add(task)
+            task.add_done_callback(self._after_install.discard)
         return web.Response(status=201)
 
     async def _installed_apps(self, request: web.Request) -> web.StreamResponse:
@@ -232,6 +261,18 @@ class FakeGraph:
             {"id": f"19:{person.id}_bot@unq.gbl.spaces", "chatType": "oneOnOne"}
         )
 
+    async def _managed_identity_token(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("X-IDENTITY-HEADER") != IDENTITY_HEADER:
+            return web.json_response({"error": "bad identity header"}, status=400)
+        return web.json_response(
+            {
+                "access_token": f"{self._token_prefix}msi",
+                "expires_on": str(int(time.time()) + 3600),
+                "resource": request.query.get("resource", ""),
+                "token_type": "Bearer",
+            }
+        )
+
     # --- plumbing -------------------------------------------------------------------------
 
     async def _receive(
@@ -250,6 +291,7 @@ class FakeGraph:
             self.rejected.append(call)
             return call, graph_error(401, "InvalidAuthenticationToken", "Access token is empty.")
         if endpoint in self._hanging:
+            self.hung.append(call)
             await self._release.wait()
             return call, graph_error(503, "ServiceUnavailable")
         failures = self._failures.get(endpoint)
