@@ -172,6 +172,8 @@ def create_app(
             outbox,
             OutOfOffice(graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds),
             bot_app_id=settings.microsoft_app_id,
+            installer=graph.installer,
+            queue=outbox,
         )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),
@@ -193,7 +195,7 @@ def create_app(
         app[BOT] = FastTrackBot(
             conversation_state, main_dialog, directory, messenger, requests, outcomes
         )
-        relay.start(requests.compose)
+        relay.start(requests.compose, requests.undelivered)
         yield
         await relay.stop()
         if graph_connection is not None:
@@ -231,7 +233,12 @@ def _graph(
         if settings.graph_read_mailbox_settings
         else None,
         directory=GraphDirectory(client) if settings.graph_look_up_users else None,
-        installer=GraphAppInstaller(client, settings.graph_base_url, settings.teams_app_catalog_id)
+        installer=GraphAppInstaller(
+            client,
+            settings.graph_base_url,
+            settings.teams_app_catalog_id,
+            settings.graph_send_timeout,
+        )
         if settings.graph_install_app
         else None,
     )

@@ -114,7 +114,8 @@ def delivery_summary(records: list[DeliveryRecord]) -> str | None:
 
 
 def mail_summary(records: list[DeliveryRecord]) -> str | None:
-    """The account team's mail, address by address; None when there is none."""
+    """Mail (to the account team, or a notice Teams could not take), address by address;
+    None when there is none."""
     if not records:
         return None
     parts = []
@@ -132,7 +133,7 @@ def mail_summary(records: list[DeliveryRecord]) -> str | None:
         for r in records
         if r.state is MessageState.FAILED
     ]
-    return "Mail to the account team: " + " · ".join(parts)
+    return "Mail: " + " · ".join(parts)
 
 
 def _names(records: Iterable[DeliveryRecord]) -> str:

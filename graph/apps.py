@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -18,12 +20,22 @@ from services.graph_ports import GraphUnavailable
 
 
 class GraphAppInstaller:
-    def __init__(self, client: GraphServiceClient, base_url: str, catalog_app_id: str) -> None:
+    def __init__(
+        self, client: GraphServiceClient, base_url: str, catalog_app_id: str, timeout: float
+    ) -> None:
         self._client = client
+        self._timeout = timeout
         self._app_binding = f"{base_url}/appCatalogs/teamsApps/{catalog_app_id}"
         self._catalog_app_id = catalog_app_id
 
     async def install_for(self, aad_object_id: str) -> str:
+        try:
+            async with asyncio.timeout(self._timeout):
+                return await self._install(aad_object_id)
+        except TimeoutError:
+            raise GraphUnavailable(f"no answer within {self._timeout:g} s") from None
+
+    async def _install(self, aad_object_id: str) -> str:
         apps = self._client.users.by_user_id(aad_object_id).teamwork.installed_apps
         installation = UserScopeTeamsAppInstallation(
             additional_data={"teamsApp@odata.bind": self._app_binding}

@@ -136,3 +136,35 @@ def _facts(rows: list[tuple[str, str]]) -> str:
 
 def _list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+
+
+def not_opened_yet(name: str, request_id: str) -> str:
+    """Told to the requester when the approver cannot be reached in Teams yet."""
+    return (
+        f"{name} has not opened the FastTrack bot in Teams yet, so {request_id} waits for "
+        "them: they get it as soon as they do. You may want to let them know."
+    )
+
+
+def waits_on_you(request_id: str, customer: str) -> str:
+    """Mailed to an approver Teams will not let the bot reach."""
+    return (
+        f"{request_id} for {customer} waits on your decision, and the FastTrack bot cannot "
+        "reach you in Teams: open the FastTrack bot there to decide it."
+    )
+
+
+def notice_mail(request: Request, text: str, bot_app_id: str) -> MailContent:
+    """A notice the bot could not deliver in Teams, by mail instead."""
+    paragraphs = [
+        f"<p>{escape(text)}</p>",
+        "<p>The FastTrack bot could not reach you in Teams (it may be blocked or removed "
+        "there), so this comes by mail.</p>",
+    ]
+    if bot_app_id:
+        paragraphs.append(
+            f'<p><a href="{escape(teams_link(bot_app_id))}">Open the FastTrack bot in Teams</a></p>'
+        )
+    return MailContent(
+        f"{request.id}: {request.kind.label} for {request.customer}", "\n".join(paragraphs)
+    )

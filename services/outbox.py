@@ -45,6 +45,9 @@ class Courier(Protocol):
 # Renders a claimed message from the current state (the request service's `compose`); None
 # when there is nothing (left) to send, e.g. a later update showed that state already.
 Compose = Callable[[ClaimedMessage], Awaitable[Composed | None]]
+# Told of a message Teams could not take (no chat yet, or the person unreachable), after it is
+# recorded: e.g. to reach the person another way.
+Undelivered = Callable[[ClaimedMessage, SendOutcome], Awaitable[None]]
 
 
 class OutboxStore(Protocol):
@@ -117,6 +120,7 @@ class Relay:
         self._turns_in_progress = 0
         self._quiet = asyncio.Event()
         self._quiet.set()
+        self._undelivered: Undelivered | None = None
 
     # --- what the rest of the process calls -----------------------------------------------
 
@@ -155,7 +159,8 @@ class Relay:
             if not self._turns_in_progress:
                 self._quiet.set()
 
-    def start(self, compose: Compose) -> None:
+    def start(self, compose: Compose, undelivered: Undelivered | None = None) -> None:
+        self._undelivered = undelivered
         self._task = asyncio.create_task(self._run(compose), name="outbox relay")
 
     async def stop(self) -> None:
@@ -279,6 +284,11 @@ class Relay:
                     )
                     log.info("outbox %d: %s; next attempt in %.2fs", message.id, reason, delay)
                     kept = await self._store.retry(message, now + timedelta(seconds=delay), reason)
+        if kept and self._undelivered is not None and isinstance(outcome, NoChat | Unreachable):
+            try:
+                await self._undelivered(message, outcome)
+            except Exception:
+                log.exception("outbox %d: handling the undelivered message failed", message.id)
         if not kept:
             # Our lease ran out and another relay claimed it: theirs is the record.
             log.warning("outbox %d was claimed by another relay meanwhile", message.id)

@@ -27,13 +27,17 @@ from domain.outbox import (
     DeliveryRecord,
     Message,
     MessageKind,
+    NoChat,
     PostedCard,
+    SendOutcome,
+    Unreachable,
 )
 from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from notices.absence import absence_note
-from notices.mail import approval_mail
+from notices.mail import approval_mail, not_opened_yet, notice_mail, waits_on_you
+from services.graph_ports import AppInstaller, GraphUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +104,12 @@ class Outbox(Protocol):
         """What waited for this person is due now (without holding up the turn)."""
 
 
+class MessageQueue(Protocol):
+    """Adds messages no other change causes (e.g. reaching someone another way)."""
+
+    async def add(self, messages: list[Message], now: datetime) -> None: ...
+
+
 class DeliveryLog(Protocol):
     async def deliveries(self, request_ids: list[str]) -> list[DeliveryRecord]: ...
 
@@ -161,8 +171,12 @@ class RequestService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
         bot_app_id: str = "",
+        installer: AppInstaller | None = None,
+        queue: MessageQueue | None = None,
     ) -> None:
         self._bot_app_id = bot_app_id  # for the link to the bot in mails
+        self._installer = installer
+        self._queue = queue
         self._out_of_office = out_of_office
         self._repository = repository
         self._roster = roster
@@ -355,7 +369,7 @@ class RequestService:
         if request is None:
             return None
         if message.kind is MessageKind.MAIL:
-            return await self._account_team_mail(request, message)
+            return await self._mail(request, message)
         viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
         if message.kind is MessageKind.CARD:
             waiting = request.waiting_on if request.is_open else None
@@ -380,7 +394,69 @@ class RequestService:
             version=request.version,
         )
 
+    async def undelivered(self, message: ClaimedMessage, outcome: SendOutcome) -> None:
+        """Teams could not take a message (called by the relay once it is recorded). A card for
+        someone who never opened the bot: install the bot for them when permitted (Teams then
+        opens the chat, whose first turn brings the card), or else tell the requester. Someone
+        Teams refuses (blocked, uninstalled) gets the notice by mail."""
+        if self._queue is None or message.request_id is None:
+            return
+        request = await self._repository.get(message.request_id)
+        if request is None:
+            return
+        recipient = message.recipient_aad_object_id
+        person = next((p for p in _people_of(request) if p.aad_object_id == recipient), None)
+        name = person.display_name if person else message.recipient_name
+        found: list[Message] = []
+        if isinstance(outcome, NoChat) and message.kind is MessageKind.CARD:
+            if self._installer is not None:
+                try:
+                    await self._installer.install_for(recipient)
+                except GraphUnavailable as error:
+                    log.warning("installing for %s failed: %s", recipient, error)
+                else:
+                    log.info("installed for %s, who had not opened the bot", recipient)
+                    return
+            found.append(
+                Message(
+                    MessageKind.TEXT,
+                    request.requester,
+                    request.id,
+                    f"not-opened:{request.id}:{request.version}:{recipient}",
+                    not_opened_yet(name, request.id),
+                )
+            )
+        elif isinstance(outcome, Unreachable) and person is not None and person.email:
+            text = (
+                waits_on_you(request.id, request.customer)
+                if message.kind is MessageKind.CARD
+                else str(message.payload.get("text", ""))
+            )
+            if text:
+                found.append(
+                    Message(
+                        MessageKind.MAIL,
+                        Person(person.email, mail_lane(person.email), person.email),
+                        request.id,
+                        f"mail-for:{message.dedupe_key}",
+                        text,
+                    )
+                )
+        if found:
+            await self._queue.add(found, self._clock())
+            self._outbox.wake()
+
     # --- internals ----------------------------------------------------------------------------
+
+    async def _mail(self, request: Request, message: ClaimedMessage) -> Composed:
+        address = message.recipient_name
+        text = str(message.payload.get("text", ""))
+        if text:  # a notice Teams could not deliver
+            content = notice_mail(request, text, self._bot_app_id)
+            return Composed(
+                mail=Mail((address,), content.subject, content.html_body, str(message.id))
+            )
+        return await self._account_team_mail(request, message)
 
     async def _account_team_mail(self, request: Request, message: ClaimedMessage) -> Composed:
         approvals = [

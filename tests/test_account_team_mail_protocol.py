@@ -9,8 +9,8 @@ import pytest
 from config.settings import GraphCredential
 from tests.fakes.graph import SEND_MAIL, FakeGraph, sent_message
 from tests.fakes.identity import FakeTokenCredential
-from tests.harness import Chat, RunningBot, card_of, card_text, make_settings
-from tests.test_approval_protocol import submitted_to_the_liaison
+from tests.harness import FM, LIAISON, Chat, RunningBot, card_of, card_text, make_settings
+from tests.test_approval_protocol import submit_request, submitted_to_the_liaison
 
 TEAM = ["ae@contoso.com", "ats@contoso.com"]  # as ANSWERS_FASTTRACK names them
 SENDER = "fasttrack@contoso.com"
@@ -63,9 +63,7 @@ async def wait_for_mail(graph, count, timeout=10.0):
 async def mail_line(fm: Chat) -> str:
     (reply,) = await fm.say("my requests")
     return next(
-        line
-        for line in card_text(card_of(reply)).splitlines()
-        if "Mail to the account team" in line
+        line for line in card_text(card_of(reply)).splitlines() if line.startswith("Mail: ")
     )
 
 
@@ -90,7 +88,7 @@ async def test_an_approval_mails_each_account_team_address_once_from_the_service
     outbox_ids = {m["internetMessageHeaders"][0]["value"] for m in messages}
     assert len(outbox_ids) == 2
     assert {m["internetMessageHeaders"][0]["name"] for m in messages} == {"x-fasttrack-outbox-id"}
-    assert await mail_line(fm) == f"Mail to the account team: sent to {', '.join(TEAM)}"
+    assert await mail_line(fm) == f"Mail: sent to {', '.join(TEAM)}"
 
 
 async def test_throttled_then_accepted_is_one_mail_per_address(mail_bot, graph):
@@ -145,5 +143,21 @@ async def test_in_dry_run_the_mail_is_recorded_and_never_sent(database_url, conn
         async with asyncio.timeout(5):
             while "dry run" not in (line := await mail_line(fm)):
                 await asyncio.sleep(0.05)
-    assert line == f"Mail to the account team: recorded, not sent (dry run), for {', '.join(TEAM)}"
+    assert line == f"Mail: recorded, not sent (dry run), for {', '.join(TEAM)}"
     assert graph.calls == []
+
+
+async def test_an_approver_teams_will_not_reach_gets_their_card_by_mail(mail_bot, graph):
+    fm, liaison = Chat(mail_bot, FM), Chat(mail_bot, LIAISON)
+    await liaison.open()
+    await fm.open()
+    blocked = '{"error": {"code": "ConversationBlockedByUser", "message": "User blocked"}}'
+    mail_bot.connector.fail_next(1, 403, body=blocked, conversation_id=liaison.conversation_id)
+
+    await submit_request(fm)
+    (mail,) = await wait_for_mail(graph, 1)
+
+    message = sent_message(mail)
+    assert message["toRecipients"] == [{"emailAddress": {"address": "adele.vance@contoso.com"}}]
+    assert "NSD-0001 for Contoso waits on your decision" in message["body"]["content"]
+    assert message["subject"] == "NSD-0001: Non-standard delivery for Contoso"

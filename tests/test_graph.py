@@ -207,7 +207,7 @@ async def test_an_unknown_address_is_none_and_a_throttled_lookup_unavailable(gra
 
 
 async def test_installing_the_bot_gives_the_persons_chat_and_again_is_fine(graph, client, adele):
-    installer = GraphAppInstaller(client, graph.base_url, CATALOG_APP_ID)
+    installer = GraphAppInstaller(client, graph.base_url, CATALOG_APP_ID, timeout=5)
 
     chat_id = await installer.install_for(adele.id)
     again = await installer.install_for(adele.id)
@@ -223,6 +223,6 @@ async def test_installing_the_bot_gives_the_persons_chat_and_again_is_fine(graph
 
 async def test_installing_without_the_permission_is_unavailable(graph, client, adele):
     graph.fail_next(INSTALLED_APPS, 1, 403, code="Forbidden")
-    installer = GraphAppInstaller(client, graph.base_url, CATALOG_APP_ID)
+    installer = GraphAppInstaller(client, graph.base_url, CATALOG_APP_ID, timeout=5)
     with pytest.raises(GraphUnavailable, match="Forbidden"):
         await installer.install_for(adele.id)

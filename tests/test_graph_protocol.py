@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.settings import GraphCredential
-from tests.fakes.graph import MAILBOX_SETTINGS, USERS, FakeGraph, GraphUser
+from tests.fakes.graph import INSTALLED_APPS, MAILBOX_SETTINGS, USERS, FakeGraph, GraphUser
 from tests.fakes.identity import FakeTokenCredential
 from tests.harness import (
     BACKUP,
@@ -245,3 +245,64 @@ asyncio.run(main())
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+# --- approvers who never opened the bot -------------------------------------------------------
+
+CATALOG_APP_ID = "e4b3f8a2-5c1d-4f6e-9a7b-0c1d2e3f4a5b"
+
+
+@pytest.fixture
+async def install_bot(database_url, connector, graph):
+    settings = graph_settings(
+        database_url, graph, graph_install_app=True, teams_app_catalog_id=CATALOG_APP_ID
+    )
+    async with RunningBot(settings, connector, graph_credential=FakeTokenCredential()) as bot:
+        yield bot
+
+
+async def test_an_approver_who_never_opened_the_bot_gets_it_installed_and_the_card(
+    install_bot, graph
+):
+    liaison = Chat(install_bot, LIAISON)
+
+    async def teams_opens_the_chat(person: GraphUser) -> None:
+        assert person.id == LIAISON["aadObjectId"]
+        await liaison.open()
+
+    graph.on_install = teams_opens_the_chat
+    fm = Chat(install_bot, FM)
+    await fm.open()
+
+    await submit_request(fm)
+
+    card = await liaison.wait_for_card("NSD-0001")
+    assert "Approve" in card_text(card)
+    assert user(graph, LIAISON).installed_app_ids == {CATALOG_APP_ID}
+    assert not any("has not opened" in (a.get("text") or "") for a in fm.received())
+
+
+async def test_when_installing_is_refused_the_requester_is_told_the_card_waits(install_bot, graph):
+    graph.fail_next(INSTALLED_APPS, 1, 403, code="Forbidden")
+    fm = Chat(install_bot, FM)
+    await fm.open()
+
+    await submit_request(fm)
+
+    told = await fm.wait_for_text("has not opened")
+    assert told["text"].startswith("Adele Vance has not opened the FastTrack bot in Teams yet")
+    assert "NSD-0001 waits for them" in told["text"]
+    # When she does open it, the card is there.
+    liaison = Chat(install_bot, LIAISON)
+    await liaison.open()
+    assert "NSD-0001" in card_text(await liaison.wait_for_card("NSD-0001"))
+
+
+async def test_without_the_permission_the_requester_is_told_at_once(bot, graph):
+    fm = Chat(bot, FM)
+    await fm.open()
+
+    await submit_request(fm)
+
+    await fm.wait_for_text("Adele Vance has not opened the FastTrack bot in Teams yet")
+    assert graph.calls == []
