@@ -3,10 +3,14 @@ Graph server: sent once per address after an approval, retried as Graph says, fa
 Graph's reason, and each address's state shown on the request."""
 
 import asyncio
+import logging
 
 import pytest
+from sqlalchemy import select
 
+from app import ENGINE
 from config.settings import GraphCredential
+from persistence.models import OutboxRow
 from tests.fakes.graph import SEND_MAIL, FakeGraph, sent_message
 from tests.fakes.identity import FakeTokenCredential
 from tests.harness import FM, LIAISON, Chat, RunningBot, card_of, card_text, make_settings
@@ -136,15 +140,32 @@ async def test_a_declined_request_mails_nobody(mail_bot, graph):
     assert graph.rejected == []
 
 
-async def test_in_dry_run_the_mail_is_recorded_and_never_sent(database_url, connector, graph):
+async def test_in_dry_run_the_mail_is_recorded_and_never_sent(
+    database_url, connector, graph, caplog
+):
+    caplog.set_level(logging.INFO)
     settings = mail_settings(database_url, graph, mail_dry_run=True)
     async with RunningBot(settings, connector, graph_credential=FakeTokenCredential()) as bot:
         fm = await approved(bot)
         async with asyncio.timeout(5):
             while "dry run" not in (line := await mail_line(fm)):
                 await asyncio.sleep(0.05)
+        async with bot.app[ENGINE].connect() as connection:
+            rows = (
+                await connection.execute(select(OutboxRow.payload).where(OutboxRow.kind == "mail"))
+            ).all()
     assert line == f"Mail: recorded, not sent (dry run), for {', '.join(TEAM)}"
     assert graph.calls == []
+    # Kept on the outbox rows as it would have gone to Graph.
+    kept = sorted(
+        row.payload["mail"]["message"]["toRecipients"][0]["emailAddress"]["address"] for row in rows
+    )
+    assert kept == TEAM
+    assert all(row.payload["dry_run"] for row in rows)
+    # Logged, without the addresses.
+    logged = [r.getMessage() for r in caplog.records if "dry run" in r.getMessage()]
+    assert len(logged) == 2
+    assert not any("contoso.com" in message for message in logged)
 
 
 async def test_an_approver_teams_will_not_reach_gets_their_card_by_mail(mail_bot, graph):
