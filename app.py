@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -25,6 +26,7 @@ from config.settings import ConfigurationError, GraphCredential, Settings, load_
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
+from domain.deadlines import SlaPolicy
 from domain.requests import RequestKind
 from domain.roster import Roster
 from graph.dry_run import DryRunMailer
@@ -36,15 +38,19 @@ from persistence.database import (
     open_pool,
     upgrade_schema,
 )
+from persistence.deadlines import DeadlineRepository
 from persistence.outbox import OutboxRepository
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
+from services.deadlines import DeadlineService
 from services.delivery import Couriers
 from services.graph_ports import GraphPorts
 from services.outbox import Relay, RelayPolicy
 from services.people import Addresses, OutOfOffice
+from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
 from services.requests import RequestKindSpec, RequestService
+from services.working_hours import RosterWorkingHours
 
 log = logging.getLogger("fasttrack")
 
@@ -57,6 +63,7 @@ ADAPTER = web.AppKey("adapter", TeamsBotAdapter)
 BOT = web.AppKey("bot", FastTrackBot)
 ENGINE = web.AppKey("engine", AsyncEngine)
 RELAY = web.AppKey("relay", Relay)
+SCHEDULER = web.AppKey("scheduler", ReminderScheduler)
 GRAPH = web.AppKey("graph", GraphPorts)
 
 
@@ -132,11 +139,13 @@ def create_app(
     roster: Roster | None = None,
     credential: AsyncTokenCredential | None = None,
     graph_credential: AsyncTokenCredential | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> web.Application:
     """Build the web application. Tests pass fakes for the outside services here.
 
     `credential` replaces the Azure AD credential used for outbound Bot Connector tokens,
-    `graph_credential` the one for Microsoft Graph.
+    `graph_credential` the one for Microsoft Graph; `clock` the time deadlines are opened,
+    reminded of and shown at (tests drive it).
     """
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
@@ -163,6 +172,11 @@ def create_app(
         relay = Relay(
             outbox, Couriers(TeamsCourier(adapter, directory), graph.mailer), relay_policy(settings)
         )
+        deadlines = DeadlineRepository(engine, roster, statements)
+        timetable = Timetable(
+            SlaPolicy(liaison_decision_days=settings.liaison_decision_days),
+            RosterWorkingHours(roster),
+        )
         requests = RequestService(
             RequestRepository(engine, roster, statements),
             roster,
@@ -170,10 +184,19 @@ def create_app(
             kinds,
             relay,
             outbox,
-            OutOfOffice(graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds),
+            deadlines=deadlines,
+            timetable=timetable,
+            out_of_office=OutOfOffice(
+                graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds
+            ),
+            clock=clock,
             bot_app_id=settings.microsoft_app_id,
             installer=graph.installer,
             queue=outbox,
+        )
+        deadline_service = DeadlineService(deadlines, timetable, clock)
+        scheduler = ReminderScheduler(
+            deadlines, timetable, SchedulerPolicy(), on_reminders=relay.wake, clock=clock
         )
         conversation_state = DatabaseConversationState(
             DatabaseStorage(StateStore(engine, statements)),
@@ -186,17 +209,26 @@ def create_app(
                 kinds,
                 Addresses(graph.directory, timeout=timeout, cache_seconds=cache_seconds),
             ),
-            commands=request_commands(requests, outcomes),
+            commands=request_commands(requests, outcomes, deadline_service),
         )
         app[ENGINE] = engine
         app[RELAY] = relay
+        app[SCHEDULER] = scheduler
         app[GRAPH] = graph
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
-            conversation_state, main_dialog, directory, messenger, requests, outcomes
+            conversation_state,
+            main_dialog,
+            directory,
+            messenger,
+            requests,
+            outcomes,
+            deadline_service,
         )
         relay.start(requests.compose, requests.undelivered)
+        scheduler.start()
         yield
+        await scheduler.stop()
         await relay.stop()
         if graph_connection is not None:
             await graph_connection.close()

@@ -6,7 +6,14 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.connector import model_to_json
-from persistence.conversation_references import ConversationReferenceRecord
+from persistence.conversation_references import PERSONAL, ConversationReferenceRecord
+
+
+def conversation_type(activity: Activity) -> str:
+    """ "personal", "groupChat" or "channel"."""
+    kind = activity.conversation.conversation_type if activity.conversation else None
+    # Emulators and the Playground may omit it; only channel and group chats set it otherwise.
+    return kind or PERSONAL
 
 
 def conversation_record(activity: Activity) -> ConversationReferenceRecord | None:
@@ -24,7 +31,7 @@ def conversation_record(activity: Activity) -> ConversationReferenceRecord | Non
         tenant_id=tenant_id,
         service_url=activity.service_url,
         channel_id=activity.channel_id,
-        conversation_type=activity.conversation.conversation_type or "personal",
+        conversation_type=conversation_type(activity),
         bot_id=activity.recipient.id if activity.recipient else "",
         reference=model_to_json(reference),
     )

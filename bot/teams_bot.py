@@ -19,17 +19,20 @@ from botbuilder.schema import (
 from bot.adapter import within_reply_time_of
 from bot.card_activity import card_activity, card_invoke_response
 from bot.messenger import TeamsMessenger
-from bot.references import conversation_record
+from bot.references import conversation_record, conversation_type
 from cards import actions as card_actions
-from cards.actions import CardAction, InvalidCardAction, Refresh
+from cards.actions import AnswerPartnerContact, CardAction, InvalidCardAction, Refresh, Snooze
 from cards.approval import notice_card
 from cards.my_requests import my_requests_card
+from cards.reminders import partner_contact_reply, snoozed_text
 from cards.step_form import FORM_VERB
 from dialogs.main_dialog import HELP_WORDS, MainDialog, normalise_command
 from dialogs.request_commands import person_of, send_card
+from domain.deadlines import SnoozeError
 from domain.roster import Person
 from persistence.conversation_references import PERSONAL
 from services.conversations import Contact, ConversationDirectory
+from services.deadlines import DeadlineService
 from services.requests import RequestService
 
 FIRST_CONTACT = "fasttrack.first_contact"
@@ -49,6 +52,7 @@ class FastTrackBot(ActivityHandler):
         messenger: TeamsMessenger,
         requests: RequestService,
         outcomes: dict,
+        deadlines: DeadlineService,
     ) -> None:
         self._conversation_state = conversation_state
         self._main_dialog = main_dialog
@@ -56,6 +60,7 @@ class FastTrackBot(ActivityHandler):
         self._messenger = messenger
         self._requests = requests
         self._outcomes = outcomes
+        self._deadlines = deadlines
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         sender = turn_context.activity.from_property
@@ -82,7 +87,7 @@ class FastTrackBot(ActivityHandler):
         if _is_card_submit(activity.value):
             await self._on_card_submit(turn_context)
             return
-        if _conversation_type(activity) == PERSONAL:
+        if conversation_type(activity) == PERSONAL:
             button = _menu_command(activity.value)
             text = button or activity.text
             if turn_context.turn_state.get(FIRST_CONTACT):
@@ -132,7 +137,7 @@ class FastTrackBot(ActivityHandler):
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added):
-            personal = _conversation_type(turn_context.activity) == PERSONAL
+            personal = conversation_type(turn_context.activity) == PERSONAL
             name = _first_name(turn_context.activity.from_property) if personal else None
             await self._main_dialog.send_welcome(turn_context, name)
 
@@ -161,6 +166,21 @@ class FastTrackBot(ActivityHandler):
             return notice_card(f"There is no request {action.request_id} that you can see.")
         if isinstance(action, Refresh):
             return await self._requests.card_for(request, actor)
+        if isinstance(action, Snooze):
+            try:
+                await self._deadlines.snooze(request, actor, action.until)
+            except SnoozeError as refusal:
+                return await self._requests.card_for(request, actor, str(refusal))
+            return await self._requests.card_for(
+                request, actor, snoozed_text(request.id, action.until)
+            )
+        if isinstance(action, AnswerPartnerContact):
+            answered = await self._requests.answer_partner_contact(request.id, actor, action.answer)
+            if not answered.moved:
+                return answered.card
+            return await self._requests.card_for(
+                answered.request, actor, partner_contact_reply(action.answer)
+            )
         result = await self._requests.move(
             action.request_id,
             actor,
@@ -171,7 +191,10 @@ class FastTrackBot(ActivityHandler):
         if action.from_list:
             mine = await self._requests.my_requests(actor)
             deliveries = await self._requests.deliveries(mine)
-            return my_requests_card(mine, self._outcomes, deliveries, notice=result.notice)
+            due = await self._deadlines.next_deadline_texts(mine, actor)
+            return my_requests_card(
+                mine, self._outcomes, deliveries, notice=result.notice, deadlines=due
+            )
         return result.card
 
     async def _on_card_submit(self, turn_context: TurnContext) -> None:
@@ -226,12 +249,6 @@ def _is_step_form(value: object) -> bool:
 
 def _is_card_submit(value: object) -> bool:
     return isinstance(value, dict) and "verb" in value and "requestId" in value
-
-
-def _conversation_type(activity: Activity) -> str:
-    conversation_type = activity.conversation.conversation_type if activity.conversation else None
-    # Emulators and the Playground may omit it; only channel and group chats set it otherwise.
-    return conversation_type or PERSONAL
 
 
 def _first_name(account: ChannelAccount | None) -> str | None:

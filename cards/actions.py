@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from cards.approval import COMMENT_INPUT, COMMENT_MAX_LENGTH, REFRESH_VERB
 from cards.my_requests import LIST_MOVES, outcome_input_id
+from cards.reminders import PARTNER_CONTACT_VERB, SNOOZE_INPUT, SNOOZE_VERB
+from domain.deadlines import PartnerContact
 from domain.requests import Move
 
 # As the repository allocates them: the kind's prefix and a number (NSD-0001).
@@ -44,7 +47,24 @@ class MoveOnCard:
     from_list: bool
 
 
-CardAction = Refresh | MoveOnCard
+@dataclass(frozen=True)
+class Snooze:
+    """Hold the request's reminders until the start of a day (from a reminder card)."""
+
+    request_id: str
+    until: date
+
+
+@dataclass(frozen=True)
+class AnswerPartnerContact:
+    """The FM's answer to "did the ACM partners contact the customer?"."""
+
+    request_id: str
+    answer: PartnerContact
+
+
+CardAction = Refresh | MoveOnCard | Snooze | AnswerPartnerContact
+_ANSWERS = {answer.value: answer for answer in PartnerContact}
 
 
 def from_invoke(value: object) -> CardAction:
@@ -74,6 +94,13 @@ def _action(verb: object, data: dict) -> CardAction:
         raise InvalidCardAction("the card action does not name a request.")
     if verb == REFRESH_VERB:
         return Refresh(request_id)
+    if verb == SNOOZE_VERB:
+        return Snooze(request_id, _day(data.get(SNOOZE_INPUT)))
+    if verb == PARTNER_CONTACT_VERB:
+        answer = data.get("answer")
+        if not isinstance(answer, str) or answer not in _ANSWERS:
+            raise InvalidCardAction("the answer is not Yes, No or Not yet.")
+        return AnswerPartnerContact(request_id, _ANSWERS[answer])
     move = _MOVES.get(verb)
     if move is None:
         raise InvalidCardAction(f"“{verb[:40]}” is not something I can do on a request.")
@@ -93,3 +120,13 @@ def _action(verb: object, data: dict) -> CardAction:
     if len(text) > COMMENT_MAX_LENGTH:
         raise InvalidCardAction(f"the comment is longer than {COMMENT_MAX_LENGTH} characters.")
     return MoveOnCard(request_id, move, version, text, from_list)
+
+
+def _day(value: object) -> date:
+    """An Input.Date value: YYYY-MM-DD."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise InvalidCardAction("pick the date to snooze until.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidCardAction("pick the date to snooze until.") from None

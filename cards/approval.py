@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from cards.elements import adaptive_card, attention
+from cards.elements import adaptive_card, attention, execute_action
 from domain.questionnaire import Question, render_answer
 from domain.requests import AuditEntry, Move, Request, Status
 
@@ -119,16 +119,8 @@ def approval_card(
 def execute_button(
     request: Request, move: Move, title: str, style: str, data: dict | None = None
 ) -> dict:
-    """Action.Execute with an Action.Submit fallback carrying the same verb and data."""
-    data = data or action_data(request, move)
-    return {
-        "type": "Action.Execute",
-        "title": title,
-        "verb": move.value,
-        "style": style,
-        "data": data,
-        "fallback": {"type": "Action.Submit", "title": title, "style": style, "data": data},
-    }
+    """A move's button, carrying the request and the version the card shows."""
+    return execute_action(move.value, title, style, data or action_data(request, move))
 
 
 def notice_card(text: str) -> dict:
@@ -277,6 +269,7 @@ def _history_line(entry: AuditEntry) -> dict:
         Move.ANSWER_MORE_INFO: "answered",
         Move.CANCEL: "cancelled the request",
         Move.RECORD_OUTCOME: "recorded the outcome",
+        Move.RECORD_PARTNER_CONTACT: "answered whether the partners made contact",
     }[entry.move]
     text = f"**{entry.actor.display_name}** {what} on {_when(entry.at)}"
     if entry.comment:

@@ -20,3 +20,16 @@ def adaptive_card(body: list[dict], actions: list[dict] | None = None) -> dict:
 def attention(text: str) -> dict:
     """A line that stands out: why nothing changed, what went wrong."""
     return {"type": "TextBlock", "text": text, "wrap": True, "color": "Attention"}
+
+
+def execute_action(verb: str, title: str, style: str, data: dict) -> dict:
+    """Action.Execute (Universal Actions) with an Action.Submit fallback carrying the same
+    verb and data, for clients without Universal Actions."""
+    return {
+        "type": "Action.Execute",
+        "title": title,
+        "verb": verb,
+        "style": style,
+        "data": data,
+        "fallback": {"type": "Action.Submit", "title": title, "style": style, "data": data},
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from cards.approval import execute_button
 from cards.elements import adaptive_card, attention
@@ -23,10 +23,13 @@ def my_requests_card(
     deliveries: dict[str, list[DeliveryRecord]] | None = None,
     *,
     notice: str | None = None,
+    deadlines: Mapping[str, str] | None = None,
 ) -> dict:
     """`outcomes`: the outcome choices per request kind (seed 000's success criteria);
-    `deliveries`: what became of each request's messages (cards, updates, notices)."""
+    `deliveries`: what became of each request's messages (cards, updates, notices, mail);
+    `deadlines`: each request's next deadline in words."""
     deliveries = deliveries or {}
+    deadlines = deadlines or {}
     body: list[dict] = []
     if notice:
         body.append(attention(notice))
@@ -52,6 +55,15 @@ def my_requests_card(
                 + (f" · outcome: {request.outcome}" if request.outcome else ""),
             },
         ]
+        if request.id in deadlines:
+            items.append(
+                {
+                    "type": "TextBlock",
+                    "wrap": True,
+                    "spacing": "None",
+                    "text": f"⏰ {deadlines[request.id]}",
+                }
+            )
         records = deliveries.get(request.id, [])
         for line in (
             delivery_summary([r for r in records if r.kind is not MessageKind.MAIL]),

@@ -7,15 +7,25 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from config.settings import ConfigurationError
-from domain.business_days import supports_country
+from domain.business_days import supports_country, supports_subdivision
 from domain.roster import Area, Location, Partner, Person, Roster, Specialty
+from domain.working_hours import WorkingHours
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -45,21 +55,65 @@ def _holiday_country(value: str) -> str:
     return value
 
 
+def _holiday_subdivision(value: str) -> str:
+    country, _, subdivision = value.partition("-")
+    if not re.fullmatch(r"[A-Z]{2}", country) or not subdivision:
+        raise ValueError("not a subdivision code such as DE-BY (country, dash, subdivision)")
+    if not supports_subdivision(country, subdivision):
+        raise ValueError(f"no public holiday calendar is known for {value!r}")
+    return value
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"not an IANA time zone such as Europe/Berlin: {value!r}") from None
+    return value
+
+
 Email = Annotated[str, AfterValidator(_email)]
 Guid = Annotated[str, AfterValidator(_guid)]
 Country = Annotated[str, AfterValidator(_country)]
 HolidayCountry = Annotated[str, AfterValidator(_country), AfterValidator(_holiday_country)]
+HolidaySubdivision = Annotated[str, AfterValidator(_holiday_subdivision)]
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Text = Annotated[str, Field(min_length=1)]
+Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_WEEKDAYS: tuple[Weekday, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _WorkingHours(_Strict):
+    time_zone: TimeZone
+    start: time = time(9)
+    end: time = time(17)
+    days: list[Weekday] = Field(default_factory=lambda: list(_WEEKDAYS[:5]), min_length=1)
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> _WorkingHours:
+        if not self.start < self.end:
+            raise ValueError("must end after they start")
+        return self
+
+    def build(self) -> WorkingHours:
+        return WorkingHours(
+            zone=ZoneInfo(self.time_zone),
+            start=self.start,
+            end=self.end,
+            weekdays=frozenset(_WEEKDAYS.index(day) for day in self.days),
+        )
+
+
 class _Person(_Strict):
     name: Text
     aad_object_id: Guid
     email: Email
+    # Reminders wait for them; without it, the roster's default_working_hours.
+    working_hours: _WorkingHours | None = None
 
     def build(self) -> Person:
         return Person(display_name=self.name, aad_object_id=self.aad_object_id, email=self.email)
@@ -72,6 +126,7 @@ class _Area(_Strict):
     backup: _Person
     director: _Person
     holiday_countries: list[HolidayCountry] = Field(min_length=1)
+    holiday_subdivisions: list[HolidaySubdivision] = Field(default_factory=list)
     liaison_away: bool = False
 
 
@@ -90,6 +145,7 @@ class _Roster(_Strict):
     areas: list[_Area] = Field(min_length=1)
     ftc_help_mailbox: Email
     partners: list[_Partner] = Field(default_factory=list)
+    default_working_hours: _WorkingHours = _WorkingHours(time_zone="UTC")
 
 
 def parse_roster(data: object) -> Roster:
@@ -109,6 +165,7 @@ def parse_roster(data: object) -> Roster:
                 director=area.director.build(),
                 holiday_countries=tuple(area.holiday_countries),
                 liaison_away=area.liaison_away,
+                holiday_subdivisions=tuple(area.holiday_subdivisions),
             )
             for area in raw.areas
         ),
@@ -121,6 +178,8 @@ def parse_roster(data: object) -> Roster:
             )
             for partner in raw.partners
         ),
+        working_hours=_working_hours(raw),
+        default_working_hours=raw.default_working_hours.build(),
     )
 
 
@@ -156,6 +215,23 @@ def _check_consistency(raw: _Roster) -> None:
         if partner.name.casefold() in seen_partners:
             raise ConfigurationError(f"partners[{index}] ({partner.name}).name: listed twice")
         seen_partners.add(partner.name.casefold())
+
+
+def _working_hours(raw: _Roster) -> dict[str, WorkingHours]:
+    """Each person's hours, given once or the same wherever they are listed."""
+    found: dict[str, tuple[_WorkingHours, str]] = {}
+    for index, area in enumerate(raw.areas):
+        for role in ("liaison", "backup", "director"):
+            person: _Person = getattr(area, role)
+            where = f"areas[{index}] ({area.name}).{role}.working_hours"
+            if person.working_hours is None:
+                continue
+            earlier = found.setdefault(person.aad_object_id, (person.working_hours, where))
+            if earlier[0] != person.working_hours:
+                raise ConfigurationError(
+                    f"{where}: {person.name} has other working hours at {earlier[1]}"
+                )
+    return {who: hours.build() for who, (hours, _) in found.items()}
 
 
 def _describe(error: ValidationError, data: object) -> str:

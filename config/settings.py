@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     reply_time_limit_seconds: float = Field(
         DEFAULT_REPLY_TIME_LIMIT_SECONDS, gt=0, le=60, validation_alias="REPLY_TIME_LIMIT_SECONDS"
     )
+    # Business days the liaison has to decide before they are reminded (then the backup, a
+    # business day later, then the director).
+    liaison_decision_days: int = Field(
+        2, ge=1, le=30, validation_alias="LIAISON_DECISION_BUSINESS_DAYS"
+    )
 
     # Microsoft Graph: mail to account teams, out of office, directory, app installation.
     graph_credential: GraphCredential = Field(

@@ -7,12 +7,16 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ChannelAccount, ResourceResponse
 
 from bot.card_activity import card_activity
+from bot.references import conversation_type
 from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Command, Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog
+from domain.requests import Request
 from domain.roster import Person
 from notices.absence import absence_note
+from persistence.conversation_references import PERSONAL
+from services.deadlines import DeadlineService
 from services.people import Addresses
 from services.requests import RequestKindSpec, RequestService
 
@@ -34,14 +38,20 @@ def request_conversations(
     return [_conversation(service, spec, addresses) for spec in specs]
 
 
-def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
+def request_commands(
+    service: RequestService, outcomes: dict, deadlines: DeadlineService
+) -> list[Command]:
     async def my_requests(turn_context: TurnContext) -> None:
-        requests = await service.my_requests(person_of(turn_context.activity.from_property))
+        me = person_of(turn_context.activity.from_property)
+        requests = await service.my_requests(me)
         if not requests:
             await turn_context.send_activity("You have not raised any requests yet.")
             return
         deliveries = await service.deliveries(requests)
-        await send_card(turn_context, my_requests_card(requests, outcomes, deliveries))
+        due = await deadlines.next_deadline_texts(requests, me)
+        await send_card(
+            turn_context, my_requests_card(requests, outcomes, deliveries, deadlines=due)
+        )
 
     async def my_approvals(turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -50,8 +60,11 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
         if not waiting:
             await turn_context.send_activity("Nothing waits on you.")
             return
-        plural = "s wait" if len(waiting) > 1 else " waits"
-        await turn_context.send_activity(f"{len(waiting)} request{plural} on you:")
+        personal = conversation_type(activity) == PERSONAL
+        already = await service.shown_in(activity.conversation.id, me, personal=personal)
+        due = await deadlines.next_deadline_texts(waiting, me)
+        lines = [f"- {r.id}: {due[r.id]}" for r in waiting if r.id in due]
+        await turn_context.send_activity("\n".join([_waiting_intro(waiting, already), *lines]))
         for request in waiting:
             response = await send_card(turn_context, await service.card_for(request, me))
             if response is not None:
@@ -79,6 +92,22 @@ def request_commands(service: RequestService, outcomes: dict) -> list[Command]:
             my_approvals,
         ),
     ]
+
+
+def _waiting_intro(waiting: list[Request], already: set[str]) -> str:
+    """Says which cards are here again: those already sent in this chat stay up to date there
+    too, so the person knows the copies are the same request, not new ones."""
+    plural = "s wait" if len(waiting) > 1 else " waits"
+    intro = f"{len(waiting)} request{plural} on you"
+    again = [request.id for request in waiting if request.id in already]
+    if not again:
+        return intro + ":"
+    if len(again) == len(waiting):
+        return intro + "; here again are the cards sent to you above (every copy stays up to date):"
+    return (
+        intro + f"; {', '.join(again)} already sent to you above, here again "
+        "(every copy stays up to date):"
+    )
 
 
 def _conversation(

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from domain import places
-from domain.business_days import add_business_days_in
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineRules
 from domain.questionnaire import (
     AnswerKind,
     InvalidAnswer,
@@ -501,18 +500,9 @@ def card_notes(roster: Roster) -> Callable[[dict], list[str]]:
     return notes
 
 
-def deadlines_at_approval(request: Request, approved_on: date) -> list[Deadline]:
+def deadlines_at_approval(
+    request: Request, rules: DeadlineRules, approved_at: datetime
+) -> list[Deadline]:
     """The partners' contact is due three business days after approval, in the area's
-    holiday calendars; the FM is reminded to check that they called."""
-    due = add_business_days_in(
-        approved_on, CONTACT_WITHIN_BUSINESS_DAYS, request.area.holiday_countries
-    )
-    return [
-        Deadline(
-            request.id,
-            f"Did the partners call? The ACM partners referred for {request.customer} were due "
-            "to contact the customer",
-            due,
-            request.requester,
-        )
-    ]
+    calendar; then the FM is asked whether they called."""
+    return [rules.partner_contact(request, approved_at, CONTACT_WITHIN_BUSINESS_DAYS)]

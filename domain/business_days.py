@@ -1,14 +1,18 @@
-"""Business-day arithmetic for deadlines, and the public holidays of an area's countries.
+"""Business days: weekends and the public holidays of an area's countries and subdivisions.
 
-`add_business_days` is pure and takes the holidays explicitly; `holidays_in` reads them from the
-`holidays` package (bundled data, no network) for the countries an area lists in the roster.
+`add_business_days` is pure and takes the holidays explicitly. A `BusinessCalendar` names the
+holiday calendars of an area (countries, and subdivisions such as DE-BY) and reads them from the
+`holidays` package, whose data ships with it (no network). `business_days_after` moves an
+instant by business days in a time zone, so a due time keeps its wall-clock time across a DST
+change and is returned in UTC.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import holidays as _holidays
 
@@ -43,28 +47,81 @@ def supports_country(code: str) -> bool:
     return code in _holidays.list_supported_countries()
 
 
-def holidays_in(countries: Iterable[str], years: Iterable[int]) -> frozenset[date]:
-    """The national public holidays (observed days included) of any of `countries` in `years`.
+def supports_subdivision(country: str, subdivision: str) -> bool:
+    """True when the holiday data knows this subdivision (e.g. BY) of `country` (e.g. DE)."""
+    return subdivision in _holidays.list_supported_countries().get(country, ())
 
-    An area spans several countries; a day off in any of them is not counted, so a deadline is
-    never due on a day someone involved is off.
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """The days on which an area works: Monday to Friday, except a public holiday in any of
+    its countries or subdivisions (a day off for anyone involved is not counted).
+
+    `subdivisions` are ISO 3166-2 style codes, e.g. "DE-BY": Bavaria's calendar (Germany's
+    national holidays and Bavaria's own) joins the area's.
     """
-    days: set[date] = set()
-    for country in countries:
-        for year in years:
-            days |= _country_year(country, year)
-    return frozenset(days)
+
+    countries: tuple[str, ...]
+    subdivisions: tuple[str, ...] = ()
+
+    def holidays(self, year: int) -> frozenset[date]:
+        return _calendar_year(self.countries, self.subdivisions, year)
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < SATURDAY and day not in self.holidays(day.year)
+
+    def add_business_days(self, start: date, days: int) -> date:
+        """The date `days` business days after `start` (see `add_business_days`)."""
+        if days < 0:
+            raise ValueError("days must be zero or more")
+        day = start
+        remaining = days
+        while remaining:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                remaining -= 1
+        return day
+
+    def next_business_day(self, day: date) -> date:
+        """`day` itself when it is a business day, else the first one after it."""
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def business_days_between(self, start: date, end: date) -> int:
+        """Business days after `start` up to and including `end`; negative when `end` is
+        earlier, so `add_business_days(start, n)` is `end` for n = this count."""
+        if end < start:
+            return -self.business_days_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                count += 1
+        return count
 
 
-def add_business_days_in(start: date, days: int, countries: Iterable[str]) -> date:
-    """`add_business_days` with the holidays of `countries`, for as many years as it spans."""
-    countries = tuple(countries)
-    # Three business days rarely span more than a week or two; the calendar years around
-    # `start` always cover them. Longer spans take in more years.
-    years = range(start.year, start.year + 2 + days // 200)
-    return add_business_days(start, days, holidays_in(countries, years))
+def business_days_after(
+    at: datetime, days: int, calendar: BusinessCalendar, zone: ZoneInfo
+) -> datetime:
+    """The instant `days` business days after `at`, at the same wall-clock time in `zone`,
+    in UTC. The date is counted in `zone` (it is already Tuesday in Sydney while it is still
+    Monday in Seattle); a wall-clock time that a DST change skips moves past the gap."""
+    local = at.astimezone(zone)
+    due_day = calendar.add_business_days(local.date(), days)
+    wall_clock = datetime.combine(due_day, local.time(), tzinfo=zone)
+    return wall_clock.astimezone(UTC)
 
 
 @cache
-def _country_year(country: str, year: int) -> frozenset[date]:
-    return frozenset(_holidays.country_holidays(country, years=year).keys())
+def _calendar_year(
+    countries: tuple[str, ...], subdivisions: tuple[str, ...], year: int
+) -> frozenset[date]:
+    days: set[date] = set()
+    for country in countries:
+        days |= _holidays.country_holidays(country, years=year).keys()
+    for code in subdivisions:
+        country, _, subdivision = code.partition("-")
+        days |= _holidays.country_holidays(country, subdiv=subdivision, years=year).keys()
+    return frozenset(days)

@@ -22,7 +22,7 @@ from domain.covid_parsing import (
     rollout_targets,
     target_dates_example,
 )
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineRules
 from domain.questionnaire import (
     AnswerKind,
     Question,
@@ -651,11 +651,11 @@ def needs_director(answers: Mapping[str, object]) -> bool:
     return not_all_in_scope(answers) and ECIF in (CovidAnswers.of(answers).recommendation or [])
 
 
-def deadlines_at_submission(request: Request) -> list[Deadline]:
+def deadlines_at_submission(request: Request, rules: DeadlineRules) -> list[Deadline]:
     """One reminder to the requester on each rollout target date."""
     return [
-        Deadline(request.id, f"Rollout target: {name}", due, request.requester)
-        for name, due in rollout_targets(request.answers)
+        rules.rollout_target(request, name, due, number)
+        for number, (name, due) in enumerate(rollout_targets(request.answers), start=1)
     ]
 
 

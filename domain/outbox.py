@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -15,6 +15,7 @@ class MessageKind(StrEnum):
     CARD = "card"  # a request's card, to a person
     CARD_UPDATE = "card_update"  # a posted card, brought to the request's current state
     TEXT = "text"  # a notice
+    REMINDER = "reminder"  # of a deadline: a card rendered at delivery time, or nothing
     MAIL = "mail"  # a mail through Graph, e.g. to an account-team address
 
 
@@ -36,6 +37,8 @@ class Message:
     # Unique in the outbox: the same message enqueued twice is one row.
     dedupe_key: str
     text: str = ""  # a notice's text; cards are rendered at delivery time
+    # What a card rendered at delivery time needs besides the request (a reminder's reason).
+    payload: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, kw_only=True)

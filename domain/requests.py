@@ -64,11 +64,15 @@ class Move(StrEnum):
     ANSWER_MORE_INFO = "answer_more_info"
     CANCEL = "cancel"
     RECORD_OUTCOME = "record_outcome"
+    # After an ACM referral: did the partners contact the customer? (the comment: the answer)
+    RECORD_PARTNER_CONTACT = "record_partner_contact"
 
 
 # Moves an approver makes on the card; the others are the requester's.
 DECISIONS = frozenset({Move.APPROVE, Move.DECLINE, Move.ASK_MORE_INFO})
-COMMENT_REQUIRED = frozenset({Move.DECLINE, Move.ASK_MORE_INFO, Move.ANSWER_MORE_INFO})
+COMMENT_REQUIRED = frozenset(
+    {Move.DECLINE, Move.ASK_MORE_INFO, Move.ANSWER_MORE_INFO, Move.RECORD_PARTNER_CONTACT}
+)
 
 _LEGAL: dict[tuple[Status, Move], Status] = {
     (Status.SUBMITTED, Move.APPROVE): Status.APPROVED,  # or DIRECTOR_REVIEW when flagged
@@ -80,6 +84,7 @@ _LEGAL: dict[tuple[Status, Move], Status] = {
     (Status.DIRECTOR_REVIEW, Move.APPROVE): Status.APPROVED,
     (Status.DIRECTOR_REVIEW, Move.DECLINE): Status.DECLINED,
     (Status.APPROVED, Move.RECORD_OUTCOME): Status.CLOSED,
+    (Status.APPROVED, Move.RECORD_PARTNER_CONTACT): Status.APPROVED,
 }
 
 
@@ -191,20 +196,31 @@ def submit(
     return request, AuditEntry(requester, at, None, None, Status.SUBMITTED)
 
 
-def may_move(request: Request, actor: Person, move: Move) -> bool:
-    """Only the person the request waits on decides; only the requester cancels, answers and
-    records the outcome."""
+def may_move(
+    request: Request, actor: Person, move: Move, stand_ins: frozenset[str] = frozenset()
+) -> bool:
+    """Only the person the request waits on decides, or someone asked to stand in for them
+    (`stand_ins`: AAD object ids, e.g. the backup once an overdue decision was escalated);
+    only the requester cancels, answers and records the outcome."""
     if move in DECISIONS:
+        deciders = set(stand_ins)
+        if request.waiting_on is not None:
+            deciders.add(request.waiting_on.aad_object_id)
         return (
-            request.waiting_on is not None
-            and actor.aad_object_id == request.waiting_on.aad_object_id
+            actor.aad_object_id in deciders
             and actor.aad_object_id != request.requester.aad_object_id
         )
     return actor.aad_object_id == request.requester.aad_object_id
 
 
 def apply(
-    request: Request, actor: Person, move: Move, *, at: datetime, comment: str = ""
+    request: Request,
+    actor: Person,
+    move: Move,
+    *,
+    at: datetime,
+    comment: str = "",
+    stand_ins: frozenset[str] = frozenset(),
 ) -> tuple[Request, AuditEntry]:
     """The request after `move`, and the audit entry recording it; raises MoveError."""
     target = _LEGAL.get((request.status, move))
@@ -212,7 +228,7 @@ def apply(
         raise IllegalMove(
             f"{request.id} is {request.status.label.lower()}; it cannot be {_past_tense(move)} now."
         )
-    if not may_move(request, actor, move):
+    if not may_move(request, actor, move, stand_ins):
         raise NotAllowed(_refusal(request, actor, move))
     comment = comment.strip()
     if move in COMMENT_REQUIRED and not comment:
@@ -303,4 +319,5 @@ def _past_tense(move: Move) -> str:
         Move.ANSWER_MORE_INFO: "answered",
         Move.CANCEL: "cancelled",
         Move.RECORD_OUTCOME: "closed with an outcome",
+        Move.RECORD_PARTNER_CONTACT: "followed up",
     }[move]

@@ -5,9 +5,13 @@ Plain values built once at start-up from configuration (see config/roster.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+
+from domain.business_days import BusinessCalendar
+from domain.working_hours import WorkingHours
 
 
 class Specialty(StrEnum):
@@ -32,6 +36,12 @@ class Area:
     holiday_countries: tuple[str, ...]
     # Set while the liaison is away: their approvals go to the backup.
     liaison_away: bool = False
+    # ISO 3166-2 style, e.g. "DE-BY": regional holidays that are days off in the area too.
+    holiday_subdivisions: tuple[str, ...] = ()
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        return BusinessCalendar(self.holiday_countries, self.holiday_subdivisions)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,12 @@ class Roster:
     areas: tuple[Area, ...]
     ftc_help_mailbox: str
     partners: tuple[Partner, ...]
+    # By AAD object id; everyone else (the FMs, for now) works the default hours.
+    working_hours: Mapping[str, WorkingHours] = field(default_factory=dict, hash=False)
+    default_working_hours: WorkingHours = field(default_factory=WorkingHours)
+
+    def working_hours_of(self, person: Person) -> WorkingHours:
+        return self.working_hours.get(person.aad_object_id, self.default_working_hours)
 
     def area(self, code: str) -> Area:
         try:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -243,15 +242,45 @@ class OutboxRow(Base):
 
 
 class DeadlineRow(Base):
-    """A date by which something is due on a request (rollout targets, partner follow-ups)."""
+    """Something owed on a request (a decision, an answer, a date) and its next reminder."""
 
     __tablename__ = "deadlines"
+    __table_args__ = (
+        # The scheduler's claim: open deadlines in order of their next reminder. Partial, so
+        # the closed and escalated ones (most, over time) cost nothing to skip.
+        Index(
+            "ix_deadlines_due",
+            "remind_at",
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique per deadline: the request, the kind and the version that opened it.
+    key: Mapped[str] = mapped_column(String(160), unique=True)
     request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
-    what: Mapped[str] = mapped_column(Text)
-    due_on: Mapped[date] = mapped_column(Date, index=True)
-    remind_aad_object_id: Mapped[str] = mapped_column(String(64))
-    remind_name: Mapped[str] = mapped_column(String(256))
-    remind_email: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(32))
+    # The request's area, whose calendar counts the business days.
+    area_code: Mapped[str] = mapped_column(String(64))
+    # Who owes it, and who the next reminder goes to (the backup, the director...).
+    owner_aad_object_id: Mapped[str] = mapped_column(String(64))
+    owner_name: Mapped[str] = mapped_column(String(256))
+    owner_email: Mapped[str] = mapped_column(String(320))
+    target_aad_object_id: Mapped[str] = mapped_column(String(64))
+    target_name: Mapped[str] = mapped_column(String(256))
+    target_email: Mapped[str] = mapped_column(String(320))
+    # e.g. a rollout target's name.
+    subject: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The next reminder; while claimed, the end of the claim's lease. NULL once nothing more
+    # is to be sent.
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Reminders sent so far: with the key, the identity of the next one.
+    step: Mapped[int]
+    # open, escalated (every step sent, still owed) or closed.
+    state: Mapped[str] = mapped_column(String(16))
+    # Set by the scheduler that claimed the row; only it may advance the row.
+    claim_token: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

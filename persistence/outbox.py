@@ -242,7 +242,7 @@ def message_rows(messages: list[Message], now: datetime) -> list[dict[str, Any]]
             "request_id": message.request_id,
             "card_message_id": None,
             "dedupe_key": message.dedupe_key,
-            "payload": {"text": message.text} if message.text else {},
+            "payload": {"text": message.text} if message.text else dict(message.payload),
             "state": MessageState.PENDING.value,
             "attempts": 0,
             "next_attempt_at": now,

@@ -8,7 +8,7 @@ database in a single statement or a conditional update, never by reading and the
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,18 +23,26 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
+    text,
     union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineKind, DeadlineState
 from domain.out_of_office import Absence
 from domain.outbox import CardMessage, Message, MessageKind, MessageState
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from persistence.database import Statements, dialect_insert
+from persistence.deadlines import (
+    PENDING_STATES,
+    add_deadlines,
+    close_deadlines,
+    deadline_rows,
+)
 from persistence.models import (
     AuditEntryRow,
     CardMessageRow,
@@ -46,7 +54,12 @@ from persistence.models import (
 from persistence.outbox import add_messages, message_rows
 
 # Statuses in which a request waits on an approver (MORE_INFO_REQUESTED waits on the requester).
-_AWAITING_DECISION = (Status.SUBMITTED.value, Status.DIRECTOR_REVIEW.value)
+# What waits on a person: a decision, or the requester's answer to a question.
+_WAITING = (
+    Status.SUBMITTED.value,
+    Status.DIRECTOR_REVIEW.value,
+    Status.MORE_INFO_REQUESTED.value,
+)
 
 
 # The statements of a decision, built once so that SQLAlchemy reuses their cache keys.
@@ -94,9 +107,12 @@ _OUTBOX_COLUMNS = [
 
 
 @functools.cache
-def _move_and_trail_in_one_statement(kinds: tuple[MessageKind, ...]) -> Select:
+def _move_and_trail_in_one_statement(
+    kinds: tuple[MessageKind, ...], closes: tuple[DeadlineKind, ...] = (), opens: int = 0
+) -> Select:
     """PostgreSQL: the conditional update, its audit entry, its outbox messages (one update
-    per card of the request, and one per kind in `kinds`) and the request's audit trail in one
+    per card of the request, and one per kind in `kinds`), the deadlines it closes (of the
+    kinds in `closes`) and opens (`opens` of them) and the request's audit trail in one
     statement, so a decision costs one round trip instead of seven (BEGIN, UPDATE, three
     INSERTs, COMMIT, SELECT). A single statement is atomic; when the version no longer
     matches, nothing is inserted and no row comes back."""
@@ -167,6 +183,38 @@ def _move_and_trail_in_one_statement(kinds: tuple[MessageKind, ...]) -> Select:
             insert(OutboxRow)
             .from_select(_OUTBOX_COLUMNS, union_all(*rows) if len(rows) > 1 else rows[0])
             .cte("messages")
+        )
+    if closes:
+        # Textual: an UPDATE construct would also SET every column named like a parameter of
+        # the statement (request_id). All parts of the statement see the rows as they were
+        # before it: a deadline opened below is not closed here even when of a kind closed.
+        closed_kinds = ", ".join(f"'{kind.value}'" for kind in closes)  # enum values
+        pending = ", ".join(f"'{state}'" for state in PENDING_STATES)
+        ctes.append(
+            text(
+                f"UPDATE deadlines SET state = '{DeadlineState.CLOSED.value}', remind_at = NULL,"
+                f" updated_at = :now WHERE request_id IN (SELECT id FROM moved)"
+                f" AND kind IN ({closed_kinds}) AND state IN ({pending}) RETURNING deadlines.id"
+            )
+            .bindparams(bindparam("now", type_=DeadlineRow.__table__.c.updated_at.type))
+            .columns(DeadlineRow.__table__.c.id)
+            .cte("closed_deadlines")
+        )
+    if opens:
+        columns = [column for column in DeadlineRow.__table__.c if column.name != "id"]
+        opened = [
+            select(
+                *(bindparam(f"d{number}_{column.name}", type_=column.type) for column in columns)
+            ).where(select(moved.c.id).exists())
+            for number in range(opens)
+        ]
+        ctes.append(
+            insert(DeadlineRow)
+            .from_select(
+                [column.name for column in columns],
+                union_all(*opened) if len(opened) > 1 else opened[0],
+            )
+            .cte("opened_deadlines")
         )
     # The main query's snapshot does not see the row inserted by `added`: it joins in below.
     earlier = select(*audit.c).where(
@@ -341,10 +389,11 @@ class RequestRepository:
         expected_version: int,
         *,
         deadlines: Sequence[Deadline] = (),
+        closes: Collection[DeadlineKind] = (),
         messages: Sequence[Message] = (),
     ) -> list[AuditEntry] | None:
-        """Store `updated`, its audit entry, its deadlines and its messages (plus an update of
-        every posted card of the request) if the stored request is still at
+        """Store `updated`, its audit entry, the deadlines it opens and closes and its messages
+        (plus an update of every posted card of the request) if the stored request is still at
         `expected_version`, and return the audit trail as it now is; None (nothing written)
         when someone else moved it first."""
         parameters = {
@@ -356,11 +405,17 @@ class RequestRepository:
             "updated_at": audit.at,
             **_waiting_on_columns(updated.waiting_on),
         }
-        if self._dialect == "postgresql" and not deadlines:
+        if self._dialect == "postgresql":
             parameters |= {"now": audit.at, "card_version": str(updated.version)}
             for number, row in enumerate(message_rows(list(messages), audit.at)):
                 parameters |= {f"m{number}_{name}": value for name, value in row.items()}
-            statement = _move_and_trail_in_one_statement(tuple(m.kind for m in messages))
+            for number, row in enumerate(deadline_rows(deadlines, audit.at)):
+                parameters |= {f"d{number}_{name}": value for name, value in row.items()}
+            statement = _move_and_trail_in_one_statement(
+                tuple(m.kind for m in messages),
+                tuple(sorted(closes)),
+                len(deadlines),
+            )
             rows: Sequence[Row] = (await self._statements.write(statement, parameters)).rows
         else:
 
@@ -374,6 +429,7 @@ class RequestRepository:
                 updates = _card_update_rows(cards, updated.version, audit.at)
                 if updates:
                     connection.execute(add_messages(self._dialect), updates)
+                close_deadlines(connection, updated.id, closes, audit.at)
                 self._add_consequences(connection, deadlines, messages, audit.at)
                 return connection.execute(_AUDIT_TRAIL, parameters).all()
 
@@ -387,8 +443,7 @@ class RequestRepository:
         messages: Sequence[Message],
         now: datetime,
     ) -> None:
-        if deadlines:
-            connection.execute(insert(DeadlineRow), _deadline_rows(deadlines, now))
+        add_deadlines(connection, deadlines, now)
         if not messages:
             return
         rows = message_rows(list(messages), now)
@@ -421,12 +476,12 @@ class RequestRepository:
         )
 
     async def waiting_on(self, aad_object_id: str) -> list[Request]:
-        """Requests awaiting this person's decision, oldest first."""
+        """Requests awaiting this person's decision or answer, oldest first."""
         return await self._fetch(
             select(RequestRow.__table__)
             .where(
                 RequestRow.waiting_on_aad_object_id == aad_object_id,
-                RequestRow.status.in_(_AWAITING_DECISION),
+                RequestRow.status.in_(_WAITING),
             )
             .order_by(RequestRow.submitted_at, RequestRow.id)
         )
@@ -467,26 +522,22 @@ class RequestRepository:
         )
         return [CardMessage(**row._mapping) for row in await self._statements.read(query)]
 
+    async def shown_in(
+        self, conversation_id: str, recipient_aad_object_id: str, *, personal: bool
+    ) -> set[str]:
+        """The requests whose card this person was sent in this conversation; in their
+        personal chat, also the cards still on their way there."""
+        posted_here = CardMessageRow.conversation_id == conversation_id
+        query = select(CardMessageRow.request_id).where(
+            or_(posted_here, CardMessageRow.conversation_id.is_(None)) if personal else posted_here,
+            CardMessageRow.recipient_aad_object_id == recipient_aad_object_id,
+        )
+        return {row.request_id for row in await self._statements.read(query)}
+
     async def card_message(self, card_message_id: int) -> CardMessage | None:
         query = select(*_CARD_MESSAGE_COLUMNS).where(CardMessageRow.id == card_message_id)
         rows = await self._statements.read(query)
         return CardMessage(**rows[0]._mapping) if rows else None
-
-    async def deadlines_for(self, request_id: str) -> list[Deadline]:
-        rows = await self._statements.read(
-            select(DeadlineRow.__table__)
-            .where(DeadlineRow.request_id == request_id)
-            .order_by(DeadlineRow.due_on, DeadlineRow.id)
-        )
-        return [
-            Deadline(
-                row.request_id,
-                row.what,
-                row.due_on,
-                Person(row.remind_name, row.remind_aad_object_id, row.remind_email),
-            )
-            for row in rows
-        ]
 
     async def _fetch(self, query: Select, parameters: dict | None = None) -> list[Request]:
         return [self._request(row) for row in await self._statements.read(query, parameters)]
@@ -512,21 +563,6 @@ class RequestRepository:
             version=row.version,
             outcome=row.outcome,
         )
-
-
-def _deadline_rows(deadlines: Sequence[Deadline], now: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "request_id": d.request_id,
-            "what": d.what,
-            "due_on": d.due_on,
-            "remind_aad_object_id": d.remind.aad_object_id,
-            "remind_name": d.remind.display_name,
-            "remind_email": d.remind.email,
-            "created_at": now,
-        }
-        for d in deadlines
-    ]
 
 
 def _waiting_on_columns(person: Person | None) -> dict[str, str | None]:

@@ -9,16 +9,25 @@ is then, through `compose`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
+from cards.reminders import PARTNER_CONTACT_CHOICES, due_phrase, reminder_card, reminder_text
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
 from domain.account_team import Mail, mail_lane, mail_recipients
-from domain.deadlines import Deadline
+from domain.deadlines import (
+    Deadline,
+    DeadlineKind,
+    DeadlineRules,
+    PartnerContact,
+    Reminder,
+    reminder_of,
+    stand_ins,
+)
 from domain.out_of_office import Absence
 from domain.outbox import (
     CardMessage,
@@ -37,7 +46,9 @@ from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
 from notices.absence import absence_note
 from notices.mail import approval_mail, not_opened_yet, notice_mail, waits_on_you
+from services.deadlines import DeadlineRecords
 from services.graph_ports import AppInstaller, GraphUnavailable
+from services.reminders import Timetable
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +82,7 @@ class Requests(Protocol):
         expected_version: int,
         *,
         deadlines: Sequence[Deadline] = (),
+        closes: Collection[DeadlineKind] = (),
         messages: Sequence[Message] = (),
     ) -> list[lifecycle.AuditEntry] | None:
         """The audit trail; None (nothing written) when the version moved on meanwhile."""
@@ -92,6 +104,12 @@ class Requests(Protocol):
     ) -> None: ...
 
     async def card_message(self, card_message_id: int) -> CardMessage | None: ...
+
+    async def shown_in(
+        self, conversation_id: str, recipient_aad_object_id: str, *, personal: bool
+    ) -> set[str]:
+        """The requests whose card this person was sent in this conversation; in their
+        personal chat, also the cards still on their way there."""
 
 
 class Outbox(Protocol):
@@ -138,9 +156,13 @@ class RequestKindSpec:
     outcomes: tuple[str, ...] = ()  # what the FM may record once approved
     # The kind's own section on the approval card: (title, value) facts from the answers.
     highlights: Callable[[dict], list[tuple[str, str]]] = lambda answers: []
-    # Dates kept for the reminders, once submitted and once approved (the date of approval).
-    deadlines_at_submission: Callable[[Request], list[Deadline]] = lambda request: []
-    deadlines_at_approval: Callable[[Request, date], list[Deadline]] = lambda request, on: []
+    # The kind's own deadlines, opened on submission and on approval (when it was approved).
+    deadlines_at_submission: Callable[[Request, DeadlineRules], list[Deadline]] = (
+        lambda request, rules: []
+    )
+    deadlines_at_approval: Callable[[Request, DeadlineRules, datetime], list[Deadline]] = (
+        lambda request, rules, at: []
+    )
     # Answers the kind adds at submission, fixed from then on (e.g. partners matched from the
     # roster as it is now, who recorded the customer's consent and when).
     derive: Callable[[dict, Person, datetime], dict] = lambda answers, requester, at: {}
@@ -167,6 +189,8 @@ class RequestService:
         kinds: list[RequestKindSpec],
         outbox: Outbox,
         delivery_log: DeliveryLog,
+        deadlines: DeadlineRecords,
+        timetable: Timetable,
         out_of_office: Absences,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
@@ -179,6 +203,8 @@ class RequestService:
         self._queue = queue
         self._out_of_office = out_of_office
         self._repository = repository
+        self._deadlines = deadlines
+        self._timetable = timetable
         self._roster = roster
         self._teams_ids = teams_ids
         self._kinds = {spec.kind: spec for spec in kinds}
@@ -210,6 +236,9 @@ class RequestService:
             at,
         )
         answers = {**answers, **spec.derive(answers, requester, at)}
+        rules = await self._timetable.rules_for(
+            [requester, area.liaison, area.backup, area.director]
+        )
 
         def build(
             request_id: str,
@@ -228,7 +257,10 @@ class RequestService:
             return (
                 request,
                 audit,
-                spec.deadlines_at_submission(request),
+                [
+                    *rules.after_submission(request, at),
+                    *spec.deadlines_at_submission(request, rules),
+                ],
                 [_card_to_waiting_on(request)],
             )
 
@@ -263,7 +295,14 @@ class RequestService:
         return by_request
 
     async def my_approvals(self, person: Person) -> list[Request]:
+        """What waits on the person: decisions, and answers to questions on their requests."""
         return await self._repository.waiting_on(person.aad_object_id)
+
+    async def shown_in(self, conversation_id: str, person: Person, *, personal: bool) -> set[str]:
+        """Ids of the requests whose card the person has (or is being sent) in this chat."""
+        return await self._repository.shown_in(
+            conversation_id, person.aad_object_id, personal=personal
+        )
 
     async def readable(self, request_id: str, viewer: Person) -> Request | None:
         """The request if `viewer` may read it; None too when there is no such request."""
@@ -298,19 +337,26 @@ class RequestService:
             )
         try:
             updated, audit = lifecycle.apply(
-                request, actor, move, at=self._clock(), comment=comment
+                request,
+                actor,
+                move,
+                at=self._clock(),
+                comment=comment,
+                stand_ins=await self._stand_ins(request, actor, move),
             )
         except MoveError as refusal:
             return await self._unchanged(request, actor, str(refusal))
-        deadlines: list[Deadline] = []
+        rules = await self.deadline_rules(updated)
+        change = rules.after_move(updated, move, audit.at)
+        opens = list(change.opens)
         if updated.status is Status.APPROVED:
-            spec = self._kinds[updated.kind]
-            deadlines = spec.deadlines_at_approval(updated, audit.at.date())
+            opens += self._kinds[updated.kind].deadlines_at_approval(updated, rules, audit.at)
         history = await self._repository.save_move(
             updated,
             audit,
             request.version,
-            deadlines=deadlines,
+            deadlines=opens,
+            closes=change.closes,
             messages=_messages_after(updated, audit),
         )
         if history is None:
@@ -328,6 +374,51 @@ class RequestService:
         # Committed: the clicker gets the new card now; the relay tells the others.
         self._outbox.wake()
         return DecisionResult(updated, await self._card(updated, actor, history), moved=True)
+
+    async def answer_partner_contact(
+        self, request_id: str, actor: Person, answer: PartnerContact
+    ) -> DecisionResult:
+        """Record the FM's answer on the request (audited); Yes or No ends the question, Not
+        yet has it asked again later."""
+        label = next(title for choice, title, _ in PARTNER_CONTACT_CHOICES if choice is answer)
+        result = await self.move(request_id, actor, Move.RECORD_PARTNER_CONTACT, comment=label)
+        if not result.moved:
+            return result
+        at = self._clock()
+        # A claim in between wins, and the deadline is read again, once.
+        for _ in range(2):
+            pending = [
+                d
+                for d in await self._deadlines.pending_for(request_id)
+                if d.kind is DeadlineKind.PARTNER_CONTACT
+            ]
+            rules = await self.deadline_rules(result.request)
+            written = [
+                await self._deadlines.replace(d, rules.answer_partner_contact(d, answer, at), at)
+                for d in pending
+            ]
+            if all(written):
+                break
+        return result
+
+    async def deadline_rules(self, request: Request) -> DeadlineRules:
+        """The deadline rules with the working hours of everyone a request's reminders may
+        reach: its requester and its area's approvers."""
+        area = request.area
+        people = [request.requester, area.liaison, area.backup, area.director]
+        if request.waiting_on is not None:
+            people.append(request.waiting_on)
+        return await self._timetable.rules_for(people)
+
+    async def _stand_ins(self, request: Request, actor: Person, move: Move) -> frozenset[str]:
+        """Who may decide in the place of the person the request waits on; read only when
+        someone else tries to decide."""
+        waiting = request.waiting_on
+        if move not in lifecycle.DECISIONS or (
+            waiting is not None and waiting.aad_object_id == actor.aad_object_id
+        ):
+            return frozenset()
+        return stand_ins(await self._deadlines.pending_for(request.id))
 
     async def card_for(self, request: Request, viewer: Person, notice: str | None = None) -> dict:
         return await self._card(
@@ -371,6 +462,8 @@ class RequestService:
         if message.kind is MessageKind.MAIL:
             return await self._mail(request, message)
         viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
+        if message.kind is MessageKind.REMINDER:
+            return await self._reminder(request, reminder_of(message.payload, request.id, viewer))
         if message.kind is MessageKind.CARD:
             waiting = request.waiting_on if request.is_open else None
             if waiting is None or waiting.aad_object_id != viewer.aad_object_id:
@@ -398,7 +491,8 @@ class RequestService:
         """Teams could not take a message (called by the relay once it is recorded). A card for
         someone who never opened the bot: install the bot for them when permitted (Teams then
         opens the chat, whose first turn brings the card), or else tell the requester. Someone
-        Teams refuses (blocked, uninstalled) gets the notice by mail."""
+        Teams refuses (blocked, uninstalled) gets the card's gist, the reminder or the notice by
+        mail."""
         if self._queue is None or message.request_id is None:
             return
         request = await self._repository.get(message.request_id)
@@ -427,11 +521,7 @@ class RequestService:
                 )
             )
         elif isinstance(outcome, Unreachable) and person is not None and person.email:
-            text = (
-                waits_on_you(request.id, request.customer)
-                if message.kind is MessageKind.CARD
-                else str(message.payload.get("text", ""))
-            )
+            text = await self._text_for_mail(request, message)
             if text:
                 found.append(
                     Message(
@@ -447,6 +537,47 @@ class RequestService:
             self._outbox.wake()
 
     # --- internals ----------------------------------------------------------------------------
+
+    async def _reminder(self, request: Request, reminder: Reminder) -> Composed | None:
+        """The reminder card, unless what it reminds of was done since it fell due."""
+        if not await self._still_owed(request, reminder):
+            return None
+        due, today = await self._due_for_reader(request, reminder)
+        card = reminder_card(
+            reminder, request, await self.card_for(request, reminder.recipient), due, today
+        )
+        return Composed(card=card, version=request.version)
+
+    async def _still_owed(self, request: Request, reminder: Reminder) -> bool:
+        if reminder.kind is DeadlineKind.ROLLOUT_TARGET:
+            # Sent on its date and closed with that: only a request ended since stops it.
+            return request.status not in (Status.DECLINED, Status.CANCELLED, Status.CLOSED)
+        key = reminder.key.rpartition("#")[0]
+        return key in {d.key for d in await self._deadlines.pending_for(request.id)}
+
+    async def _due_for_reader(self, request: Request, reminder: Reminder) -> tuple[str, date]:
+        """The reminder's due phrase and today's date, in the reader's time zone."""
+        viewer = reminder.recipient
+        zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
+        now = self._clock()
+        today = now.astimezone(zone).date()
+        left = request.area.calendar.business_days_between(
+            today, reminder.due_at.astimezone(zone).date()
+        )
+        return due_phrase(reminder.due_at, left, now, zone), today
+
+    async def _text_for_mail(self, request: Request, message: ClaimedMessage) -> str:
+        """What a message Teams refused says by mail; empty when nothing is left to say."""
+        if message.kind is MessageKind.CARD:
+            return waits_on_you(request.id, request.customer)
+        if message.kind is MessageKind.REMINDER:
+            viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
+            reminder = reminder_of(message.payload, request.id, viewer)
+            if not await self._still_owed(request, reminder):
+                return ""
+            due, _ = await self._due_for_reader(request, reminder)
+            return reminder_text(reminder, request, due)
+        return str(message.payload.get("text", ""))
 
     async def _mail(self, request: Request, message: ClaimedMessage) -> Composed:
         address = message.recipient_name
@@ -486,6 +617,16 @@ class RequestService:
         if waiting:
             user_id = await self._teams_ids.teams_user_id(waiting)
             approver_ids = [user_id] if user_id else []
+        # The backup or the director may hold the buttons too, once an overdue liaison
+        # decision was escalated to them.
+        may_stand_in = request.status is Status.SUBMITTED and viewer.aad_object_id in (
+            request.area.backup.aad_object_id,
+            request.area.director.aad_object_id,
+        )
+        actionable = bool(waiting and viewer.aad_object_id == waiting.aad_object_id) or (
+            may_stand_in
+            and viewer.aad_object_id in await self._stand_ins(request, viewer, Move.APPROVE)
+        )
         return approval_card(
             request,
             spec.questions,
@@ -495,7 +636,7 @@ class RequestService:
                 *spec.notes(request.answers),
             ],
             highlights=spec.highlights(request.answers),
-            actionable=bool(waiting and viewer.aad_object_id == waiting.aad_object_id),
+            actionable=actionable,
             approver_user_ids=approver_ids,
             notice=notice,
             show_personal=lifecycle.may_see_personal_data(request, viewer, self._roster, history),
@@ -539,7 +680,9 @@ def _messages_after(request: Request, audit: lifecycle.AuditEntry) -> list[Messa
         ]
     if request.status is Status.SUBMITTED:  # the requester answered
         return [_card_to_waiting_on(request)]
-    if request.status in (Status.APPROVED, Status.DECLINED):
+    if request.status in (Status.APPROVED, Status.DECLINED) and audit.move in lifecycle.DECISIONS:
+        # Not after an answer recorded on an approved request (the partner-contact question):
+        # the approval was told, and its mail written, once.
         word = "approved" if request.status is Status.APPROVED else "declined"
         return [
             _notice(

@@ -1,6 +1,7 @@
 """Partner matching for ACM referrals: pure, by location and specialty, in a stable order."""
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -8,10 +9,12 @@ import pytest
 from config.roster import load_roster
 from domain import acm_referral as acm
 from domain.acm_referral import match_partners, parse_location, specialties_for
+from domain.deadlines import DeadlineKind, DeadlineRules, SlaPolicy
 from domain.questionnaire import InvalidAnswer
 from domain.requests import RequestKind, submit
 from domain.roster import Location, Partner, Person, Specialty
 
+PARTNER_CONTACT = DeadlineKind.PARTNER_CONTACT
 ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
 ADVISORY = Specialty.ADVISORY_AND_PLANNING
 TRAINING = Specialty.TRAINING_AND_ENABLEMENT
@@ -178,13 +181,14 @@ def test_the_follow_up_is_three_business_days_after_approval_in_the_area_calenda
         needs_director=False,
         at=datetime(2026, 11, 23, tzinfo=UTC),
     )
-    (deadline,) = acm.deadlines_at_approval(request, date(2026, 11, 24))
-    assert deadline.due_on == date(2026, 11, 30)  # Thanksgiving (US) is skipped
-    assert deadline.remind == fm
+    rules = DeadlineRules(SlaPolicy(), ROSTER.working_hours_of)
+    approved_at = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in New York
+    (deadline,) = acm.deadlines_at_approval(request, rules, approved_at)
+    # Thanksgiving (US) is skipped.
+    assert deadline.due_at == datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+    assert (deadline.kind, deadline.owner, deadline.target) == (PARTNER_CONTACT, fm, fm)
     assert deadline.request_id == "ACM-0001"
-    assert deadline.what.startswith("Did the partners call?")
     (in_emea,) = acm.deadlines_at_approval(
-        request.__class__(**{**request.__dict__, "area": ROSTER.area("emea")}),
-        date(2026, 11, 24),
+        replace(request, area=ROSTER.area("emea")), rules, approved_at
     )
-    assert in_emea.due_on == date(2026, 11, 27)
+    assert in_emea.due_at == datetime(2026, 11, 27, 15, 0, tzinfo=UTC)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 from app import ENGINE, ROSTER
 from domain import acm_referral as acm
-from domain.business_days import add_business_days_in
+from domain.deadlines import DeadlineKind
+from persistence.deadlines import DeadlineRepository
 from persistence.requests import RequestRepository
 from tests.harness import FM, LIAISON, STRANGER, Chat, card_actions, card_of, card_text
 from tests.schemas import assert_valid_card, card_size_bytes
@@ -90,13 +91,14 @@ async def test_an_acm_referral_reaches_the_liaison_and_is_approved(bot):
     assert datetime.fromisoformat(record["at"]) <= datetime.now(UTC)
     assert stored.needs_director is False
 
-    (deadline,) = await repository.deadlines_for("ACM-0001")
-    approved_on = datetime.now(UTC).date()
-    assert deadline.due_on == add_business_days_in(
-        approved_on, 3, bot.app[ROSTER].area("americas").holiday_countries
-    )
-    assert deadline.remind.aad_object_id == FM["aadObjectId"]
-    assert deadline.what.startswith("Did the partners call?")
+    (deadline,) = await DeadlineRepository(bot.app[ENGINE], bot.app[ROSTER]).pending_for("ACM-0001")
+    assert deadline.kind is DeadlineKind.PARTNER_CONTACT
+    fm_zone = bot.app[ROSTER].default_working_hours.zone
+    approved_on = datetime.now(fm_zone).date()
+    assert deadline.due_at.astimezone(fm_zone).date() == bot.app[ROSTER].area(
+        "americas"
+    ).calendar.add_business_days(approved_on, 3)
+    assert deadline.target.aad_object_id == FM["aadObjectId"]
 
 
 async def test_someone_who_is_not_an_approver_does_not_see_the_contact(bot):

@@ -160,6 +160,38 @@ async def test_a_liaison_who_never_opened_the_bot_gets_the_card_on_first_contact
     assert any("NSD-0001" in card_text(c) for c in cards)
 
 
+async def test_my_approvals_right_after_first_contact_says_the_cards_are_here_again(bot):
+    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
+    await fm.open()
+    await submit_request(fm)
+    await liaison.say("hello", replies=2)  # the welcome card, then the card waiting on them
+    waiting = [
+        a
+        for a in liaison.received()
+        if a.get("attachments") and "NSD-0001" in card_text(card_of(a))
+    ]
+    assert len(waiting) == 1, "the waiting card arrives once"
+    intro, again = await liaison.say("my approvals", replies=2)
+    assert intro["text"].startswith(
+        "1 request waits on you; here again are the cards sent to you above "
+        "(every copy stays up to date):\n- NSD-0001: Decision due "
+    )
+    assert "NSD-0001" in card_text(card_of(again))
+
+
+async def test_my_approvals_lists_the_fms_open_question_with_the_answer_box(bot):
+    fm, liaison, card = await submitted_to_the_liaison(bot)
+    await liaison.click(card, "ask_more_info", comment="Which workloads?")
+    await fm.wait_for_card("asks:")
+    intro, question = await fm.say("my approvals", replies=2)
+    assert intro["text"].startswith("1 request waits on you; here again")
+    assert "Adele Vance asks: “Which workloads?”" in card_text(card_of(question))
+    assert {a["verb"] for a in card_actions(card_of(question))} == {
+        "answer_more_info",
+        "cancel",
+    }
+
+
 async def test_the_fm_cancels_a_pending_request_from_my_requests(bot):
     fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
     await liaison.open()

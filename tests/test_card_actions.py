@@ -1,8 +1,19 @@
 """Card action data is read in one place: every field typed, anything else refused with why."""
 
+from datetime import date
+
 import pytest
 
-from cards.actions import InvalidCardAction, MoveOnCard, Refresh, from_invoke, from_submit
+from cards.actions import (
+    AnswerPartnerContact,
+    InvalidCardAction,
+    MoveOnCard,
+    Refresh,
+    Snooze,
+    from_invoke,
+    from_submit,
+)
+from domain.deadlines import PartnerContact
 from domain.requests import Move
 
 
@@ -78,3 +89,29 @@ def test_the_list_flag_cannot_skip_the_version_check_of_other_moves(move):
 def test_malformed_card_actions_are_refused_saying_what_was_wrong(value, why):
     with pytest.raises(InvalidCardAction, match=why):
         from_invoke(value)
+
+
+def test_a_snooze_is_read_with_its_date():
+    data = {"verb": "snooze", "requestId": "NSD-0001", "snoozeUntil": "2026-12-07"}
+    assert from_invoke(invoke("snooze", data)) == Snooze("NSD-0001", date(2026, 12, 7))
+    assert from_submit(data) == Snooze("NSD-0001", date(2026, 12, 7))
+
+
+@pytest.mark.parametrize("until", [None, "", "7 Dec", "2026-13-01", "2026-12-07T00:00", 20261207])
+def test_a_snooze_without_a_real_date_is_refused(until):
+    data = {"verb": "snooze", "requestId": "NSD-0001", "snoozeUntil": until}
+    with pytest.raises(InvalidCardAction, match="pick the date"):
+        from_submit(data)
+
+
+@pytest.mark.parametrize("answer", ["yes", "no", "not_yet"])
+def test_the_partner_contact_answer_is_one_of_three(answer):
+    data = {"verb": "partner_contact", "requestId": "ACM-0001", "answer": answer}
+    assert from_submit(data) == AnswerPartnerContact("ACM-0001", PartnerContact(answer))
+
+
+@pytest.mark.parametrize("answer", [None, "maybe", "YES", 1])
+def test_any_other_partner_contact_answer_is_refused(answer):
+    data = {"verb": "partner_contact", "requestId": "ACM-0001", "answer": answer}
+    with pytest.raises(InvalidCardAction, match="Yes, No or Not yet"):
+        from_submit(data)

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from app import ENGINE, ROSTER
 from domain import covid_triage as covid
+from domain.deadlines import DeadlineKind, DeadlineState
+from persistence.deadlines import DeadlineRepository
 from persistence.requests import RequestRepository
 from tests.harness import DIRECTOR, FM, LIAISON, Chat, card_actions, card_of, card_text
 from tests.schemas import assert_valid_card, card_size_bytes
@@ -91,12 +93,20 @@ async def test_a_covid_request_reaches_the_liaison_and_is_approved(bot):
     stored = await repository.get("COVID-0001")
     assert stored.needs_director is False
     assert stored.answers["nomination_id"] == "TPID 12345678"
-    deadlines = await repository.deadlines_for("COVID-0001")
-    assert [(d.what, d.due_on) for d in deadlines] == [
-        ("Rollout target: Teams pilot", PILOT),
-        ("Rollout target: All staff", ALL_STAFF),
+    # Approved: the liaison's decision is closed; the rollout targets stay open, each
+    # reminded of at the start of the FM's working day.
+    deadlines = await DeadlineRepository(bot.app[ENGINE], bot.app[ROSTER]).all_for("COVID-0001")
+    fm_hours = bot.app[ROSTER].default_working_hours
+    assert [(d.kind, d.subject, d.state) for d in deadlines] == [
+        (DeadlineKind.LIAISON_DECISION, "", DeadlineState.CLOSED),
+        (DeadlineKind.ROLLOUT_TARGET, "Teams pilot", DeadlineState.OPEN),
+        (DeadlineKind.ROLLOUT_TARGET, "All staff", DeadlineState.OPEN),
     ]
-    assert all(d.remind.aad_object_id == FM["aadObjectId"] for d in deadlines)
+    assert [d.remind_at.astimezone(fm_hours.zone).date() for d in deadlines[1:]] == [
+        PILOT,
+        ALL_STAFF,
+    ]
+    assert all(d.target.aad_object_id == FM["aadObjectId"] for d in deadlines[1:])
 
     # Afterwards the FM records what came of it.
     (listing,) = await fm.say("my requests")

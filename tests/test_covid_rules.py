@@ -10,10 +10,12 @@ from config.roster import load_roster
 from dialogs.wording import describe
 from domain import covid_parsing, covid_tasks, wvd
 from domain import covid_triage as covid
+from domain.deadlines import DeadlineKind, DeadlineRules, SlaPolicy
 from domain.questionnaire import InvalidAnswer, applicable
 from domain.requests import RequestKind, submit
 from domain.roster import Person
 
+ROLLOUT_TARGET = DeadlineKind.ROLLOUT_TARGET
 ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
 TODAY = date(2026, 4, 1)
 M365_E3 = ["Microsoft 365 E3"]
@@ -433,12 +435,15 @@ def test_one_reminder_per_target_date_to_the_requester():
         needs_director=False,
         at=datetime(2026, 4, 1, tzinfo=UTC),
     )
-    deadlines = covid.deadlines_at_submission(request)
-    assert [(d.what, d.due_on, d.remind) for d in deadlines] == [
-        ("Rollout target: Teams pilot", date(2026, 5, 15), fm),
-        ("Rollout target: All staff", date(2026, 6, 30), fm),
+    rules = DeadlineRules(SlaPolicy(), ROSTER.working_hours_of)
+    deadlines = covid.deadlines_at_submission(request, rules)
+    # At the start of the FM's working day (the roster's default: 09:00 in New York).
+    assert [(d.kind, d.subject, d.remind_at, d.target) for d in deadlines] == [
+        (ROLLOUT_TARGET, "Teams pilot", datetime(2026, 5, 15, 13, 0, tzinfo=UTC), fm),
+        (ROLLOUT_TARGET, "All staff", datetime(2026, 6, 30, 13, 0, tzinfo=UTC), fm),
     ]
     assert all(d.request_id == "COVID-0001" for d in deadlines)
+    assert len({d.key for d in deadlines}) == 2
 
 
 def test_the_target_dates_question_is_parsed_against_the_given_today():

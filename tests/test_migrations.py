@@ -92,3 +92,50 @@ async def test_unreachable_database():
         assert not await is_reachable(unreachable)
     finally:
         await unreachable.dispose()
+
+
+def test_the_dated_deadlines_of_0003_carry_over_with_a_kind_and_a_state(tmp_path):
+    database = tmp_path / "old.db"
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+
+    def alembic(*arguments: str) -> None:
+        completed = subprocess.run(
+            [sys.executable, "-m", "alembic", *arguments],
+            cwd=REPO_ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert completed.returncode == 0, completed.stderr
+
+    # The revision just before: the deadlines table is still 0003's.
+    alembic("upgrade", "0004")
+    with sqlite3.connect(database) as connection:
+        for request_id, status in (("COVID-0001", "approved"), ("ACM-0001", "declined")):
+            connection.execute(
+                "INSERT INTO requests (id, kind, status, version, requester_aad_object_id,"
+                " requester_name, requester_email, area_code, customer, answers,"
+                " needs_director, outcome, submitted_at, updated_at) VALUES (?, 'k', ?, 1,"
+                " 'fm', 'Alex', 'a@x.com', 'emea', 'Contoso', '{}', 0, '', '2026-11-23',"
+                " '2026-11-23')",
+                (request_id, status),
+            )
+        connection.executemany(
+            "INSERT INTO deadlines (request_id, what, due_on, remind_aad_object_id, remind_name,"
+            " remind_email, created_at) VALUES (?, ?, ?, 'fm', 'Alex', 'a@x.com', '2026-11-23')",
+            [
+                ("COVID-0001", "Rollout target: Teams pilot", "2026-12-03"),
+                ("ACM-0001", "Did the partners call? ...", "2026-11-27"),
+            ],
+        )
+    alembic("upgrade", "head")
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT request_id, kind, subject, state, step, target_aad_object_id, area_code,"
+            " remind_at IS NOT NULL FROM deadlines ORDER BY request_id"
+        ).fetchall()
+    assert rows == [
+        ("ACM-0001", "partner_contact", "", "closed", 0, "fm", "emea", 0),
+        ("COVID-0001", "rollout_target", "Teams pilot", "open", 0, "fm", "emea", 1),
+    ]

@@ -41,6 +41,7 @@ LEGAL = {
     (Status.DIRECTOR_REVIEW, Move.APPROVE): Status.APPROVED,
     (Status.DIRECTOR_REVIEW, Move.DECLINE): Status.DECLINED,
     (Status.APPROVED, Move.RECORD_OUTCOME): Status.CLOSED,
+    (Status.APPROVED, Move.RECORD_PARTNER_CONTACT): Status.APPROVED,
 }
 WAITING_ON = {
     Status.SUBMITTED: LIAISON,
@@ -68,7 +69,13 @@ def in_status(status):
 
 
 def rightful_actor(move):
-    return FM if move in {Move.CANCEL, Move.ANSWER_MORE_INFO, Move.RECORD_OUTCOME} else None
+    requesters = {
+        Move.CANCEL,
+        Move.ANSWER_MORE_INFO,
+        Move.RECORD_OUTCOME,
+        Move.RECORD_PARTNER_CONTACT,
+    }
+    return FM if move in requesters else None
 
 
 @pytest.mark.parametrize(("status", "move"), sorted(LEGAL))
@@ -120,6 +127,22 @@ def test_no_one_decides_their_own_request_the_backup_gets_the_liaisons():
 def test_only_the_person_it_waits_on_decides(move, someone):
     with pytest.raises(NotAllowed):
         apply(new_request(), someone, move, at=NOW, comment="x")
+
+
+def test_someone_asked_to_stand_in_decides_too_but_never_their_own_request():
+    escalated = frozenset({BACKUP.aad_object_id})
+    decided, audit = apply(new_request(), BACKUP, Move.APPROVE, at=NOW, stand_ins=escalated)
+    assert decided.status is Status.APPROVED
+    assert audit.actor == BACKUP
+    # The liaison can still decide; others cannot; the requester never decides their own.
+    assert apply(new_request(), LIAISON, Move.APPROVE, at=NOW, stand_ins=escalated)
+    with pytest.raises(NotAllowed):
+        apply(new_request(), DIRECTOR, Move.APPROVE, at=NOW, stand_ins=escalated)
+    with pytest.raises(NotAllowed):
+        apply(new_request(), FM, Move.APPROVE, at=NOW, stand_ins=frozenset({FM.aad_object_id}))
+    # Standing in is for decisions: the requester's moves stay the requester's.
+    with pytest.raises(NotAllowed):
+        apply(new_request(), BACKUP, Move.CANCEL, at=NOW, stand_ins=escalated)
 
 
 @pytest.mark.parametrize("move", [Move.CANCEL])

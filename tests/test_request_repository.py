@@ -2,17 +2,18 @@
 
 import asyncio
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineKind, DeadlineState
 from domain.out_of_office import Absence
 from domain.outbox import Message, MessageKind
 from domain.requests import Move, RequestKind, Status, apply, submit
 from domain.roster import Area, Person, Roster
 from persistence.database import create_engine
+from persistence.deadlines import DeadlineRepository
 from persistence.models import OutboxRow
 from persistence.requests import CardMessage, RequestRepository
 
@@ -202,7 +203,7 @@ async def test_audit_trail_lists_every_move_oldest_first(repository):
     assert await repository.audit_trail("NSD-0404") == []
 
 
-async def test_requested_by_lists_newest_first_and_waiting_on_only_awaiting_decisions(
+async def test_requested_by_lists_newest_first_and_waiting_on_only_what_is_open(
     repository,
 ):
     first, first_submission = submitted("NSD-0001", at=NOW)
@@ -237,7 +238,7 @@ async def test_requested_by_lists_newest_first_and_waiting_on_only_awaiting_deci
     # NSD-0004 was declined and NSD-0002 waits on its requester for more information.
     assert [r.id for r in await repository.waiting_on(LIAISON.aad_object_id)] == ["NSD-0001"]
     assert [r.id for r in await repository.waiting_on(DIRECTOR.aad_object_id)] == ["NSD-0003"]
-    assert await repository.waiting_on(FM.aad_object_id) == []
+    assert [r.id for r in await repository.waiting_on(FM.aad_object_id)] == ["NSD-0002"]
     assert await repository.requested_by(LIAISON.aad_object_id) == []
 
 
@@ -313,18 +314,57 @@ async def test_a_move_writes_its_messages_and_an_update_of_every_card(repository
     ]
 
 
-async def test_a_move_with_deadlines_writes_them_with_its_messages(repository, engine):
-    request, submission = submitted("ACM-0001")
-    await repository.add(request, submission)
-    approved, approval = apply(request, LIAISON, Move.APPROVE, at=NOW)
-    due = Deadline("ACM-0001", "Partners contact the customer", date(2026, 11, 26), FM)
-
-    await repository.save_move(
-        approved, approval, 1, deadlines=[due], messages=[notice(approved, FM)]
+def deadline(request_id: str, kind: DeadlineKind = DeadlineKind.LIAISON_DECISION) -> Deadline:
+    return Deadline(
+        key=f"{request_id}/{kind}/v1",
+        request_id=request_id,
+        kind=kind,
+        area=AMERICAS,
+        owner=LIAISON,
+        due_at=NOW + timedelta(days=2),
+        target=LIAISON,
+        remind_at=NOW + timedelta(days=2),
     )
 
-    assert await repository.deadlines_for("ACM-0001") == [due]
+
+async def test_a_move_opens_and_closes_deadlines_with_its_messages(repository, engine):
+    request, submission = submitted("ACM-0001")
+    await repository.add(request, submission, deadlines=[deadline("ACM-0001")])
+    approved, approval = apply(request, LIAISON, Move.APPROVE, at=NOW)
+
+    await repository.save_move(
+        approved,
+        approval,
+        1,
+        deadlines=[deadline("ACM-0001", DeadlineKind.PARTNER_CONTACT)],
+        closes={DeadlineKind.LIAISON_DECISION},
+        messages=[notice(approved, FM)],
+    )
+
+    stored = await DeadlineRepository(engine, ROSTER).all_for("ACM-0001")
+    assert [(d.kind, d.state) for d in stored] == [
+        (DeadlineKind.LIAISON_DECISION, DeadlineState.CLOSED),
+        (DeadlineKind.PARTNER_CONTACT, DeadlineState.OPEN),
+    ]
     assert [row[3] for row in await outbox_rows(engine)] == ["text:ACM-0001:2"]
+
+
+async def test_a_move_that_lost_the_race_opens_and_closes_nothing(repository, engine):
+    request, submission = submitted("ACM-0001")
+    await repository.add(request, submission, deadlines=[deadline("ACM-0001")])
+    approved, approval = apply(request, LIAISON, Move.APPROVE, at=NOW)
+    assert (
+        await repository.save_move(
+            approved,
+            approval,
+            5,
+            deadlines=[deadline("ACM-0001", DeadlineKind.PARTNER_CONTACT)],
+            closes={DeadlineKind.LIAISON_DECISION},
+        )
+        is None
+    )
+    (stored,) = await DeadlineRepository(engine, ROSTER).all_for("ACM-0001")
+    assert (stored.kind, stored.state) == (DeadlineKind.LIAISON_DECISION, DeadlineState.OPEN)
 
 
 async def test_a_submission_key_is_used_once_and_the_loser_uses_no_number(
@@ -345,12 +385,3 @@ async def test_a_submission_key_is_used_once_and_the_loser_uses_no_number(
     assert (await repository.by_submission_key("k1")).id == "NSD-0001"
     assert [row[3] for row in await outbox_rows(engine)] == ["card:NSD-0001:1"]
     assert await repository.next_request_id(RequestKind.NON_STANDARD_DELIVERY) == "NSD-0002"
-
-
-async def test_deadlines_are_kept_per_request_in_date_order(repository):
-    request, audit = submitted("ACM-0001")
-    later = Deadline("ACM-0001", "Partners contact the customer", date(2026, 11, 26), FM)
-    sooner = Deadline("ACM-0001", "Rollout target: pilot", date(2026, 11, 24), FM)
-    await repository.add(request, audit, deadlines=[later, sooner])
-    assert await repository.deadlines_for("ACM-0001") == [sooner, later]
-    assert await repository.deadlines_for("ACM-0002") == []

@@ -5,14 +5,14 @@ relay is given to send."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
 
 import pytest
 
 from app import request_kinds
 from config.roster import load_roster
-from domain.deadlines import Deadline
+from domain.deadlines import Deadline, DeadlineKind, Reason, Reminder, SlaPolicy, reminder_message
 from domain.out_of_office import Absence
 from domain.outbox import (
     CardMessage,
@@ -27,7 +27,10 @@ from domain.outbox import (
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person
 from services.graph_ports import GraphUnavailable
+from services.reminders import Timetable
 from services.requests import BuildSubmission, RequestService
+from services.working_hours import RosterWorkingHours
+from tests.fakes.deadlines import FakeDeadlineStore
 from tests.harness import SAMPLE_ROSTER
 
 ROSTER = load_roster(SAMPLE_ROSTER)
@@ -52,6 +55,7 @@ class Written:
     audit: AuditEntry
     deadlines: list[Deadline]
     messages: list[Message]
+    closes: frozenset[DeadlineKind] = frozenset()
 
 
 class InMemoryRequests:
@@ -96,13 +100,16 @@ class InMemoryRequests:
         expected_version: int,
         *,
         deadlines: Sequence[Deadline] = (),
+        closes: Collection[DeadlineKind] = (),
         messages: Sequence[Message] = (),
     ) -> list[AuditEntry] | None:
         if self.requests[updated.id].version != expected_version:
             return None
         self.requests[updated.id] = updated
         self.trails[updated.id].append(audit)
-        self.transactions.append(Written(updated, audit, list(deadlines), list(messages)))
+        self.transactions.append(
+            Written(updated, audit, list(deadlines), list(messages), frozenset(closes))
+        )
         return list(self.trails[updated.id])
 
     async def audit_trail(self, request_id: str) -> list[AuditEntry]:
@@ -141,6 +148,16 @@ class InMemoryRequests:
 
     async def card_message(self, card_message_id: int) -> CardMessage | None:
         return self.cards.get(card_message_id)
+
+    async def shown_in(
+        self, conversation_id: str, recipient_aad_object_id: str, *, personal: bool
+    ) -> set[str]:
+        return {
+            card.request_id
+            for card in self.cards.values()
+            if card.conversation_id in ({conversation_id, None} if personal else {conversation_id})
+            and card.recipient_aad_object_id == recipient_aad_object_id
+        }
 
 
 class RecordingOutbox:
@@ -193,6 +210,8 @@ def service(
         request_kinds(ROSTER),
         outbox,
         log or FixedDeliveryLog([]),
+        FakeDeadlineStore(),
+        Timetable(SlaPolicy(), RosterWorkingHours(ROSTER)),
         NobodyAway(),
         clock=lambda: NOW,
     )
@@ -207,7 +226,7 @@ def claimed(message: Message, *, card_message_id: int | None = None) -> ClaimedM
         request_id=message.request_id,
         card_message_id=card_message_id,
         dedupe_key=message.dedupe_key,
-        payload={"text": message.text} if message.text else {},
+        payload={"text": message.text} if message.text else dict(message.payload),
         attempts=1,
         claim_token="t",
     )
@@ -392,9 +411,20 @@ async def test_approval_deadlines_are_written_with_the_move(repository, outbox):
     await requests.move(request.id, LIAISON, Move.APPROVE)
 
     written = repository.transactions[-1]
-    assert written.deadlines
-    assert all(d.request_id == request.id for d in written.deadlines)
-    assert all(d.due_on > date(2026, 11, 23) for d in written.deadlines)
+    (follow_up,) = written.deadlines
+    assert (follow_up.kind, follow_up.request_id) == (DeadlineKind.PARTNER_CONTACT, request.id)
+    assert follow_up.due_at > NOW
+    assert DeadlineKind.LIAISON_DECISION in written.closes
+
+
+async def test_a_submission_opens_the_liaisons_decision_in_its_transaction(repository, outbox):
+    request = await service(repository, outbox).submit(
+        RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1"
+    )
+    (written,) = repository.transactions
+    (decision,) = written.deadlines
+    assert (decision.kind, decision.owner) == (DeadlineKind.LIAISON_DECISION, LIAISON)
+    assert decision.request_id == request.id
 
 
 async def test_my_requests_names_whom_each_message_waits_for(repository, outbox):
@@ -449,6 +479,7 @@ def graph_service(
     outbox: RecordingOutbox,
     queue: RecordingQueue,
     installer: FakeInstaller | None = None,
+    deadlines: FakeDeadlineStore | None = None,
 ) -> RequestService:
     return RequestService(
         repository,
@@ -457,6 +488,8 @@ def graph_service(
         request_kinds(ROSTER),
         outbox,
         FixedDeliveryLog([]),
+        deadlines or FakeDeadlineStore(),
+        Timetable(SlaPolicy(), RosterWorkingHours(ROSTER)),
         NobodyAway(),
         clock=lambda: NOW,
         bot_app_id="bot-app-id",
@@ -559,3 +592,55 @@ async def test_someone_teams_will_not_reach_gets_the_message_by_mail(repository,
     assert composed.mail is not None
     assert composed.mail.to == (LIAISON.email,)
     assert "waits on your decision" in composed.mail.html_body
+
+
+@pytest.mark.parametrize("still_owed", [True, False])
+async def test_a_reminder_teams_will_not_take_goes_by_mail_while_still_owed(
+    repository, outbox, still_owed
+):
+    queue, store = RecordingQueue(), FakeDeadlineStore()
+    requests = graph_service(repository, outbox, queue, deadlines=store)
+    await submitted_with_team(requests)
+    (decision,) = repository.transactions[-1].deadlines
+    if still_owed:
+        store.add(decision)
+    reminder = Reminder(
+        decision.step_key,
+        "NSD-0001",
+        DeadlineKind.LIAISON_DECISION,
+        Reason.DUE,
+        LIAISON,
+        LIAISON,
+        decision.due_at,
+    )
+
+    await requests.undelivered(
+        claimed(reminder_message(reminder)), Unreachable("HTTP 403 ConversationBlockedByUser")
+    )
+
+    if not still_owed:  # decided meanwhile: nothing to remind of
+        assert queue.added == []
+        return
+    (mail,) = queue.added
+    assert mail.kind is MessageKind.MAIL
+    assert mail.recipient.email == LIAISON.email
+    assert mail.text.startswith(
+        "⏰ Your decision on NSD-0001 (Non-standard delivery, Contoso) is due"
+    )
+    composed = await requests.compose(claimed(mail))
+    assert composed is not None
+    assert composed.mail is not None
+    assert "Your decision on NSD-0001" in composed.mail.html_body
+
+
+async def test_an_answer_recorded_on_an_approved_request_tells_and_mails_nobody_again(
+    repository, outbox
+):
+    requests = graph_service(repository, outbox, RecordingQueue())
+    await submitted_with_team(requests)
+    await requests.move("NSD-0001", LIAISON, Move.APPROVE)
+
+    result = await requests.move("NSD-0001", FM, Move.RECORD_PARTNER_CONTACT, comment="Not yet")
+
+    assert result.moved
+    assert repository.transactions[-1].messages == []

@@ -1,11 +1,14 @@
+from datetime import date, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
 from config.roster import load_roster, parse_roster
 from config.settings import ConfigurationError
-from domain.roster import Specialty
+from domain.roster import Person, Specialty
+from domain.working_hours import WorkingHours
 
 SAMPLE = Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml"
 
@@ -34,6 +37,37 @@ def test_roles_of_a_person_are_found_across_areas():
     assert ("liaison", "emea") in roles
 
 
+def test_holiday_subdivisions_join_the_area_calendar():
+    emea = load_roster(SAMPLE).area("emea")
+    assert emea.holiday_subdivisions == ("DE-BY", "GB-ENG")
+    assert not emea.calendar.is_business_day(date(2026, 1, 6))  # Epiphany, in Bavaria only
+    data = sample()
+    data["areas"][1].pop("holiday_subdivisions")
+    assert parse_roster(data).area("emea").calendar.is_business_day(date(2026, 1, 6))
+
+
+def test_working_hours_come_from_the_person_else_the_default():
+    roster = load_roster(SAMPLE)
+    americas = roster.area("americas")
+    adele = roster.working_hours_of(americas.liaison)
+    assert adele.zone == ZoneInfo("America/Los_Angeles")
+    assert (adele.start, adele.end) == (time(8), time(17))
+    assert adele.weekdays == frozenset(range(5))
+    fm = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
+    assert roster.working_hours_of(fm) == WorkingHours(ZoneInfo("America/New_York"))
+
+
+def test_without_any_working_hours_everyone_works_nine_to_five_utc():
+    data = sample()
+    data.pop("default_working_hours")
+    for area in data["areas"]:
+        for role in ("liaison", "backup", "director"):
+            area[role] = {k: v for k, v in area[role].items() if k != "working_hours"}
+    roster = parse_roster(data)
+    assert roster.working_hours_of(roster.area("emea").liaison) == WorkingHours()
+    assert WorkingHours() == WorkingHours(ZoneInfo("UTC"), time(9), time(17), frozenset(range(5)))
+
+
 @pytest.mark.parametrize(
     ("break_it", "message"),
     [
@@ -53,6 +87,42 @@ def test_roles_of_a_person_are_found_across_areas():
         (
             lambda d: d["areas"][1].update(holiday_countries=["GB", "XX"]),
             "areas[1] (EMEA).holiday_countries[1]: no public holiday calendar is known for 'XX'",
+        ),
+        (
+            lambda d: d["areas"][1].update(holiday_subdivisions=["DE-BY", "DE-XX"]),
+            "areas[1] (EMEA).holiday_subdivisions[1]: no public holiday calendar is known for "
+            "'DE-XX'",
+        ),
+        (
+            lambda d: d["areas"][1].update(holiday_subdivisions=["Bavaria"]),
+            "areas[1] (EMEA).holiday_subdivisions[0]: not a subdivision code such as DE-BY",
+        ),
+        (
+            lambda d: d["areas"][0]["director"].update(working_hours={"time_zone": "Mars/Olympus"}),
+            "areas[0] (Americas).director.working_hours.time_zone: not an IANA time zone",
+        ),
+        (
+            lambda d: d["areas"][0]["director"].update(
+                working_hours={"time_zone": "UTC", "days": ["Monday"]}
+            ),
+            "areas[0] (Americas).director.working_hours.days[0]: Input should be 'Mon'",
+        ),
+        (
+            lambda d: d["areas"][0]["director"].update(
+                working_hours={"time_zone": "UTC", "start": "18:00", "end": "09:00"}
+            ),
+            "areas[0] (Americas).director.working_hours: must end after they start",
+        ),
+        (
+            lambda d: d["areas"][2]["director"].update(
+                working_hours={"time_zone": "Australia/Sydney"}
+            ),
+            "areas[2] (Asia Pacific and Japan).director.working_hours: Lynne Robbins has other "
+            "working hours at areas[0] (Americas).director.working_hours",
+        ),
+        (
+            lambda d: d.update(default_working_hours={"time_zone": "Pacific Standard"}),
+            "default_working_hours.time_zone: not an IANA time zone",
         ),
         (
             lambda d: d["partners"][0].update(specialties=["Cooking"]),
