@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -21,13 +22,14 @@ from bot.storage import DatabaseStorage
 from bot.teams_bot import FastTrackBot
 from cards.welcome import MenuItem
 from config.roster import load_roster
-from config.settings import ConfigurationError, Settings, load_settings
+from config.settings import ConfigurationError, GraphCredential, Settings, load_settings
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
 from domain.deadlines import SlaPolicy
 from domain.requests import RequestKind
 from domain.roster import Roster
+from graph.dry_run import DryRunMailer
 from persistence.conversation_references import ConversationReferenceStore
 from persistence.database import (
     Statements,
@@ -42,12 +44,18 @@ from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
 from services.deadlines import DeadlineService
+from services.delivery import Couriers
+from services.graph_ports import GraphPorts
 from services.outbox import Relay, RelayPolicy
+from services.people import Addresses, OutOfOffice
 from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
 from services.requests import RequestKindSpec, RequestService
 from services.working_hours import RosterWorkingHours
 
 log = logging.getLogger("fasttrack")
+
+if TYPE_CHECKING:
+    from graph.client import GraphConnection
 
 SETTINGS = web.AppKey("settings", Settings)
 ROSTER = web.AppKey("roster", Roster)
@@ -56,6 +64,7 @@ BOT = web.AppKey("bot", FastTrackBot)
 ENGINE = web.AppKey("engine", AsyncEngine)
 RELAY = web.AppKey("relay", Relay)
 SCHEDULER = web.AppKey("scheduler", ReminderScheduler)
+GRAPH = web.AppKey("graph", GraphPorts)
 
 
 def request_kinds(roster: Roster) -> list[RequestKindSpec]:
@@ -129,12 +138,14 @@ def create_app(
     *,
     roster: Roster | None = None,
     credential: AsyncTokenCredential | None = None,
+    graph_credential: AsyncTokenCredential | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> web.Application:
     """Build the web application. Tests pass fakes for the outside services here.
 
-    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens;
-    `clock` the time deadlines are opened, reminded of and shown at (tests drive it).
+    `credential` replaces the Azure AD credential used for outbound Bot Connector tokens,
+    `graph_credential` the one for Microsoft Graph; `clock` the time deadlines are opened,
+    reminded of and shown at (tests drive it).
     """
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
@@ -155,8 +166,12 @@ def create_app(
         kinds = request_kinds(roster)
         outcomes = {spec.kind: spec.outcomes for spec in kinds}
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
+        graph, graph_connection = _graph(settings, graph_credential)
+        timeout, cache_seconds = settings.graph_read_timeout, settings.graph_read_cache_seconds
         outbox = OutboxRepository(engine, statements)
-        relay = Relay(outbox, TeamsCourier(adapter, directory), relay_policy(settings))
+        relay = Relay(
+            outbox, Couriers(TeamsCourier(adapter, directory), graph.mailer), relay_policy(settings)
+        )
         deadlines = DeadlineRepository(engine, roster, statements)
         timetable = Timetable(
             SlaPolicy(liaison_decision_days=settings.liaison_decision_days),
@@ -171,7 +186,13 @@ def create_app(
             outbox,
             deadlines=deadlines,
             timetable=timetable,
+            out_of_office=OutOfOffice(
+                graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds
+            ),
             clock=clock,
+            bot_app_id=settings.microsoft_app_id,
+            installer=graph.installer,
+            queue=outbox,
         )
         deadline_service = DeadlineService(deadlines, timetable, clock)
         scheduler = ReminderScheduler(
@@ -183,12 +204,17 @@ def create_app(
         )
         main_dialog = MainDialog(
             conversation_state,
-            conversations=request_conversations(requests, kinds),
+            conversations=request_conversations(
+                requests,
+                kinds,
+                Addresses(graph.directory, timeout=timeout, cache_seconds=cache_seconds),
+            ),
             commands=request_commands(requests, outcomes, deadline_service),
         )
         app[ENGINE] = engine
         app[RELAY] = relay
         app[SCHEDULER] = scheduler
+        app[GRAPH] = graph
         app[ADAPTER] = adapter
         app[BOT] = FastTrackBot(
             conversation_state,
@@ -199,11 +225,13 @@ def create_app(
             outcomes,
             deadline_service,
         )
-        relay.start(requests.compose)
+        relay.start(requests.compose, requests.undelivered)
         scheduler.start()
         yield
         await scheduler.stop()
         await relay.stop()
+        if graph_connection is not None:
+            await graph_connection.close()
         await app[ADAPTER].close()
         await session.close()
         statements.close()
@@ -213,6 +241,40 @@ def create_app(
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _healthz)
     return app
+
+
+def _graph(
+    settings: Settings, credential: AsyncTokenCredential | None
+) -> tuple[GraphPorts, GraphConnection | None]:
+    """The Graph ports the settings permit; dry-run mail and nothing else without Graph."""
+    if settings.graph_credential is GraphCredential.NONE:
+        return GraphPorts(DryRunMailer()), None
+    # msgraph-sdk is large and slow to import: only when Graph is configured.
+    from graph.apps import GraphAppInstaller
+    from graph.client import connect
+    from graph.mail import GraphMailer
+    from graph.people import GraphDirectory, GraphOutOfOfficeReader
+
+    connection = connect(settings, credential)
+    client = connection.client
+    ports = GraphPorts(
+        mailer=DryRunMailer()
+        if settings.mail_dry_run
+        else GraphMailer(client, settings.mail_sender, settings.graph_send_timeout),
+        out_of_office=GraphOutOfOfficeReader(client)
+        if settings.graph_read_mailbox_settings
+        else None,
+        directory=GraphDirectory(client) if settings.graph_look_up_users else None,
+        installer=GraphAppInstaller(
+            client,
+            settings.graph_base_url,
+            settings.teams_app_catalog_id,
+            settings.graph_send_timeout,
+        )
+        if settings.graph_install_app
+        else None,
+    )
+    return ports, connection
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from cards.approval import execute_button
 from cards.elements import adaptive_card, attention
-from domain.outbox import DeliveryRecord, MessageState
+from domain.outbox import DeliveryRecord, MessageKind, MessageState
 from domain.requests import Move, Request, Status
 
 # The moves the list offers. They carry no card version: the list is re-read on every action.
@@ -26,7 +26,7 @@ def my_requests_card(
     deadlines: Mapping[str, str] | None = None,
 ) -> dict:
     """`outcomes`: the outcome choices per request kind (seed 000's success criteria);
-    `deliveries`: what became of each request's messages (cards, updates, notices);
+    `deliveries`: what became of each request's messages (cards, updates, notices, mail);
     `deadlines`: each request's next deadline in words."""
     deliveries = deliveries or {}
     deadlines = deadlines or {}
@@ -64,18 +64,22 @@ def my_requests_card(
                     "text": f"⏰ {deadlines[request.id]}",
                 }
             )
-        delivery = delivery_summary(deliveries.get(request.id, []))
-        if delivery:
-            items.append(
-                {
-                    "type": "TextBlock",
-                    "wrap": True,
-                    "spacing": "None",
-                    "isSubtle": True,
-                    "size": "Small",
-                    "text": delivery,
-                }
-            )
+        records = deliveries.get(request.id, [])
+        for line in (
+            delivery_summary([r for r in records if r.kind is not MessageKind.MAIL]),
+            mail_summary([r for r in records if r.kind is MessageKind.MAIL]),
+        ):
+            if line:
+                items.append(
+                    {
+                        "type": "TextBlock",
+                        "wrap": True,
+                        "spacing": "None",
+                        "isSubtle": True,
+                        "size": "Small",
+                        "text": line,
+                    }
+                )
         actions = []
         if request.status in (Status.SUBMITTED, Status.MORE_INFO_REQUESTED):
             actions.append(
@@ -119,6 +123,29 @@ def delivery_summary(records: list[DeliveryRecord]) -> str | None:
         parts.append(f"waiting for {waiting} to open a chat with the bot")
     parts += [f"not delivered to {name} ({reason})" for name, reason in sorted(failed)]
     return "Messages: " + " · ".join(parts)
+
+
+def mail_summary(records: list[DeliveryRecord]) -> str | None:
+    """Mail (to the account team, or a notice Teams could not take), address by address;
+    None when there is none."""
+    if not records:
+        return None
+    parts = []
+    recorded = _names(r for r in records if r.state is MessageState.SENT and r.dry_run)
+    sent = _names(r for r in records if r.state is MessageState.SENT and not r.dry_run)
+    waiting = _names(r for r in records if r.state not in (MessageState.SENT, MessageState.FAILED))
+    if sent:
+        parts.append(f"sent to {sent}")
+    if recorded:
+        parts.append(f"recorded, not sent (dry run), for {recorded}")
+    if waiting:
+        parts.append(f"waiting to be sent to {waiting}")
+    parts += [
+        f"failed for {r.recipient_name} ({r.last_error or 'unknown reason'})"
+        for r in records
+        if r.state is MessageState.FAILED
+    ]
+    return "Mail: " + " · ".join(parts)
 
 
 def _names(records: Iterable[DeliveryRecord]) -> str:

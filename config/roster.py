@@ -25,6 +25,7 @@ from pydantic import (
 from config.settings import ConfigurationError
 from domain.business_days import supports_country, supports_subdivision
 from domain.roster import Area, Location, Partner, Person, Roster, Specialty
+from domain.time_zones import zone_named
 from domain.working_hours import WorkingHours
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -65,11 +66,18 @@ def _holiday_subdivision(value: str) -> str:
 
 
 def _time_zone(value: str) -> str:
+    """The IANA name of an IANA or a Windows zone name (Graph's mailboxSettings give the
+    latter, e.g. "Pacific Standard Time")."""
     try:
-        ZoneInfo(value)
+        return ZoneInfo(value).key
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"not an IANA time zone such as Europe/Berlin: {value!r}") from None
-    return value
+        zone = zone_named(value)
+    if zone is None:
+        raise ValueError(
+            "not a time zone such as Europe/Berlin (IANA) or Pacific Standard Time (Windows): "
+            f"{value!r}"
+        )
+    return zone.key
 
 
 Email = Annotated[str, AfterValidator(_email)]

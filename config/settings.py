@@ -7,9 +7,11 @@ a `ConfigurationError` naming the setting.
 from __future__ import annotations
 
 import ipaddress
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,9 +21,22 @@ class ConfigurationError(Exception):
     """Start-up configuration is wrong; the message names the setting or roster entry."""
 
 
+_MAILBOX = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[a-zA-Z]{2,}$")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/fasttrack-bot.db"
 # Teams gives up on a turn after about 15 s; replies not sent by then are dropped.
 DEFAULT_REPLY_TIME_LIMIT_SECONDS = 10.0
+
+
+class GraphCredential(StrEnum):
+    """How the bot signs in to Microsoft Graph (azure-identity)."""
+
+    NONE = "none"  # Graph not used: mail is dry-run, routing uses the roster only
+    CLIENT_SECRET = "client_secret"
+    CERTIFICATE = "certificate"
+    MANAGED_IDENTITY = "managed_identity"
+
+
+GRAPH_PUBLIC_CLOUD = "https://graph.microsoft.com/v1.0"
 
 
 class AppType(StrEnum):
@@ -66,6 +81,27 @@ class Settings(BaseSettings):
         2, ge=1, le=30, validation_alias="LIAISON_DECISION_BUSINESS_DAYS"
     )
 
+    # Microsoft Graph: mail to account teams, out of office, directory, app installation.
+    graph_credential: GraphCredential = Field(
+        GraphCredential.NONE, validation_alias="GRAPH_CREDENTIAL"
+    )
+    graph_tenant_id: str = Field("", validation_alias="GRAPH_TENANT_ID")
+    graph_client_id: str = Field("", validation_alias="GRAPH_CLIENT_ID")
+    graph_client_secret: str = Field("", validation_alias="GRAPH_CLIENT_SECRET", repr=False)
+    graph_certificate_path: Path | None = Field(None, validation_alias="GRAPH_CERTIFICATE_PATH")
+    graph_base_url: str = Field(GRAPH_PUBLIC_CLOUD, validation_alias="GRAPH_BASE_URL")
+    graph_read_timeout: float = Field(2.0, gt=0, le=10, validation_alias="GRAPH_READ_TIMEOUT")
+    graph_read_cache_seconds: float = Field(
+        300, ge=0, le=86400, validation_alias="GRAPH_READ_CACHE_SECONDS"
+    )
+    graph_send_timeout: float = Field(10.0, gt=0, le=60, validation_alias="GRAPH_SEND_TIMEOUT")
+    # What the admin consented to (README, "Microsoft Graph"): each switches one use on.
+    graph_read_mailbox_settings: bool = Field(False, validation_alias="GRAPH_READ_MAILBOX_SETTINGS")
+    graph_look_up_users: bool = Field(False, validation_alias="GRAPH_LOOK_UP_USERS")
+    graph_install_app: bool = Field(False, validation_alias="GRAPH_INSTALL_APP")
+    teams_app_catalog_id: str = Field("", validation_alias="TEAMS_APP_CATALOG_ID")
+    mail_dry_run: bool = Field(True, validation_alias="MAIL_DRY_RUN")
+    mail_sender: str = Field("", validation_alias="MAIL_SENDER")
     # The outbox relay (see .env.example).
     outbox_send_timeout: float = Field(10.0, gt=0, validation_alias="OUTBOX_SEND_TIMEOUT_SECONDS")
     outbox_lease: float = Field(60.0, gt=0, validation_alias="OUTBOX_LEASE_SECONDS")
@@ -90,6 +126,79 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
+
+    @field_validator("graph_base_url")
+    @classmethod
+    def _graph_url(cls, url: str) -> str:
+        parsed = urlsplit(url)
+        loopback = parsed.hostname is not None and is_loopback(parsed.hostname)
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+            raise ValueError("must be an https:// URL (http:// only on a loopback address)")
+        if not parsed.path.strip("/"):
+            raise ValueError("must name the API version, e.g. https://graph.microsoft.com/v1.0")
+        return url.rstrip("/")
+
+    @field_validator("mail_sender")
+    @classmethod
+    def _mailbox(cls, address: str) -> str:
+        if address and not _MAILBOX.match(address):
+            raise ValueError("must be the service mailbox's address, e.g. fasttrack@contoso.com")
+        return address
+
+    @model_validator(mode="after")
+    def _graph_is_complete(self) -> Settings:
+        uses = [
+            name
+            for name, on in (
+                ("MAIL_DRY_RUN=false", not self.mail_dry_run),
+                ("GRAPH_READ_MAILBOX_SETTINGS", self.graph_read_mailbox_settings),
+                ("GRAPH_LOOK_UP_USERS", self.graph_look_up_users),
+                ("GRAPH_INSTALL_APP", self.graph_install_app),
+            )
+            if on
+        ]
+        kind = self.graph_credential
+        if kind is GraphCredential.NONE:
+            if uses:
+                raise ValueError(
+                    f"{', '.join(uses)} needs Microsoft Graph: set GRAPH_CREDENTIAL to "
+                    "client_secret, certificate or managed_identity"
+                )
+            return self
+        needed = {
+            GraphCredential.CLIENT_SECRET: (
+                "GRAPH_TENANT_ID",
+                "GRAPH_CLIENT_ID",
+                "GRAPH_CLIENT_SECRET",
+            ),
+            GraphCredential.CERTIFICATE: (
+                "GRAPH_TENANT_ID",
+                "GRAPH_CLIENT_ID",
+                "GRAPH_CERTIFICATE_PATH",
+            ),
+            GraphCredential.MANAGED_IDENTITY: (),
+        }[kind]
+        values = {
+            "GRAPH_TENANT_ID": self.graph_tenant_id,
+            "GRAPH_CLIENT_ID": self.graph_client_id,
+            "GRAPH_CLIENT_SECRET": self.graph_client_secret,
+            "GRAPH_CERTIFICATE_PATH": self.graph_certificate_path,
+        }
+        missing = [name for name in needed if not values[name]]
+        if missing:
+            raise ValueError(f"GRAPH_CREDENTIAL={kind.value} needs {', '.join(missing)}")
+        if kind is GraphCredential.CERTIFICATE and not (
+            self.graph_certificate_path and self.graph_certificate_path.is_file()
+        ):
+            raise ValueError(f"GRAPH_CERTIFICATE_PATH={self.graph_certificate_path}: no such file")
+        if not self.mail_dry_run and not self.mail_sender:
+            raise ValueError("MAIL_SENDER is required when MAIL_DRY_RUN=false")
+        if self.graph_install_app and not self.teams_app_catalog_id:
+            raise ValueError(
+                "TEAMS_APP_CATALOG_ID (the app's id in the tenant's app catalog) is required "
+                "when GRAPH_INSTALL_APP=true"
+            )
+        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:

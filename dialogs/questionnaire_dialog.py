@@ -45,6 +45,8 @@ from domain.questionnaire import (
 Submit = Callable[[TurnContext, dict, str], Awaitable[str]]
 # Notes for the summary card, derived from the answers (e.g. playbook hints).
 Notes = Callable[[dict], list[str]]
+# Of the addresses typed, those the directory says no one has.
+UnknownAddresses = Callable[[list[str]], Awaitable[list[str]]]
 
 SUMMARY_WORDS = {"submit": summary.SUBMIT, "send": summary.SUBMIT}
 # Where a form submitted by Action.Execute leaves the card that replaces it (the invoke answer).
@@ -67,8 +69,10 @@ class QuestionnaireDialog(Dialog):
         steps: list[Step],
         submit: Submit,
         notes: Notes = lambda answers: [],
+        unknown_addresses: UnknownAddresses | None = None,
     ) -> None:
         super().__init__(dialog_id)
+        self._unknown_addresses = unknown_addresses
         self._title = title
         self._steps = steps
         self._ordered = questions_of(steps)
@@ -248,6 +252,7 @@ class QuestionnaireDialog(Dialog):
         question = self._question_to_type(step, state)
         try:
             value = question.parse(text, _today())
+            await self._check_in_directory(question, value)
         except InvalidAnswer as reason:
             await self._send_prompt(context, state, str(reason))
             return Dialog.end_of_turn
@@ -276,7 +281,9 @@ class QuestionnaireDialog(Dialog):
                 continue
             try:
                 parsed[question.key] = question.parse(typed[question.key], _today())
+                await self._check_in_directory(question, parsed[question.key])
             except InvalidAnswer as reason:
+                parsed.pop(question.key, None)
                 errors[question.key] = str(reason)
         merged = {**_without(answers, step), **parsed}
         for question in shown:
@@ -300,6 +307,25 @@ class QuestionnaireDialog(Dialog):
         return await self._after_answers(
             dialog_context, state, [q for q in step.questions if q.key in parsed]
         )
+
+    async def _check_in_directory(self, question: Question, value: object) -> None:
+        """Addresses no one in the directory has are refused with the reason (when the bot may
+        look them up; otherwise, or when the directory does not answer in time, they stand)."""
+        if (
+            self._unknown_addresses is None
+            or question.kind is not AnswerKind.EMAILS
+            or not isinstance(value, list)
+        ):
+            return
+        unknown = await self._unknown_addresses(value)
+        if len(unknown) == 1:
+            raise InvalidAnswer(
+                f"No one in the directory has the address {unknown[0]}: check its spelling."
+            )
+        if unknown:
+            raise InvalidAnswer(
+                f"No one in the directory has the addresses {', '.join(unknown)}: check them."
+            )
 
     async def _after_answers(
         self, dialog_context: DialogContext, state: dict, answered: list[Question]

@@ -14,8 +14,10 @@ from dialogs.main_dialog import Command, Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog
 from domain.requests import Request
 from domain.roster import Person
+from notices.absence import absence_note
 from persistence.conversation_references import PERSONAL
 from services.deadlines import DeadlineService
+from services.people import Addresses
 from services.requests import RequestKindSpec, RequestService
 
 
@@ -31,9 +33,9 @@ async def send_card(turn_context: TurnContext, card: dict) -> ResourceResponse |
 
 
 def request_conversations(
-    service: RequestService, specs: list[RequestKindSpec]
+    service: RequestService, specs: list[RequestKindSpec], addresses: Addresses
 ) -> list[Conversation]:
-    return [_conversation(service, spec) for spec in specs]
+    return [_conversation(service, spec, addresses) for spec in specs]
 
 
 def request_commands(
@@ -108,7 +110,9 @@ def _waiting_intro(waiting: list[Request], already: set[str]) -> str:
     )
 
 
-def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversation:
+def _conversation(
+    service: RequestService, spec: RequestKindSpec, addresses: Addresses
+) -> Conversation:
     async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> str:
         requester = person_of(turn_context.activity.from_property)
         request = await service.submit(spec.kind, requester, answers, submission_key)
@@ -117,6 +121,7 @@ def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversatio
         waiting = request.waiting_on if request.is_open else None
         where = (
             f"It now waits on {waiting.display_name} ({request.area.name})"
+            + "".join(f", as {absence_note(a)}" for a in request.passed_over)
             if waiting
             else f"It is {request.status.label.lower()}"
         )
@@ -126,6 +131,11 @@ def _conversation(service: RequestService, spec: RequestKindSpec) -> Conversatio
         )
 
     dialog = QuestionnaireDialog(
-        spec.kind.value, f"{spec.kind.label} request", spec.steps, submit, spec.notes
+        spec.kind.value,
+        f"{spec.kind.label} request",
+        spec.steps,
+        submit,
+        spec.notes,
+        unknown_addresses=addresses.unknown,
     )
     return Conversation(spec.menu_item, dialog)

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.account_team import Mail
 from domain.roster import Person
 
 
@@ -15,6 +16,7 @@ class MessageKind(StrEnum):
     CARD_UPDATE = "card_update"  # a posted card, brought to the request's current state
     TEXT = "text"  # a notice
     REMINDER = "reminder"  # of a deadline: a card rendered at delivery time, or nothing
+    MAIL = "mail"  # a mail through Graph, e.g. to an account-team address
 
 
 class MessageState(StrEnum):
@@ -71,6 +73,7 @@ class Composed:
     text: str = ""
     update: PostedCard | None = None  # update this posted card with `card`
     version: int = 0  # the request version a card shows
+    mail: Mail | None = None  # sent by mail instead of in Teams
 
 
 # --- what a delivery attempt gave --------------------------------------------------------
@@ -81,6 +84,14 @@ class Delivered:
     conversation_id: str
     activity_id: str
     service_url: str
+
+
+@dataclass(frozen=True)
+class Mailed:
+    """Graph accepted the mail (202), or dry-run recorded it: `rendered` is kept on the row."""
+
+    rendered: dict[str, Any]
+    dry_run: bool
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,7 @@ class Refused:
     reason: str
 
 
-SendOutcome = Delivered | NoChat | Unreachable | TryAgain | Refused
+SendOutcome = Delivered | Mailed | NoChat | Unreachable | TryAgain | Refused
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,3 +147,4 @@ class DeliveryRecord:
     recipient_name: str
     state: MessageState
     last_error: str | None
+    dry_run: bool = False  # a mail recorded, not sent (MAIL_DRY_RUN)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
+from domain.out_of_office import Absence
 from domain.roster import Area, Person, Roster
 
 
@@ -127,6 +128,8 @@ class Request:
     submitted_at: datetime
     version: int = 1
     outcome: str = ""
+    # Approvers out of office at submission, whom the request went around (liaison, backup).
+    passed_over: tuple[Absence, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -137,11 +140,29 @@ class Request:
         }
 
 
-def first_approver(area: Area, requester: Person) -> Person:
-    """The area liaison; the backup while the liaison is away or when the liaison is asking."""
-    if area.liaison_away or area.liaison.aad_object_id == requester.aad_object_id:
+def first_approver(area: Area, requester: Person, away: Iterable[Absence] = ()) -> Person:
+    """The area liaison; the backup while the liaison is away or out of office, or when the
+    liaison is asking; the regional director when the backup is out of office too."""
+    absent = {a.person.aad_object_id for a in away}
+    if (
+        area.liaison_away
+        or area.liaison.aad_object_id == requester.aad_object_id
+        or area.liaison.aad_object_id in absent
+    ):
+        if area.backup.aad_object_id in absent:
+            return area.director
         return area.backup
     return area.liaison
+
+
+def routed_around(area: Area, approver: Person, away: Iterable[Absence]) -> tuple[Absence, ...]:
+    """Of those out of office, the ones the request went around on its way to `approver`."""
+    before = []
+    for person in (area.liaison, area.backup):
+        if person.aad_object_id == approver.aad_object_id:
+            break
+        before.append(person.aad_object_id)
+    return tuple(a for a in away if a.person.aad_object_id in before)
 
 
 def submit(
@@ -154,7 +175,11 @@ def submit(
     answers: dict,
     needs_director: bool,
     at: datetime,
+    away: Iterable[Absence] = (),
 ) -> tuple[Request, AuditEntry]:
+    """`away`: approvers out of office now (liaison, backup), routed around."""
+    away = tuple(away)
+    approver = first_approver(area, requester, away)
     request = Request(
         id=request_id,
         kind=kind,
@@ -164,8 +189,9 @@ def submit(
         answers=answers,
         needs_director=needs_director,
         status=Status.SUBMITTED,
-        waiting_on=first_approver(area, requester),
+        waiting_on=approver,
         submitted_at=at,
+        passed_over=routed_around(area, approver, away),
     )
     return request, AuditEntry(requester, at, None, None, Status.SUBMITTED)
 
@@ -209,7 +235,14 @@ def apply(
         raise CommentRequired(f"A comment is required to {move.value.replace('_', ' ')}.")
 
     outcome = request.outcome
-    if move is Move.APPROVE and request.status is Status.SUBMITTED and request.needs_director:
+    if (
+        move is Move.APPROVE
+        and request.status is Status.SUBMITTED
+        and request.needs_director
+        # Routed to the director (liaison and backup out of office): their approval is the
+        # director's review.
+        and actor.aad_object_id != request.area.director.aad_object_id
+    ):
         target = Status.DIRECTOR_REVIEW
     if move is Move.RECORD_OUTCOME:
         outcome = comment
@@ -259,7 +292,9 @@ def may_see_personal_data(
 
 def _waiting_on(request: Request, status: Status) -> Person | None:
     if status is Status.SUBMITTED:
-        return first_approver(request.area, request.requester)
+        # Back from the requester: to whoever it went to at submission, so one approver sees
+        # it through even when the liaison is back meanwhile.
+        return first_approver(request.area, request.requester, request.passed_over)
     if status is Status.DIRECTOR_REVIEW:
         return request.area.director
     if status is Status.MORE_INFO_REQUESTED:

@@ -115,6 +115,8 @@ class RequestRow(Base):
     waiting_on_aad_object_id: Mapped[str | None] = mapped_column(String(64))
     waiting_on_name: Mapped[str | None] = mapped_column(String(256))
     waiting_on_email: Mapped[str | None] = mapped_column(String(320))
+    # Approvers out of office at submission whom the request went around, with their return.
+    passed_over: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default="[]")
     outcome: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

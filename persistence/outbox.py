@@ -37,6 +37,7 @@ from domain.outbox import (
     Composed,
     Delivered,
     DeliveryRecord,
+    Mailed,
     Message,
     MessageKind,
     MessageState,
@@ -145,6 +146,18 @@ _MARK_SENT = (
         attempted_at=bindparam("p_now"),
         next_attempt_at=None,
         last_error=None,
+    )
+)
+_MARK_MAILED = (
+    update(OutboxRow)
+    .where(_STILL_OURS)
+    .values(
+        state=MessageState.SENT.value,
+        sent_at=bindparam("p_now"),
+        attempted_at=bindparam("p_now"),
+        next_attempt_at=None,
+        last_error=None,
+        payload=bindparam("p_payload", type_=OutboxRow.payload.type),
     )
 )
 _RETRY = (
@@ -314,9 +327,16 @@ class OutboxRepository:
         now: datetime,
         composed: Composed | None,
         delivered: Delivered | None,
+        mailed: Mailed | None = None,
     ) -> bool:
+        """`mailed`: the mail as Graph got it (or dry-run recorded it), kept on the row."""
         ours = _ours(message)
         mark = {**ours, "p_now": now}
+        if mailed is not None:
+            payload = {**message.payload, "mail": mailed.rendered, "dry_run": mailed.dry_run}
+            return (
+                await self._statements.write(_MARK_MAILED, {**mark, "p_payload": payload})
+            ).rowcount == 1
         posted: dict[str, Any] | None = None
         if composed is not None and delivered is not None and message.request_id:
             if composed.update is not None:
@@ -430,6 +450,7 @@ class OutboxRepository:
                 OutboxRow.recipient_name,
                 OutboxRow.state,
                 OutboxRow.last_error,
+                OutboxRow.payload,
             )
             .where(OutboxRow.request_id.in_(request_ids))
             .order_by(OutboxRow.id)
@@ -442,6 +463,7 @@ class OutboxRepository:
                 recipient_name=row.recipient_name,
                 state=MessageState(row.state),
                 last_error=row.last_error,
+                dry_run=bool(row.payload.get("dry_run")),
             )
             for row in rows
         ]

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.deadlines import Deadline, DeadlineKind, DeadlineState
+from domain.out_of_office import Absence
 from domain.outbox import CardMessage, Message, MessageKind, MessageState
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person, Roster
@@ -358,6 +359,7 @@ class RequestRepository:
                 area_code=request.area.code,
                 customer=request.customer,
                 answers=request.answers,
+                passed_over=[_absence_columns(a) for a in request.passed_over],
                 needs_director=request.needs_director,
                 outcome=request.outcome,
                 submitted_at=request.submitted_at,
@@ -553,6 +555,7 @@ class RequestRepository:
             area=self._roster.area(row.area_code),
             customer=row.customer,
             answers=row.answers,
+            passed_over=tuple(_absence(item) for item in row.passed_over),
             needs_director=row.needs_director,
             status=Status(row.status),
             waiting_on=waiting_on,
@@ -568,6 +571,20 @@ def _waiting_on_columns(person: Person | None) -> dict[str, str | None]:
         "waiting_on_name": person.display_name if person else None,
         "waiting_on_email": person.email if person else None,
     }
+
+
+def _absence_columns(absence: Absence) -> dict[str, str | None]:
+    return {
+        "name": absence.person.display_name,
+        "aad_object_id": absence.person.aad_object_id,
+        "email": absence.person.email,
+        "until": absence.until.isoformat() if absence.until else None,
+    }
+
+
+def _absence(item: dict[str, Any]) -> Absence:
+    until = datetime.fromisoformat(item["until"]) if item["until"] else None
+    return Absence(Person(item["name"], item["aad_object_id"], item["email"]), until)
 
 
 def _audit_columns(request: Request, audit: AuditEntry) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from domain.outbox import (
     ClaimedMessage,
     Composed,
     Delivered,
+    Mailed,
     NoChat,
     Refused,
     SendOutcome,
@@ -44,6 +45,9 @@ class Courier(Protocol):
 # Renders a claimed message from the current state (the request service's `compose`); None
 # when there is nothing (left) to send, e.g. a later update showed that state already.
 Compose = Callable[[ClaimedMessage], Awaitable[Composed | None]]
+# Told of a message Teams could not take (no chat yet, or the person unreachable), after it is
+# recorded: e.g. to reach the person another way.
+Undelivered = Callable[[ClaimedMessage, SendOutcome], Awaitable[None]]
 
 
 class OutboxStore(Protocol):
@@ -63,6 +67,7 @@ class OutboxStore(Protocol):
         now: datetime,
         composed: Composed | None,
         delivered: Delivered | None,
+        mailed: Mailed | None = None,
     ) -> bool: ...
 
     async def retry(self, message: ClaimedMessage, at: datetime, error: str) -> bool: ...
@@ -115,6 +120,7 @@ class Relay:
         self._turns_in_progress = 0
         self._quiet = asyncio.Event()
         self._quiet.set()
+        self._undelivered: Undelivered | None = None
 
     # --- what the rest of the process calls -----------------------------------------------
 
@@ -153,7 +159,8 @@ class Relay:
             if not self._turns_in_progress:
                 self._quiet.set()
 
-    def start(self, compose: Compose) -> None:
+    def start(self, compose: Compose, undelivered: Undelivered | None = None) -> None:
+        self._undelivered = undelivered
         self._task = asyncio.create_task(self._run(compose), name="outbox relay")
 
     async def stop(self) -> None:
@@ -245,6 +252,8 @@ class Relay:
         match outcome:
             case Delivered():
                 kept = await self._store.sent(message, now, composed, outcome)
+            case Mailed():
+                kept = await self._store.sent(message, now, composed, None, outcome)
             case NoChat():
                 log.info("outbox %d waits for %s", message.id, message.recipient_aad_object_id)
                 kept = await self._store.wait(message)
@@ -275,6 +284,11 @@ class Relay:
                     )
                     log.info("outbox %d: %s; next attempt in %.2fs", message.id, reason, delay)
                     kept = await self._store.retry(message, now + timedelta(seconds=delay), reason)
+        if kept and self._undelivered is not None and isinstance(outcome, NoChat | Unreachable):
+            try:
+                await self._undelivered(message, outcome)
+            except Exception:
+                log.exception("outbox %d: handling the undelivered message failed", message.id)
         if not kept:
             # Our lease ran out and another relay claimed it: theirs is the record.
             log.warning("outbox %d was claimed by another relay meanwhile", message.id)

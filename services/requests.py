@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
-from cards.reminders import PARTNER_CONTACT_CHOICES, due_phrase, reminder_card
+from cards.reminders import PARTNER_CONTACT_CHOICES, due_phrase, reminder_card, reminder_text
 from cards.welcome import MenuItem
 from domain import requests as lifecycle
+from domain.account_team import Mail, mail_lane, mail_recipients
 from domain.deadlines import (
     Deadline,
     DeadlineKind,
@@ -27,6 +28,7 @@ from domain.deadlines import (
     reminder_of,
     stand_ins,
 )
+from domain.out_of_office import Absence
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -34,12 +36,18 @@ from domain.outbox import (
     DeliveryRecord,
     Message,
     MessageKind,
+    NoChat,
     PostedCard,
+    SendOutcome,
+    Unreachable,
 )
 from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
+from notices.absence import absence_note
+from notices.mail import approval_mail, not_opened_yet, notice_mail, waits_on_you
 from services.deadlines import DeadlineRecords
+from services.graph_ports import AppInstaller, GraphUnavailable
 from services.reminders import Timetable
 
 log = logging.getLogger(__name__)
@@ -114,8 +122,20 @@ class Outbox(Protocol):
         """What waited for this person is due now (without holding up the turn)."""
 
 
+class MessageQueue(Protocol):
+    """Adds messages no other change causes (e.g. reaching someone another way)."""
+
+    async def add(self, messages: list[Message], now: datetime) -> None: ...
+
+
 class DeliveryLog(Protocol):
     async def deliveries(self, request_ids: list[str]) -> list[DeliveryRecord]: ...
+
+
+class Absences(Protocol):
+    """Who of the given approvers is out of office at `now` (services/people.py)."""
+
+    async def away(self, people: Sequence[Person], now: datetime) -> list[Absence]: ...
 
 
 class TeamsIds(Protocol):
@@ -171,8 +191,17 @@ class RequestService:
         delivery_log: DeliveryLog,
         deadlines: DeadlineRecords,
         timetable: Timetable,
+        out_of_office: Absences,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        bot_app_id: str = "",
+        installer: AppInstaller | None = None,
+        queue: MessageQueue | None = None,
     ) -> None:
+        self._bot_app_id = bot_app_id  # for the link to the bot in mails
+        self._installer = installer
+        self._queue = queue
+        self._out_of_office = out_of_office
         self._repository = repository
         self._deadlines = deadlines
         self._timetable = timetable
@@ -201,6 +230,11 @@ class RequestService:
         spec = self._kinds[kind]
         area = next(a for a in self._roster.areas if a.name == answers["area"])
         at = self._clock()
+        # Bounded by the read timeout; who Graph cannot tell about in time counts as present.
+        away = await self._out_of_office.away(
+            [p for p in (area.liaison, area.backup) if p.aad_object_id != requester.aad_object_id],
+            at,
+        )
         answers = {**answers, **spec.derive(answers, requester, at)}
         rules = await self._timetable.rules_for(
             [requester, area.liaison, area.backup, area.director]
@@ -218,6 +252,7 @@ class RequestService:
                 answers=answers,
                 needs_director=spec.needs_director(answers),
                 at=at,
+                away=away,
             )
             return (
                 request,
@@ -424,6 +459,8 @@ class RequestService:
         request = await self._repository.get(message.request_id or "")
         if request is None:
             return None
+        if message.kind is MessageKind.MAIL:
+            return await self._mail(request, message)
         viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
         if message.kind is MessageKind.REMINDER:
             return await self._reminder(request, reminder_of(message.payload, request.id, viewer))
@@ -450,31 +487,118 @@ class RequestService:
             version=request.version,
         )
 
+    async def undelivered(self, message: ClaimedMessage, outcome: SendOutcome) -> None:
+        """Teams could not take a message (called by the relay once it is recorded). A card for
+        someone who never opened the bot: install the bot for them when permitted (Teams then
+        opens the chat, whose first turn brings the card), or else tell the requester. Someone
+        Teams refuses (blocked, uninstalled) gets the card's gist, the reminder or the notice by
+        mail."""
+        if self._queue is None or message.request_id is None:
+            return
+        request = await self._repository.get(message.request_id)
+        if request is None:
+            return
+        recipient = message.recipient_aad_object_id
+        person = next((p for p in _people_of(request) if p.aad_object_id == recipient), None)
+        name = person.display_name if person else message.recipient_name
+        found: list[Message] = []
+        if isinstance(outcome, NoChat) and message.kind is MessageKind.CARD:
+            if self._installer is not None:
+                try:
+                    await self._installer.install_for(recipient)
+                except GraphUnavailable as error:
+                    log.warning("installing for %s failed: %s", recipient, error)
+                else:
+                    log.info("installed for %s, who had not opened the bot", recipient)
+                    return
+            found.append(
+                Message(
+                    MessageKind.TEXT,
+                    request.requester,
+                    request.id,
+                    f"not-opened:{request.id}:{request.version}:{recipient}",
+                    not_opened_yet(name, request.id),
+                )
+            )
+        elif isinstance(outcome, Unreachable) and person is not None and person.email:
+            text = await self._text_for_mail(request, message)
+            if text:
+                found.append(
+                    Message(
+                        MessageKind.MAIL,
+                        Person(person.email, mail_lane(person.email), person.email),
+                        request.id,
+                        f"mail-for:{message.dedupe_key}",
+                        text,
+                    )
+                )
+        if found:
+            await self._queue.add(found, self._clock())
+            self._outbox.wake()
+
     # --- internals ----------------------------------------------------------------------------
 
     async def _reminder(self, request: Request, reminder: Reminder) -> Composed | None:
         """The reminder card, unless what it reminds of was done since it fell due."""
-        key = reminder.key.rpartition("#")[0]
+        if not await self._still_owed(request, reminder):
+            return None
+        due, today = await self._due_for_reader(request, reminder)
+        card = reminder_card(
+            reminder, request, await self.card_for(request, reminder.recipient), due, today
+        )
+        return Composed(card=card, version=request.version)
+
+    async def _still_owed(self, request: Request, reminder: Reminder) -> bool:
         if reminder.kind is DeadlineKind.ROLLOUT_TARGET:
             # Sent on its date and closed with that: only a request ended since stops it.
-            if request.status in (Status.DECLINED, Status.CANCELLED, Status.CLOSED):
-                return None
-        elif key not in {d.key for d in await self._deadlines.pending_for(request.id)}:
-            return None
+            return request.status not in (Status.DECLINED, Status.CANCELLED, Status.CLOSED)
+        key = reminder.key.rpartition("#")[0]
+        return key in {d.key for d in await self._deadlines.pending_for(request.id)}
+
+    async def _due_for_reader(self, request: Request, reminder: Reminder) -> tuple[str, date]:
+        """The reminder's due phrase and today's date, in the reader's time zone."""
         viewer = reminder.recipient
         zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
         now = self._clock()
+        today = now.astimezone(zone).date()
         left = request.area.calendar.business_days_between(
-            now.astimezone(zone).date(), reminder.due_at.astimezone(zone).date()
+            today, reminder.due_at.astimezone(zone).date()
         )
-        card = reminder_card(
-            reminder,
-            request,
-            await self.card_for(request, viewer),
-            due_phrase(reminder.due_at, left, now, zone),
-            now.astimezone(zone).date(),
-        )
-        return Composed(card=card, version=request.version)
+        return due_phrase(reminder.due_at, left, now, zone), today
+
+    async def _text_for_mail(self, request: Request, message: ClaimedMessage) -> str:
+        """What a message Teams refused says by mail; empty when nothing is left to say."""
+        if message.kind is MessageKind.CARD:
+            return waits_on_you(request.id, request.customer)
+        if message.kind is MessageKind.REMINDER:
+            viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
+            reminder = reminder_of(message.payload, request.id, viewer)
+            if not await self._still_owed(request, reminder):
+                return ""
+            due, _ = await self._due_for_reader(request, reminder)
+            return reminder_text(reminder, request, due)
+        return str(message.payload.get("text", ""))
+
+    async def _mail(self, request: Request, message: ClaimedMessage) -> Composed:
+        address = message.recipient_name
+        text = str(message.payload.get("text", ""))
+        if text:  # a notice Teams could not deliver
+            content = notice_mail(request, text, self._bot_app_id)
+            return Composed(
+                mail=Mail((address,), content.subject, content.html_body, str(message.id))
+            )
+        return await self._account_team_mail(request, message)
+
+    async def _account_team_mail(self, request: Request, message: ClaimedMessage) -> Composed:
+        approvals = [
+            entry
+            for entry in await self._repository.audit_trail(request.id)
+            if entry.to_status is Status.APPROVED
+        ]
+        approved_by = approvals[-1].actor.display_name if approvals else ""
+        content = approval_mail(request, approved_by, self._bot_app_id)
+        address = message.recipient_name
+        return Composed(mail=Mail((address,), content.subject, content.html_body, str(message.id)))
 
     async def _unchanged(self, request: Request, actor: Person, notice: str) -> DecisionResult:
         card = await self.card_for(request, actor, notice)
@@ -507,7 +631,10 @@ class RequestService:
             request,
             spec.questions,
             history,
-            notes=spec.notes(request.answers),
+            notes=[
+                *(f"{absence_note(a)}." for a in request.passed_over),
+                *spec.notes(request.answers),
+            ],
             highlights=spec.highlights(request.answers),
             actionable=actionable,
             approver_user_ids=approver_ids,
@@ -553,16 +680,25 @@ def _messages_after(request: Request, audit: lifecycle.AuditEntry) -> list[Messa
         ]
     if request.status is Status.SUBMITTED:  # the requester answered
         return [_card_to_waiting_on(request)]
-    if request.status in (Status.APPROVED, Status.DECLINED):
+    if request.status in (Status.APPROVED, Status.DECLINED) and audit.move in lifecycle.DECISIONS:
+        # Not after an answer recorded on an approved request (the partner-contact question):
+        # the approval was told, and its mail written, once.
         word = "approved" if request.status is Status.APPROVED else "declined"
         return [
             _notice(
                 request,
                 request.requester,
                 f"{request.id} for {request.customer} was {word} by {actor}{comment}",
-            )
+            ),
+            *(_mail(request, address) for address in mail_recipients(request)),
         ]
     return []
+
+
+def _mail(request: Request, address: str) -> Message:
+    """The account team's mail, one per address, so each has its own state and retries."""
+    recipient = Person(address, mail_lane(address), address)
+    return Message(MessageKind.MAIL, recipient, request.id, f"mail:{request.id}:{address}")
 
 
 def _people_of(request: Request) -> list[Person]:

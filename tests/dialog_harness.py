@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ConversationState, MemoryStorage, TurnContext
 from botbuilder.core.adapters import TestAdapter
@@ -34,6 +34,7 @@ class ScriptedChat:
         steps: list[Step],
         notes: Callable[[dict], list[str]] = lambda answers: [],
         confirmation: str = "Submitted.",
+        unknown_addresses: Callable[[list[str]], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.submitted: list[dict] = []
         self.submission_keys: list[str] = []
@@ -48,7 +49,9 @@ class ScriptedChat:
             return confirmation
 
         state = ConversationState(self.storage)
-        dialog = QuestionnaireDialog(command.replace(" ", "_"), title, steps, submit, notes)
+        dialog = QuestionnaireDialog(
+            command.replace(" ", "_"), title, steps, submit, notes, unknown_addresses
+        )
         main = MainDialog(state, [Conversation(MenuItem(command, title, "test"), dialog)])
 
         async def logic(turn_context: TurnContext) -> None:

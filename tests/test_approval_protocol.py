@@ -296,14 +296,15 @@ async def test_the_card_for_an_approver_the_bot_has_never_met_waits_for_their_fi
     fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
     await fm.open()
     await submit_request(fm)
-    # The relay finds no chat with her, and leaves the card waiting.
+    # The relay finds no chat with her, leaves the card waiting, and says so.
+    await fm.wait_for_text("Adele Vance has not opened the FastTrack bot in Teams yet")
     await my_requests_says(fm, "waiting for Adele Vance to open a chat with the bot")
 
     await liaison.say("hello", replies=2)  # the welcome, then the hint
 
     card = await liaison.wait_for_card("NSD-0001")
     assert {a["verb"] for a in card_actions(card)} == {"approve", "decline", "ask_more_info"}
-    await my_requests_says(fm, "Messages: 1 delivered")
+    await my_requests_says(fm, "Messages: 2 delivered")  # her card, the FM's notice
 
 
 async def my_requests_says(fm: Chat, text: str) -> None:

@@ -133,6 +133,8 @@ async def test_senders_without_an_aad_object_id_are_told_and_change_nothing(bot)
     fm = Chat(bot, FM)
     await fm.open()
     await submit_request(fm)
+    # The liaison never opened the bot: the FM is told so, apart from the replies below.
+    await fm.wait_for_text("has not opened the FastTrack bot")
     for user in (NO_ID_ONE, NO_ID_TWO):
         guest = Chat(bot, user)
         for text in ("non-standard delivery", "my requests", "cancel", "help"):

@@ -302,3 +302,60 @@ async def test_answers_typed_after_the_form_was_sent_are_kept_when_it_is_submitt
     assert answers["customer"] == "Contoso"
     assert answers["tpid"] == "1234567"
     assert answers["area"] == "EMEA"
+
+
+class FakeDirectory:
+    """Knows the addresses in `known`; records what it was asked."""
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+        self.asked: list[list[str]] = []
+
+    async def unknown(self, addresses: list[str]) -> list[str]:
+        self.asked.append(addresses)
+        return [a for a in addresses if a not in self.known]
+
+
+@pytest.fixture
+def directory():
+    return FakeDirectory({"ats@contoso.com", "ae@contoso.com"})
+
+
+@pytest.fixture
+def checked_chat(directory):
+    return ScriptedChat(
+        "nsd",
+        "Non-standard delivery request",
+        STEPS,
+        nsd.card_notes,
+        "Submitted NSD-0001.",
+        directory.unknown,
+    )
+
+
+async def test_a_typed_address_no_one_has_is_asked_again_with_the_reason(checked_chat, directory):
+    await checked_chat.say("nsd")
+    await checked_chat.answer(FASTTRACK[:3])
+
+    again = await checked_chat.text_after("ats@contoso.com, nobody@contoso.com")
+    assert "No one in the directory has the address nobody@contoso.com" in again
+    assert "Step 2 of 4" in await checked_chat.text_after("ats@contoso.com, ae@contoso.com")
+    assert directory.asked[-1] == ["ats@contoso.com", "ae@contoso.com"]
+
+
+async def test_an_address_no_one_has_is_refused_beside_its_field_on_the_form(checked_chat):
+    await checked_chat.say("nsd")
+    await checked_chat.submit_form(**(CUSTOMER_FORM | {"account_team": "nobody@contoso.com"}))
+
+    body = checked_chat.form_replies[-1]["body"]
+    keys = [element.get("id") for element in body]
+    team = keys.index("account_team")
+    assert "No one in the directory has the address nobody@contoso.com" in body[team + 1]["text"]
+    await checked_chat.submit_form(**CUSTOMER_FORM)
+    assert "Step 2 of 4" in card_text(checked_chat.cards[-1])
+
+
+async def test_other_answers_are_not_looked_up(checked_chat, directory):
+    await checked_chat.say("nsd")
+    await checked_chat.answer(FASTTRACK[:2])
+    assert directory.asked == []

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.deadlines import Deadline, DeadlineKind, DeadlineState
+from domain.out_of_office import Absence
 from domain.outbox import Message, MessageKind
 from domain.requests import Move, RequestKind, Status, apply, submit
 from domain.roster import Area, Person, Roster
@@ -27,7 +28,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SERVICE_URL = "https://smba.trafficmanager.net/amer/"
 
 
-def submitted(request_id, *, requester=FM, at=NOW, needs_director=False, answers=None):
+def submitted(request_id, *, requester=FM, at=NOW, needs_director=False, answers=None, away=()):
     return submit(
         request_id=request_id,
         kind=RequestKind.NON_STANDARD_DELIVERY,
@@ -37,6 +38,7 @@ def submitted(request_id, *, requester=FM, at=NOW, needs_director=False, answers
         answers=answers if answers is not None else {"workloads": ["Teams"]},
         needs_director=needs_director,
         at=at,
+        away=away,
     )
 
 
@@ -69,6 +71,17 @@ async def test_request_ids_are_numbered_per_kind(repository):
     ]
 
     assert ids == ["NSD-0001", "NSD-0002", "COVID-0001", "NSD-0003", "ACM-0001", "COVID-0002"]
+
+
+async def test_who_a_request_went_around_is_kept_with_their_return(repository):
+    back = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    request, audit = submitted("NSD-0001", away=(Absence(LIAISON, back), Absence(BACKUP, None)))
+    await repository.add(request, audit)
+
+    stored = await repository.get("NSD-0001")
+
+    assert stored.waiting_on == DIRECTOR
+    assert stored.passed_over == (Absence(LIAISON, back), Absence(BACKUP, None))
 
 
 async def test_concurrent_id_allocations_are_all_distinct(engine, database_url):

@@ -12,7 +12,8 @@ import pytest
 
 from app import request_kinds
 from config.roster import load_roster
-from domain.deadlines import Deadline, DeadlineKind, SlaPolicy
+from domain.deadlines import Deadline, DeadlineKind, Reason, Reminder, SlaPolicy, reminder_message
+from domain.out_of_office import Absence
 from domain.outbox import (
     CardMessage,
     ClaimedMessage,
@@ -20,9 +21,12 @@ from domain.outbox import (
     Message,
     MessageKind,
     MessageState,
+    NoChat,
+    Unreachable,
 )
 from domain.requests import AuditEntry, Move, Request, RequestKind, Status
 from domain.roster import Person
+from services.graph_ports import GraphUnavailable
 from services.reminders import Timetable
 from services.requests import BuildSubmission, RequestService
 from services.working_hours import RosterWorkingHours
@@ -191,6 +195,11 @@ def outbox() -> RecordingOutbox:
     return RecordingOutbox()
 
 
+class NobodyAway:
+    async def away(self, people: Sequence[Person], now: datetime) -> list[Absence]:
+        return []
+
+
 def service(
     repository: InMemoryRequests, outbox: RecordingOutbox, log: FixedDeliveryLog | None = None
 ) -> RequestService:
@@ -203,6 +212,7 @@ def service(
         log or FixedDeliveryLog([]),
         FakeDeadlineStore(),
         Timetable(SlaPolicy(), RosterWorkingHours(ROSTER)),
+        NobodyAway(),
         clock=lambda: NOW,
     )
 
@@ -216,7 +226,7 @@ def claimed(message: Message, *, card_message_id: int | None = None) -> ClaimedM
         request_id=message.request_id,
         card_message_id=card_message_id,
         dedupe_key=message.dedupe_key,
-        payload={"text": message.text} if message.text else {},
+        payload={"text": message.text} if message.text else dict(message.payload),
         attempts=1,
         claim_token="t",
     )
@@ -437,3 +447,200 @@ async def test_my_requests_names_whom_each_message_waits_for(repository, outbox)
 async def test_a_person_returning_wakes_what_waits_for_them(repository, outbox):
     service(repository, outbox).person_returned(FM)
     assert outbox.returned == [FM.aad_object_id]
+
+
+# --- Microsoft Graph: the account team's mail, reaching people another way -----------------
+
+TEAM = ["ats@contoso.com", "ae@contoso.com"]
+
+
+class RecordingQueue:
+    def __init__(self) -> None:
+        self.added: list[Message] = []
+
+    async def add(self, messages: list[Message], now: datetime) -> None:
+        self.added += messages
+
+
+class FakeInstaller:
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.installed: list[str] = []
+
+    async def install_for(self, aad_object_id: str) -> str:
+        if self.refuse:
+            raise GraphUnavailable("Forbidden (HTTP 403)")
+        self.installed.append(aad_object_id)
+        return f"19:{aad_object_id}"
+
+
+def graph_service(
+    repository: InMemoryRequests,
+    outbox: RecordingOutbox,
+    queue: RecordingQueue,
+    installer: FakeInstaller | None = None,
+    deadlines: FakeDeadlineStore | None = None,
+) -> RequestService:
+    return RequestService(
+        repository,
+        ROSTER,
+        KnownTeamsIds(),
+        request_kinds(ROSTER),
+        outbox,
+        FixedDeliveryLog([]),
+        deadlines or FakeDeadlineStore(),
+        Timetable(SlaPolicy(), RosterWorkingHours(ROSTER)),
+        NobodyAway(),
+        clock=lambda: NOW,
+        bot_app_id="bot-app-id",
+        installer=installer,
+        queue=queue,
+    )
+
+
+async def submitted_with_team(requests: RequestService) -> Request:
+    answers = ANSWERS | {"account_team": TEAM}
+    return await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, answers, "key-1")
+
+
+async def test_an_approval_writes_one_mail_per_account_team_address_with_the_move(
+    repository, outbox
+):
+    requests = graph_service(repository, outbox, RecordingQueue())
+    await submitted_with_team(requests)
+
+    await requests.move("NSD-0001", LIAISON, Move.APPROVE)
+
+    mails = [m for m in repository.transactions[-1].messages if m.kind is MessageKind.MAIL]
+    assert [m.recipient.email for m in mails] == TEAM
+    assert [m.dedupe_key for m in mails] == [f"mail:NSD-0001:{a}" for a in TEAM]
+    assert len({m.recipient.aad_object_id for m in mails}) == 2  # a lane each
+
+
+@pytest.mark.parametrize(("move", "comment"), [(Move.DECLINE, "No"), (Move.CANCEL, "")])
+async def test_a_declined_or_cancelled_request_writes_no_mail(repository, outbox, move, comment):
+    requests = graph_service(repository, outbox, RecordingQueue())
+    await submitted_with_team(requests)
+
+    actor = FM if move is Move.CANCEL else LIAISON
+    await requests.move("NSD-0001", actor, move, comment=comment)
+
+    assert all(m.kind is not MessageKind.MAIL for m in repository.transactions[-1].messages)
+
+
+async def test_the_mail_is_rendered_at_delivery_with_its_outbox_id(repository, outbox):
+    requests = graph_service(repository, outbox, RecordingQueue())
+    await submitted_with_team(requests)
+    await requests.move("NSD-0001", LIAISON, Move.APPROVE)
+    mail = next(m for m in repository.transactions[-1].messages if m.kind is MessageKind.MAIL)
+
+    composed = await requests.compose(claimed(mail))
+
+    assert composed is not None
+    assert composed.mail is not None
+    assert composed.mail.to == ("ats@contoso.com",)
+    assert composed.mail.outbox_id == "1"
+    assert composed.mail.subject == "Approved: Non-standard delivery NSD-0001 for Contoso"
+    assert "approved by Adele Vance" in composed.mail.html_body
+    assert "users=28:bot-app-id" in composed.mail.html_body
+
+
+async def test_a_card_for_someone_who_never_opened_the_bot_installs_it_for_them(repository, outbox):
+    installer, queue = FakeInstaller(), RecordingQueue()
+    requests = graph_service(repository, outbox, queue, installer)
+    await submitted_with_team(requests)
+    (card,) = repository.transactions[-1].messages
+
+    await requests.undelivered(claimed(card), NoChat())
+
+    assert installer.installed == [LIAISON.aad_object_id]
+    assert queue.added == []
+
+
+@pytest.mark.parametrize("installer", [None, FakeInstaller(refuse=True)])
+async def test_without_installing_the_requester_is_told_the_card_waits(
+    repository, outbox, installer
+):
+    queue = RecordingQueue()
+    requests = graph_service(repository, outbox, queue, installer)
+    await submitted_with_team(requests)
+    (card,) = repository.transactions[-1].messages
+
+    await requests.undelivered(claimed(card), NoChat())
+
+    (notice,) = queue.added
+    assert notice.kind is MessageKind.TEXT
+    assert notice.recipient == FM
+    assert notice.text.startswith("Adele Vance has not opened the FastTrack bot in Teams yet")
+    assert outbox.wakes == 2  # the submission, then the notice
+
+
+async def test_someone_teams_will_not_reach_gets_the_message_by_mail(repository, outbox):
+    queue = RecordingQueue()
+    requests = graph_service(repository, outbox, queue)
+    await submitted_with_team(requests)
+    (card,) = repository.transactions[-1].messages
+
+    await requests.undelivered(claimed(card), Unreachable("HTTP 403 ConversationBlockedByUser"))
+
+    (mail,) = queue.added
+    assert mail.kind is MessageKind.MAIL
+    assert mail.recipient.email == LIAISON.email
+    assert "NSD-0001 for Contoso waits on your decision" in mail.text
+    composed = await requests.compose(claimed(mail))
+    assert composed is not None
+    assert composed.mail is not None
+    assert composed.mail.to == (LIAISON.email,)
+    assert "waits on your decision" in composed.mail.html_body
+
+
+@pytest.mark.parametrize("still_owed", [True, False])
+async def test_a_reminder_teams_will_not_take_goes_by_mail_while_still_owed(
+    repository, outbox, still_owed
+):
+    queue, store = RecordingQueue(), FakeDeadlineStore()
+    requests = graph_service(repository, outbox, queue, deadlines=store)
+    await submitted_with_team(requests)
+    (decision,) = repository.transactions[-1].deadlines
+    if still_owed:
+        store.add(decision)
+    reminder = Reminder(
+        decision.step_key,
+        "NSD-0001",
+        DeadlineKind.LIAISON_DECISION,
+        Reason.DUE,
+        LIAISON,
+        LIAISON,
+        decision.due_at,
+    )
+
+    await requests.undelivered(
+        claimed(reminder_message(reminder)), Unreachable("HTTP 403 ConversationBlockedByUser")
+    )
+
+    if not still_owed:  # decided meanwhile: nothing to remind of
+        assert queue.added == []
+        return
+    (mail,) = queue.added
+    assert mail.kind is MessageKind.MAIL
+    assert mail.recipient.email == LIAISON.email
+    assert mail.text.startswith(
+        "⏰ Your decision on NSD-0001 (Non-standard delivery, Contoso) is due"
+    )
+    composed = await requests.compose(claimed(mail))
+    assert composed is not None
+    assert composed.mail is not None
+    assert "Your decision on NSD-0001" in composed.mail.html_body
+
+
+async def test_an_answer_recorded_on_an_approved_request_tells_and_mails_nobody_again(
+    repository, outbox
+):
+    requests = graph_service(repository, outbox, RecordingQueue())
+    await submitted_with_team(requests)
+    await requests.move("NSD-0001", LIAISON, Move.APPROVE)
+
+    result = await requests.move("NSD-0001", FM, Move.RECORD_PARTNER_CONTACT, comment="Not yet")
+
+    assert result.moved
+    assert repository.transactions[-1].messages == []

@@ -57,6 +57,15 @@ def test_working_hours_come_from_the_person_else_the_default():
     assert roster.working_hours_of(fm) == WorkingHours(ZoneInfo("America/New_York"))
 
 
+def test_a_windows_time_zone_name_is_taken_as_its_iana_zone():
+    # As Graph's mailboxSettings name zones, e.g. when hours are copied from Outlook.
+    data = sample()
+    data["default_working_hours"] = {"time_zone": "W. Europe Standard Time"}
+    roster = parse_roster(data)
+    fm = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
+    assert roster.working_hours_of(fm).zone == ZoneInfo("Europe/Berlin")
+
+
 def test_without_any_working_hours_everyone_works_nine_to_five_utc():
     data = sample()
     data.pop("default_working_hours")
@@ -99,7 +108,7 @@ def test_without_any_working_hours_everyone_works_nine_to_five_utc():
         ),
         (
             lambda d: d["areas"][0]["director"].update(working_hours={"time_zone": "Mars/Olympus"}),
-            "areas[0] (Americas).director.working_hours.time_zone: not an IANA time zone",
+            "areas[0] (Americas).director.working_hours.time_zone: not a time zone such as",
         ),
         (
             lambda d: d["areas"][0]["director"].update(
@@ -122,7 +131,7 @@ def test_without_any_working_hours_everyone_works_nine_to_five_utc():
         ),
         (
             lambda d: d.update(default_working_hours={"time_zone": "Pacific Standard"}),
-            "default_working_hours.time_zone: not an IANA time zone",
+            "default_working_hours.time_zone: not a time zone such as",
         ),
         (
             lambda d: d["partners"][0].update(specialties=["Cooking"]),

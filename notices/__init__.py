@@ -1,0 +1,2 @@
+"""Wording built from domain values outside Adaptive Cards' layout: the account team's
+mail, and sentences shared by cards and the chat."""

@@ -1,0 +1,170 @@
+"""The mail to the account team when a request is approved: what, for whom, what next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from domain import acm_referral, covid_tasks, covid_triage, non_standard_delivery, wvd
+from domain.requests import Request, RequestKind
+
+NO_COMMITMENT = (
+    "Nothing may be committed to the customer before approval: what needs its own approval "
+    "(ECIF, a partner request through OCP, a referral) is not committed until that is given."
+)
+
+
+@dataclass(frozen=True)
+class MailContent:
+    subject: str
+    html_body: str
+
+
+def teams_link(bot_app_id: str) -> str:
+    """A deep link that opens the person's chat with the bot in Teams."""
+    return f"https://teams.microsoft.com/l/chat/0/0?users=28:{bot_app_id}"
+
+
+def approval_mail(request: Request, approved_by: str, bot_app_id: str) -> MailContent:
+    what = f"{request.kind.label} {request.id} for {request.customer}"
+    paragraphs = [
+        f"<p><b>{escape(what)}</b> was approved by {escape(approved_by)}. You are receiving "
+        f"this as a member of the customer's account team, named on the request by "
+        f"{escape(request.requester.display_name)}.</p>",
+        _facts(
+            [
+                ("Customer", request.customer),
+                ("Area", request.area.name),
+                ("Request", f"{request.kind.label} {request.id}"),
+                ("Raised by", request.requester.display_name),
+                ("Approved by", approved_by),
+            ]
+        ),
+        "<p><b>Next steps</b></p>",
+        _list(_NEXT_STEPS[request.kind](request.answers)),
+        f"<p>{escape(NO_COMMITMENT)}</p>",
+    ]
+    if bot_app_id:
+        paragraphs.append(
+            f'<p><a href="{escape(teams_link(bot_app_id))}">Open the FastTrack bot in Teams</a> '
+            f"to see {escape(request.id)}.</p>"
+        )
+    return MailContent(f"Approved: {what}", "\n".join(paragraphs))
+
+
+def _non_standard_delivery(answers: dict) -> list[str]:
+    steps = ["Build the deal with the FastTrack Manager for the approved scope."]
+    present, missing = non_standard_delivery.deal_artifacts(answers)
+    if answers.get("includes_funding") or present or missing:
+        steps.append(
+            "Submit the ECIF request through the Digital WinRoom (DWR), with the deal artifacts: "
+            "statement of work (SOW), cost breakdown, work breakdown structure (WBS), OneAsk "
+            "URL and any additional collateral."
+        )
+    if present or missing:
+        steps.append(
+            "Artifacts on the request: "
+            + (", ".join(present) or "none")
+            + ". Still missing: "
+            + (", ".join(missing) or "none")
+            + "."
+        )
+    return steps
+
+
+def _covid_triage(answers: dict) -> list[str]:
+    tasks = {task.number: task for task in covid_tasks.ftop_tasks(answers)}
+    plan, resources = tasks[4117], tasks[4118]
+    steps = [
+        f"Rollout plan: {plan.detail}."
+        + (f" Agreed next steps: {answers['next_steps']}" if answers.get("next_steps") else ""),
+        f"Resources: {resources.detail}.",
+    ]
+    result = covid_triage.wvd_result(answers)
+    if result is not None and result.nominate:
+        steps.append(
+            "Windows Virtual Desktop: the customer qualifies; nominate them through the Azure "
+            f"Nomination Portal ({wvd.NOMINATION_PORTAL})"
+            + (f" with {answers['nomination_id']}." if answers.get("nomination_id") else ".")
+        )
+    if covid_triage.wvd_needs_partner(answers):
+        steps.append(
+            "Windows Virtual Desktop work outside FastTrack scope: submit a partner request "
+            f"through OCP ({wvd.OCP_REQUEST})."
+        )
+    return steps
+
+
+def _acm_referral(answers: dict) -> list[str]:
+    days = acm_referral.CONTACT_WITHIN_BUSINESS_DAYS
+    if answers.get("has_account_team"):
+        steps = [
+            "Choose local ACM partners from the Co-Sell ACM list and offer the customer "
+            "several of them."
+        ]
+        proposed = answers.get(acm_referral.PROPOSED_PARTNERS) or []
+        if proposed:
+            steps.append(
+                "Matched from the partner directory by location and specialty: "
+                + "; ".join(f"{p['name']} ({p['office']})" for p in proposed)
+                + "."
+            )
+    else:
+        steps = [
+            f"FastTrack refers the customer through QuickLeads (FTOP task "
+            f"{acm_referral.QUICKLEADS_TASK})."
+        ]
+    steps.append(
+        f"The partners contact the customer within {days} business days. {acm_referral.FOR_FEE}"
+    )
+    return steps
+
+
+_NEXT_STEPS = {
+    RequestKind.NON_STANDARD_DELIVERY: _non_standard_delivery,
+    RequestKind.COVID_TRIAGE: _covid_triage,
+    RequestKind.ACM_REFERRAL: _acm_referral,
+}
+
+
+def _facts(rows: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f"<tr><td><b>{escape(title)}</b></td><td>{escape(value)}</td></tr>" for title, value in rows
+    )
+    return f"<table>{cells}</table>"
+
+
+def _list(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+
+
+def not_opened_yet(name: str, request_id: str) -> str:
+    """Told to the requester when the approver cannot be reached in Teams yet."""
+    return (
+        f"{name} has not opened the FastTrack bot in Teams yet, so {request_id} waits for "
+        "them: they get it as soon as they do. You may want to let them know."
+    )
+
+
+def waits_on_you(request_id: str, customer: str) -> str:
+    """Mailed to an approver Teams will not let the bot reach."""
+    return (
+        f"{request_id} for {customer} waits on your decision, and the FastTrack bot cannot "
+        "reach you in Teams: open the FastTrack bot there to decide it."
+    )
+
+
+def notice_mail(request: Request, text: str, bot_app_id: str) -> MailContent:
+    """A notice the bot could not deliver in Teams, by mail instead."""
+    paragraphs = [
+        f"<p>{escape(text)}</p>",
+        "<p>The FastTrack bot could not reach you in Teams (it may be blocked or removed "
+        "there), so this comes by mail.</p>",
+    ]
+    if bot_app_id:
+        paragraphs.append(
+            f'<p><a href="{escape(teams_link(bot_app_id))}">Open the FastTrack bot in Teams</a></p>'
+        )
+    return MailContent(
+        f"{request.id}: {request.kind.label} for {request.customer}", "\n".join(paragraphs)
+    )
