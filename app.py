@@ -23,6 +23,7 @@ from bot.teams_bot import FastTrackBot
 from cards.welcome import MenuItem
 from config.roster import load_roster
 from config.settings import ConfigurationError, GraphCredential, Settings, load_settings
+from dialogs.benefit_scope import benefit_scope_conversation
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
@@ -204,11 +205,14 @@ def create_app(
         )
         main_dialog = MainDialog(
             conversation_state,
-            conversations=request_conversations(
-                requests,
-                kinds,
-                Addresses(graph.directory, timeout=timeout, cache_seconds=cache_seconds),
-            ),
+            conversations=[
+                *request_conversations(
+                    requests,
+                    kinds,
+                    Addresses(graph.directory, timeout=timeout, cache_seconds=cache_seconds),
+                ),
+                benefit_scope_conversation(),
+            ],
             commands=request_commands(requests, outcomes, deadline_service),
         )
         app[ENGINE] = engine

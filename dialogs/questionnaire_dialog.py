@@ -47,6 +47,9 @@ Submit = Callable[[TurnContext, dict, str], Awaitable[str]]
 Notes = Callable[[dict], list[str]]
 # Of the addresses typed, those the directory says no one has.
 UnknownAddresses = Callable[[list[str]], Awaitable[list[str]]]
+# For a conversation that submits nothing (e.g. a check ending in a verdict): the card its
+# answers end in, shown instead of the summary.
+Conclude = Callable[[dict], dict]
 
 SUMMARY_WORDS = {"submit": summary.SUBMIT, "send": summary.SUBMIT}
 # Where a form submitted by Action.Execute leaves the card that replaces it (the invoke answer).
@@ -67,10 +70,15 @@ class QuestionnaireDialog(Dialog):
         dialog_id: str,
         title: str,
         steps: list[Step],
-        submit: Submit,
+        submit: Submit | None,
         notes: Notes = lambda answers: [],
         unknown_addresses: UnknownAddresses | None = None,
+        conclude: Conclude | None = None,
     ) -> None:
+        """Either `submit` (a summary, then a submission) or `conclude` (a card, nothing
+        submitted)."""
+        if (submit is None) == (conclude is None):
+            raise ValueError("a conversation either submits or concludes")
         super().__init__(dialog_id)
         self._unknown_addresses = unknown_addresses
         self._title = title
@@ -80,6 +88,7 @@ class QuestionnaireDialog(Dialog):
         self._step_of = {q.key: step for step in steps for q in step.questions}
         self._submit = submit
         self._notes = notes
+        self._conclude = conclude
 
     # --- the Dialog interface ---------------------------------------------------------------
 
@@ -141,6 +150,10 @@ class QuestionnaireDialog(Dialog):
         return next_step(self._steps, state[_ANSWERS])
 
     async def _ask(self, dialog_context: DialogContext, state: dict) -> DialogTurnResult:
+        if self._current_step(state) is None and self._conclude is not None:
+            card = self._conclude(state[_ANSWERS])
+            await dialog_context.context.send_activity(card_activity(card))
+            return await dialog_context.end_dialog(state[_ANSWERS])
         if self._current_step(state) is None:
             state[_AT_SUMMARY] = True
             # Fixed now and kept in the dialog state: pressing Submit twice, on two instances,
@@ -382,6 +395,8 @@ class QuestionnaireDialog(Dialog):
             return Dialog.end_of_turn
         # A summary shown before submission keys existed gets its key now.
         key = state.get(_SUBMISSION_KEY) or uuid.uuid4().hex
+        # Only a conversation that submits reaches its summary.
+        assert self._submit is not None
         confirmation = await self._submit(context, state[_ANSWERS], key)
         await context.send_activity(markdown(confirmation))
         return await dialog_context.end_dialog(state[_ANSWERS])

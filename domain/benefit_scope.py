@@ -6,8 +6,11 @@ A verdict, not an approval: no one decides on it. Values only; the wording is th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+from domain.questionnaire import AnswerKind, Question, Step
 
 # Program partners assist eligible customers: 150 or more Microsoft 365 licences.
 MINIMUM_LICENCES = 150
@@ -99,3 +102,70 @@ def assess(licences: int, answers: dict[ScopeQuestion, bool]) -> ScopeVerdict:
         if not answers[question]
     )
     return ScopeVerdict(eligible=True, licences=licences, gaps=gaps)
+
+
+LICENCES = "licences"
+
+
+def _eligible(answers: Mapping[str, object]) -> bool:
+    licences = answers.get(LICENCES)
+    return isinstance(licences, int) and licences >= MINIMUM_LICENCES
+
+
+def steps() -> list[Step]:
+    """The check as a conversation: the licence count, then (for 150 or more) the three
+    questions as one step."""
+    return [
+        Step(
+            "licences",
+            "Licences",
+            (
+                Question(
+                    LICENCES,
+                    "Licences",
+                    "How many Microsoft 365 licences does the customer have?",
+                    AnswerKind.NUMBER,
+                    placeholder="e.g. 500",
+                ),
+            ),
+        ),
+        Step(
+            "scope",
+            "The three scope questions",
+            (
+                Question(
+                    # Plain text keys: the dialog state holds them.
+                    ScopeQuestion.REMOTE_GUIDANCE.value,
+                    "All guidance deliverable remotely?",
+                    "Can all the guidance the customer requires be delivered remotely?",
+                    AnswerKind.YES_NO,
+                    applies=_eligible,
+                ),
+                Question(
+                    ScopeQuestion.SELF_REMEDIATION.value,
+                    "Customer runs the tools and remediates, remotely helped?",
+                    "Is the customer willing and able to run the assessment tools, analyse the "
+                    "results and remediate issues with hands-off remote assistance?",
+                    AnswerKind.YES_NO,
+                    applies=_eligible,
+                ),
+                Question(
+                    ScopeQuestion.SPONSORSHIP.value,
+                    "Sponsorship and project management in place?",
+                    "Does the customer have the sponsorship and project management capabilities "
+                    "to lead a successful onboarding effort?",
+                    AnswerKind.YES_NO,
+                    applies=_eligible,
+                ),
+            ),
+        ),
+    ]
+
+
+def verdict_of(answers: Mapping[str, object]) -> ScopeVerdict:
+    """The verdict for the conversation's answers (keyed as `steps` asks them)."""
+    licences = answers[LICENCES]
+    if not isinstance(licences, int):
+        raise ValueError("the licence count is a whole number")
+    given = {q: bool(answers[q]) for q in ScopeQuestion if q in answers}
+    return assess(licences, given)

@@ -12,7 +12,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from cards.step_form import FORM_VERB
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Conversation, MainDialog
-from dialogs.questionnaire_dialog import QuestionnaireDialog
+from dialogs.questionnaire_dialog import Conclude, QuestionnaireDialog
 from domain.questionnaire import Step
 from tests.harness import card_actions, card_text
 from tests.schemas import assert_valid_card
@@ -21,6 +21,7 @@ from tests.schemas import assert_valid_card
 class ScriptedChat:
     """A person typing to the main dialog, which offers one questionnaire under `command`.
 
+    `conclude`, when given, ends the conversation in its card instead of a summary.
     `submitted` holds the answers that reached the submit step; `cards` every card shown and
     `form_replies` the cards that replaced the forms submitted (the invoke answers), each
     checked against the Adaptive Card 1.5 schema; `sent` counts the messages and card
@@ -35,6 +36,7 @@ class ScriptedChat:
         notes: Callable[[dict], list[str]] = lambda answers: [],
         confirmation: str = "Submitted.",
         unknown_addresses: Callable[[list[str]], Awaitable[list[str]]] | None = None,
+        conclude: Conclude | None = None,
     ) -> None:
         self.submitted: list[dict] = []
         self.submission_keys: list[str] = []
@@ -50,7 +52,13 @@ class ScriptedChat:
 
         state = ConversationState(self.storage)
         dialog = QuestionnaireDialog(
-            command.replace(" ", "_"), title, steps, submit, notes, unknown_addresses
+            command.replace(" ", "_"),
+            title,
+            steps,
+            None if conclude else submit,
+            notes,
+            unknown_addresses,
+            conclude,
         )
         main = MainDialog(state, [Conversation(MenuItem(command, title, "test"), dialog)])
 

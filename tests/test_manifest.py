@@ -28,6 +28,7 @@ PERSONAL_COMMANDS = [
     "non-standard delivery",
     "covid triage",
     "acm referral",
+    "benefit scope",
     "my requests",
     "my approvals",
     "cancel",
