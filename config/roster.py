@@ -24,7 +24,7 @@ from pydantic import (
 
 from config.settings import ConfigurationError
 from domain.business_days import supports_country, supports_subdivision
-from domain.roster import Area, Location, Partner, Person, Roster, Specialty
+from domain.roster import Area, Fta, Location, Partner, Person, Roster, Specialty
 from domain.time_zones import zone_named
 from domain.working_hours import WorkingHours
 
@@ -127,6 +127,13 @@ class _Person(_Strict):
         return Person(display_name=self.name, aad_object_id=self.aad_object_id, email=self.email)
 
 
+class _Fta(_Person):
+    away: bool = False
+
+    def build_fta(self) -> Fta:
+        return Fta(self.build(), self.away)
+
+
 class _Area(_Strict):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     name: Text
@@ -136,6 +143,7 @@ class _Area(_Strict):
     holiday_countries: list[HolidayCountry] = Field(min_length=1)
     holiday_subdivisions: list[HolidaySubdivision] = Field(default_factory=list)
     liaison_away: bool = False
+    ftas: list[_Fta] = Field(default_factory=list)
 
 
 class _Location(_Strict):
@@ -174,6 +182,7 @@ def parse_roster(data: object) -> Roster:
                 holiday_countries=tuple(area.holiday_countries),
                 liaison_away=area.liaison_away,
                 holiday_subdivisions=tuple(area.holiday_subdivisions),
+                ftas=tuple(fta.build_fta() for fta in area.ftas),
             )
             for area in raw.areas
         ),
@@ -218,6 +227,11 @@ def _check_consistency(raw: _Roster) -> None:
                 f"{where}.backup: must be someone other than the liaison, "
                 "or no one can decide the liaison's own requests"
             )
+        seen_ftas: set[str] = set()
+        for number, fta in enumerate(area.ftas):
+            if fta.aad_object_id in seen_ftas:
+                raise ConfigurationError(f"{where}.ftas[{number}] ({fta.name}): listed twice")
+            seen_ftas.add(fta.aad_object_id)
     seen_partners: set[str] = set()
     for index, partner in enumerate(raw.partners):
         if partner.name.casefold() in seen_partners:
@@ -229,8 +243,11 @@ def _working_hours(raw: _Roster) -> dict[str, WorkingHours]:
     """Each person's hours, given once or the same wherever they are listed."""
     found: dict[str, tuple[_WorkingHours, str]] = {}
     for index, area in enumerate(raw.areas):
-        for role in ("liaison", "backup", "director"):
-            person: _Person = getattr(area, role)
+        people: list[tuple[str, _Person]] = [
+            (role, getattr(area, role)) for role in ("liaison", "backup", "director")
+        ]
+        people += [(f"ftas[{number}]", fta) for number, fta in enumerate(area.ftas)]
+        for role, person in people:
             where = f"areas[{index}] ({area.name}).{role}.working_hours"
             if person.working_hours is None:
                 continue

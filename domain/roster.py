@@ -27,6 +27,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Fta:
+    """A FastTrack Architect of an area, whom the workload balancer may assign requests to."""
+
+    person: Person
+    # Set while they are away: the balancer passes them over.
+    away: bool = False
+
+
+@dataclass(frozen=True)
 class Area:
     code: str
     name: str
@@ -38,6 +47,8 @@ class Area:
     liaison_away: bool = False
     # ISO 3166-2 style, e.g. "DE-BY": regional holidays that are days off in the area too.
     holiday_subdivisions: tuple[str, ...] = ()
+    # Who FTA requests (seed 001) are assigned to; none: the requester is told no one is free.
+    ftas: tuple[Fta, ...] = ()
 
     @property
     def calendar(self) -> BusinessCalendar:

@@ -28,6 +28,39 @@ def test_the_sample_roster_loads():
     assert any(Specialty.TRAINING_AND_ENABLEMENT in p.specialties for p in roster.partners)
 
 
+def test_each_area_lists_its_ftas_with_their_away_flag():
+    roster = load_roster(SAMPLE)
+    americas, emea, apj = (roster.area(code) for code in ("americas", "emea", "apj"))
+    assert [(fta.person.display_name, fta.away) for fta in americas.ftas] == [
+        ("Megan Bowen", False),
+        ("Isaiah Langer", False),
+    ]
+    assert americas.ftas[0].person == Person(
+        "Megan Bowen", "55555555-5555-4555-8555-555555555555", "megan.bowen@contoso.com"
+    )
+    assert [(fta.person.display_name, fta.away) for fta in emea.ftas] == [
+        ("Isaiah Langer", False),
+        ("Megan Bowen", True),
+    ]
+    assert apj.ftas == ()
+
+
+def test_an_fta_with_working_hours_gets_them():
+    data = sample()
+    data["areas"][2]["ftas"] = [
+        {
+            "name": "Nestor Wilke",
+            "aad_object_id": "77777777-7777-4777-8777-777777777777",
+            "email": "Nestor.Wilke@contoso.com",
+            "working_hours": {"time_zone": "Asia/Tokyo"},
+        }
+    ]
+    roster = parse_roster(data)
+    (fta,) = roster.area("apj").ftas
+    assert fta.person.email == "nestor.wilke@contoso.com"
+    assert roster.working_hours_of(fta.person).zone == ZoneInfo("Asia/Tokyo")
+
+
 def test_roles_of_a_person_are_found_across_areas():
     roster = load_roster(SAMPLE)
     roles = {
@@ -149,6 +182,26 @@ def test_without_any_working_hours_everyone_works_nine_to_five_utc():
         (
             lambda d: d["areas"][0].update(backup=d["areas"][0]["liaison"]),
             "areas[0] (Americas).backup: must be someone other than the liaison",
+        ),
+        (
+            lambda d: d["areas"][0]["ftas"][1].update(email="isaiah"),
+            "areas[0] (Americas).ftas[1] (Isaiah Langer).email: not an email address",
+        ),
+        (
+            lambda d: d["areas"][1]["ftas"][0].update(away="sometimes"),
+            "areas[1] (EMEA).ftas[0] (Isaiah Langer).away: Input should be a valid boolean",
+        ),
+        (
+            lambda d: d["areas"][0]["ftas"].append(dict(d["areas"][0]["ftas"][0])),
+            "areas[0] (Americas).ftas[2] (Megan Bowen): listed twice",
+        ),
+        (
+            lambda d: (
+                d["areas"][0]["ftas"][0].update(working_hours={"time_zone": "UTC"}),
+                d["areas"][1]["ftas"][1].update(working_hours={"time_zone": "Asia/Tokyo"}),
+            ),
+            "areas[1] (EMEA).ftas[1].working_hours: Megan Bowen has other working hours at "
+            "areas[0] (Americas).ftas[0].working_hours",
         ),
         (
             lambda d: d["partners"].append(dict(d["partners"][0])),
