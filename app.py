@@ -24,6 +24,7 @@ from cards.welcome import MenuItem
 from config.roster import load_roster
 from config.settings import ConfigurationError, GraphCredential, Settings, load_settings
 from dialogs.benefit_scope import benefit_scope_conversation
+from dialogs.fta_request import fta_request_conversation
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
@@ -40,6 +41,7 @@ from persistence.database import (
     upgrade_schema,
 )
 from persistence.deadlines import DeadlineRepository
+from persistence.fta import FtaRepository
 from persistence.outbox import OutboxRepository
 from persistence.requests import RequestRepository
 from persistence.state_store import StateStore
@@ -47,6 +49,7 @@ from services.conversations import ConversationDirectory
 from services.deadlines import DeadlineService
 from services.delivery import Couriers
 from services.graph_ports import GraphPorts
+from services.fta import FtaService
 from services.outbox import Relay, RelayPolicy
 from services.people import Addresses, OutOfOffice
 from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
@@ -195,6 +198,7 @@ def create_app(
             installer=graph.installer,
             queue=outbox,
         )
+        fta = FtaService(FtaRepository(engine, roster, statements), roster, relay, clock)
         deadline_service = DeadlineService(deadlines, timetable, clock)
         scheduler = ReminderScheduler(
             deadlines, timetable, SchedulerPolicy(), on_reminders=relay.wake, clock=clock
@@ -211,6 +215,7 @@ def create_app(
                     kinds,
                     Addresses(graph.directory, timeout=timeout, cache_seconds=cache_seconds),
                 ),
+                fta_request_conversation(fta, roster),
                 benefit_scope_conversation(),
             ],
             commands=request_commands(requests, outcomes, deadline_service),

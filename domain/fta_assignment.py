@@ -6,12 +6,13 @@ Pure values and functions; the roster supplies the FTAs, the database their load
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from domain.roster import Person
+from domain.questionnaire import AnswerKind, Question, Step, area_question
+from domain.roster import Area, Person, Roster
 
 # An FTA is assigned within 2 business days of the request (seed 001 "Objectives").
 ASSIGNMENT_DUE_BUSINESS_DAYS = 2
@@ -133,3 +134,160 @@ def choose_fta(candidates: Iterable[FtaLoad], *, passed_over: Sequence[str] = ()
             load.fta.display_name,
         ),
     )
+
+
+class FtaStatus(StrEnum):
+    ASSIGNED = "assigned"  # to an FTA, by the balancer
+    UNASSIGNED = "unassigned"  # no FTA of the area was available: the liaison is alerted
+    FTC_HELP = "ftc_help"  # for the FTCHelp team, not an FTA
+
+
+@dataclass(frozen=True)
+class FtaRequest:
+    id: str
+    request_type: FtaRequestType
+    customer: str
+    area: Area
+    requester: Person
+    answers: Mapping[str, object]
+    status: FtaStatus
+    fta: Person | None = None
+
+
+def place(
+    request_id: str,
+    request_type: FtaRequestType,
+    area: Area,
+    requester: Person,
+    answers: Mapping[str, object],
+    loads: Sequence[FtaLoad],
+) -> FtaRequest:
+    """Where a new request goes: FTCHelp, the FTA the balancer picks, or nobody yet."""
+    customer = str(answers.get("customer", ""))
+    if request_type.route is Route.FTC_HELP:
+        status, fta = FtaStatus.FTC_HELP, None
+    else:
+        chosen = choose_fta(loads)
+        status = FtaStatus.ASSIGNED if chosen else FtaStatus.UNASSIGNED
+        fta = chosen.fta if chosen else None
+    return FtaRequest(request_id, request_type, customer, area, requester, answers, status, fta)
+
+
+# --- the `request fta` conversation --------------------------------------------------------
+
+REQUEST_TYPE_LABELS: dict[FtaRequestType, str] = {
+    FtaRequestType.DISCOVERY_WORKSHOP: "Discovery workshop",
+    FtaRequestType.ECIF_DWR_REVIEW: "ECIF/DWR review",
+    FtaRequestType.MIGRATION_EXCEPTION: "Migration exception",
+    FtaRequestType.BEFORE_LICENCE_PURCHASE: ("Engagement before licence purchase (FTOP task 3286)"),
+    FtaRequestType.LAND_BENEFIT: "Landing the FastTrack benefit",
+    FtaRequestType.SALES_SUPPORT: "Sales-support question",
+}
+_TYPE_BY_LABEL = {label: kind for kind, label in REQUEST_TYPE_LABELS.items()}
+
+_KEY_INPUT_QUESTIONS: dict[KeyInput, Question] = {
+    KeyInput.SOW: Question(
+        KeyInput.SOW.value,
+        "Statement of Work",
+        "A link to the Statement of Work (SOW)?",
+        AnswerKind.URL,
+    ),
+    KeyInput.STAFFING_PLAN: Question(
+        KeyInput.STAFFING_PLAN.value,
+        "Staffing plan / WBS",
+        "A link to the staffing plan or work breakdown structure?",
+        AnswerKind.URL,
+    ),
+    KeyInput.COST_BREAKDOWN: Question(
+        KeyInput.COST_BREAKDOWN.value,
+        "Cost breakdown",
+        "A link to the cost breakdown?",
+        AnswerKind.URL,
+    ),
+    KeyInput.MAILBOX_DETAILS: Question(
+        KeyInput.MAILBOX_DETAILS.value,
+        "Mailbox details",
+        "The mailbox details (how many, which kind, where they are)?",
+    ),
+    KeyInput.SOURCE_ENVIRONMENT: Question(
+        KeyInput.SOURCE_ENVIRONMENT.value,
+        "Source environment",
+        "The source environment (e.g. Domino/Notes, another mail or file system)?",
+    ),
+    KeyInput.BUSINESS_JUSTIFICATION: Question(
+        KeyInput.BUSINESS_JUSTIFICATION.value,
+        "Business justification",
+        "The business justification for the exception?",
+    ),
+    KeyInput.ENGAGEMENT_DETAILS: Question(
+        KeyInput.ENGAGEMENT_DETAILS.value,
+        "Engagement details and approvals",
+        "The engagement details and the approvals that allow engaging before the licence purchase?",
+    ),
+    KeyInput.CUSTOMER_SUCCESS_PLAN: Question(
+        KeyInput.CUSTOMER_SUCCESS_PLAN.value,
+        "Customer Success Plan",
+        "A link to the customer's Customer Success Plan (CSP)?",
+        AnswerKind.URL,
+    ),
+    KeyInput.FAQ_TOPIC: Question(
+        KeyInput.FAQ_TOPIC.value,
+        "FAQ topic",
+        "Which FTCHelp FAQ topic is the question about?",
+        AnswerKind.CHOICE,
+        tuple(topic.value for topic in FaqTopic),
+    ),
+    KeyInput.IMPACT: Question(
+        KeyInput.IMPACT.value,
+        "Impact and deployment status",
+        "The impact, the customer type and the deployment status?",
+    ),
+}
+
+
+def key_input_label(key: KeyInput) -> str:
+    return _KEY_INPUT_QUESTIONS[key].label
+
+
+def request_type_of(answers: Mapping[str, object]) -> FtaRequestType | None:
+    label = answers.get("request_type")
+    return _TYPE_BY_LABEL.get(label) if isinstance(label, str) else None
+
+
+def _needs(key: KeyInput) -> Callable[[dict], bool]:
+    def needed(answers: dict) -> bool:
+        request_type = request_type_of(answers)
+        return request_type is not None and key in missing_inputs(
+            request_type, {k: v for k, v in answers.items() if k != key}
+        )
+
+    return needed
+
+
+def steps(roster: Roster) -> list[Step]:
+    """The type first, then only the key inputs that type needs and that are missing."""
+    return [
+        Step(
+            "request",
+            "What you need",
+            (
+                Question(
+                    "request_type",
+                    "Request type",
+                    "What do you need?",
+                    AnswerKind.CHOICE,
+                    tuple(REQUEST_TYPE_LABELS.values()),
+                ),
+                Question("customer", "Customer", "Which customer is it for?"),
+                area_question(roster, "In which area is the customer?"),
+            ),
+        ),
+        Step(
+            "inputs",
+            "Key inputs",
+            tuple(
+                replace(question, applies=_needs(key))
+                for key, question in _KEY_INPUT_QUESTIONS.items()
+            ),
+        ),
+    ]

@@ -284,3 +284,37 @@ class DeadlineRow(Base):
     claim_token: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FtaRequestRow(Base):
+    """A request for a FastTrack Architect (seed 001): where it went and who has it."""
+
+    __tablename__ = "fta_requests"
+
+    # e.g. "FTA-0001", allocated from `request_counters`.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_type: Mapped[str] = mapped_column(String(32))
+    route: Mapped[str] = mapped_column(String(16))
+    # assigned, unassigned (no FTA available) or ftc_help.
+    status: Mapped[str] = mapped_column(String(16))
+    requester_aad_object_id: Mapped[str] = mapped_column(String(64), index=True)
+    requester_name: Mapped[str] = mapped_column(String(256))
+    area_code: Mapped[str] = mapped_column(String(64))
+    customer: Mapped[str] = mapped_column(Text)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fta_aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    fta_name: Mapped[str | None] = mapped_column(String(256))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class FtaLoadRow(Base):
+    """An FTA's open assignments, as the workload balancer counts them. Assigning raises the
+    count only if it is still the one the balancer read, so two assignments at once never
+    both count a stale load."""
+
+    __tablename__ = "fta_loads"
+
+    fta_aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open_assignments: Mapped[int]
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

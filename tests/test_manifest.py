@@ -28,6 +28,7 @@ PERSONAL_COMMANDS = [
     "non-standard delivery",
     "covid triage",
     "acm referral",
+    "request fta",
     "benefit scope",
     "my requests",
     "my approvals",

@@ -1,0 +1,33 @@
+"""`request fta`: the requester says what they need (seed 001), the bot asks only for the key
+inputs that type needs, and the request goes to an FTA by the workload balancer (or to
+FTCHelp)."""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from cards.fta import confirmation
+from cards.welcome import MenuItem
+from dialogs.main_dialog import Conversation
+from dialogs.questionnaire_dialog import QuestionnaireDialog
+from dialogs.request_commands import person_of
+from domain import fta_assignment
+from domain.roster import Roster
+from services.fta import FtaService
+
+MENU_ITEM = MenuItem(
+    "request fta",
+    "Request an FTA",
+    "Get a FastTrack Architect assigned (workshop, ECIF/DWR, migration exception, ...)",
+    ("assign an fta", "i need an architect", "fta request", "request an fta"),
+)
+
+
+def fta_request_conversation(service: FtaService, roster: Roster) -> Conversation:
+    async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> str:
+        requester = person_of(turn_context.activity.from_property)
+        request = await service.submit(requester, answers, submission_key)
+        return confirmation(request, roster.ftc_help_mailbox)
+
+    dialog = QuestionnaireDialog("fta_request", "FTA request", fta_assignment.steps(roster), submit)
+    return Conversation(MENU_ITEM, dialog)

@@ -1,0 +1,184 @@
+"""FTA requests and the FTAs' loads. A submission is one transaction: the request, its
+assignment (the chosen FTA's load raised only if it is still the one read) and its messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.dml import ReturningInsert
+
+from domain.fta_assignment import FtaLoad, FtaRequest, FtaRequestType, FtaStatus
+from domain.outbox import Message
+from domain.roster import Area, Person, Roster
+from persistence.database import Statements, dialect_insert
+from persistence.models import FtaLoadRow, FtaRequestRow, RequestCounter
+from persistence.outbox import add_messages, message_rows
+
+PREFIX = "FTA"
+# A load that moved between reading it and raising it: read again. More than a few in a row
+# would mean a storm of assignments in one area; the last attempt's error is then raised.
+_ATTEMPTS = 5
+
+# Builds the request once its id and the area's FTA loads are known: the request and the
+# messages it causes.
+BuildFtaRequest = Callable[[str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
+
+
+class StaleLoad(Exception):
+    """The chosen FTA's load changed after it was read: the transaction is rolled back."""
+
+
+class _AlreadySubmitted(Exception):
+    pass
+
+
+class FtaRepository:
+    def __init__(self, engine: AsyncEngine, roster: Roster, statements: Statements | None = None):
+        self._dialect = engine.dialect.name
+        self._statements = statements or Statements(engine)
+        self._roster = roster
+
+    async def submit(
+        self, area: Area, build: BuildFtaRequest, submission_key: str, at: datetime
+    ) -> FtaRequest:
+        """Number, place and store a request, in one transaction; the request already stored
+        under `submission_key` when there is one."""
+
+        def submit(connection: Connection) -> FtaRequest:
+            [(number,)] = connection.execute(self._next_number()).all()
+            loads = self._loads(connection, area)
+            request, messages = build(f"{PREFIX}-{number:04d}", loads)
+            self._insert(connection, request, submission_key, at)
+            if request.fta is not None:
+                chosen = request.fta.aad_object_id
+                read = next(load for load in loads if load.fta.aad_object_id == chosen)
+                self._raise_load(connection, read, at)
+            if messages:
+                connection.execute(add_messages(self._dialect), message_rows(list(messages), at))
+            return request
+
+        for attempt in range(_ATTEMPTS):
+            try:
+                return await self._statements.transaction(submit)
+            except _AlreadySubmitted:
+                existing = await self.by_submission_key(submission_key)
+                if existing is not None:
+                    return existing
+            except StaleLoad:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+        raise StaleLoad(f"submission {submission_key}: loads kept moving")
+
+    async def by_submission_key(self, submission_key: str) -> FtaRequest | None:
+        rows = await self._statements.read(
+            select(FtaRequestRow).where(FtaRequestRow.submission_key == submission_key)
+        )
+        return self._request(rows[0]) if rows else None
+
+    async def get(self, request_id: str) -> FtaRequest | None:
+        rows = await self._statements.read(
+            select(FtaRequestRow).where(FtaRequestRow.id == request_id)
+        )
+        return self._request(rows[0]) if rows else None
+
+    async def loads(self, area: Area) -> list[FtaLoad]:
+        return await self._statements.transaction(lambda c: self._loads(c, area))
+
+    def _next_number(self) -> ReturningInsert[tuple[int]]:
+        upsert = dialect_insert(self._dialect, RequestCounter).values(kind="fta", last_number=1)
+        return upsert.on_conflict_do_update(
+            index_elements=[RequestCounter.kind],
+            set_={"last_number": RequestCounter.last_number + 1},
+        ).returning(RequestCounter.last_number)
+
+    def _loads(self, connection: Connection, area: Area) -> list[FtaLoad]:
+        ids = [fta.person.aad_object_id for fta in area.ftas]
+        rows = {
+            row.fta_aad_object_id: row
+            for row in connection.execute(
+                select(FtaLoadRow).where(FtaLoadRow.fta_aad_object_id.in_(ids))
+            ).all()
+        }
+        loads = []
+        for fta in area.ftas:
+            row = rows.get(fta.person.aad_object_id)
+            loads.append(
+                FtaLoad(
+                    fta.person,
+                    row.open_assignments if row else 0,
+                    row.last_assigned_at if row else None,
+                    fta.away,
+                )
+            )
+        return loads
+
+    def _raise_load(self, connection: Connection, load: FtaLoad, at: datetime) -> None:
+        """One more open assignment for the FTA, only if their count is still the one the
+        balancer read."""
+        fta, read = load.fta, load.open_assignments
+        if read == 0:
+            first = (
+                dialect_insert(self._dialect, FtaLoadRow)
+                .values(
+                    fta_aad_object_id=fta.aad_object_id, open_assignments=1, last_assigned_at=at
+                )
+                .on_conflict_do_nothing(index_elements=["fta_aad_object_id"])
+            )
+            if connection.execute(first).rowcount == 1:
+                return
+        raised = connection.execute(
+            update(FtaLoadRow)
+            .where(
+                FtaLoadRow.fta_aad_object_id == fta.aad_object_id,
+                FtaLoadRow.open_assignments == read,
+            )
+            .values(open_assignments=read + 1, last_assigned_at=at)
+        )
+        if raised.rowcount != 1:
+            raise StaleLoad(fta.aad_object_id)
+
+    def _insert(
+        self, connection: Connection, request: FtaRequest, submission_key: str, at: datetime
+    ) -> None:
+        add = (
+            dialect_insert(self._dialect, FtaRequestRow)
+            .values(
+                id=request.id,
+                request_type=request.request_type.value,
+                route=request.request_type.route.value,
+                status=request.status.value,
+                requester_aad_object_id=request.requester.aad_object_id,
+                requester_name=request.requester.display_name,
+                area_code=request.area.code,
+                customer=request.customer,
+                answers=dict(request.answers),
+                fta_aad_object_id=request.fta.aad_object_id if request.fta else None,
+                fta_name=request.fta.display_name if request.fta else None,
+                submitted_at=at,
+                submission_key=submission_key,
+            )
+            .on_conflict_do_nothing(index_elements=["submission_key"])
+        )
+        if connection.execute(add).rowcount != 1:
+            raise _AlreadySubmitted
+
+    def _request(self, row: Row[Any]) -> FtaRequest:
+        area = self._roster.area(row.area_code)
+        fta = next(
+            (f.person for f in area.ftas if f.person.aad_object_id == row.fta_aad_object_id),
+            Person(row.fta_name or "", row.fta_aad_object_id or "", ""),
+        )
+        return FtaRequest(
+            id=row.id,
+            request_type=FtaRequestType(row.request_type),
+            customer=row.customer,
+            area=area,
+            requester=Person(row.requester_name, row.requester_aad_object_id, ""),
+            answers=row.answers,
+            status=FtaStatus(row.status),
+            fta=fta if row.fta_aad_object_id else None,
+        )

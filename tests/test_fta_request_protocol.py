@@ -1,0 +1,80 @@
+"""`request fta` over HTTP: the balancer's choice reaches the FTA's chat through the outbox and
+the requester is told who it is; an area without FTAs alerts the liaison; FTCHelp types are
+recorded with the mailbox to write to."""
+
+from tests.harness import FM, LIAISON, STRANGER, Chat, card_of, card_text, teams_user
+
+MEGAN = STRANGER
+ISAIAH = teams_user("Isaiah Langer", "66666666-6666-4666-8666-666666666666", 6)
+WORKSHOP = [
+    "Discovery workshop",
+    "Contoso",
+    "Americas",
+    "https://contoso.sharepoint.com/sow",
+    "https://contoso.sharepoint.com/wbs",
+    "https://contoso.sharepoint.com/costs",
+]
+
+
+async def request_fta(fm: Chat, answers: list[str]) -> str:
+    replies = await fm.walk("I need an architect", answers)
+    assert "Check your answers" in card_text(card_of(replies[-1]))
+    (confirmation,) = await fm.say(value={"summary": "submit"})
+    return confirmation["text"]
+
+
+async def test_requests_go_to_the_fta_with_the_fewest_open_assignments(bot):
+    fm, megan, isaiah = Chat(bot, FM), Chat(bot, MEGAN), Chat(bot, ISAIAH)
+    for chat in (fm, megan, isaiah):
+        await chat.open()
+    # Nobody has an assignment yet: the tie goes by name.
+    first = await request_fta(fm, WORKSHOP)
+    assert first.startswith("Submitted **FTA-0001**: Isaiah Langer is your FastTrack Architect")
+    notice = await isaiah.wait_for_text("FTA-0001")
+    assert "Discovery workshop for Contoso (Americas), requested by Alex Wilber" in notice["text"]
+    assert "Statement of Work: https://contoso.sharepoint.com/sow" in notice["text"]
+    # Megan now has fewer open assignments.
+    second = await request_fta(fm, ["ECIF/DWR review", *WORKSHOP[1:]])
+    assert "Megan Bowen is your FastTrack Architect" in second
+    await megan.wait_for_text("FTA-0002")
+    # One each: the one assigned longest ago (Isaiah) is next.
+    third = await request_fta(fm, WORKSHOP)
+    assert "Isaiah Langer is your FastTrack Architect" in third
+
+
+async def test_a_migration_exception_asks_only_its_own_inputs(bot):
+    fm = Chat(bot, FM)
+    await fm.open()
+    await fm.say("assign an FTA")
+    await fm.say("Migration exception")
+    await fm.say("Contoso")
+    (asked,) = await fm.say("Americas")
+    assert "mailbox details" in asked["text"]
+    assert "Statement of Work" not in card_text(card_of(asked))
+    await fm.say("5,000 mailboxes")
+    await fm.say("Domino")
+    (summary,) = await fm.say("A merger")
+    text = card_text(card_of(summary))
+    assert "Business justification" in text
+    assert "Staffing plan" not in text
+
+
+async def test_an_area_without_ftas_tells_the_requester_and_alerts_the_liaison(bot):
+    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
+    await fm.open()
+    await liaison.open()
+    answers = ["Migration exception", "Contoso", "Asia Pacific and Japan", "10", "Notes", "Why"]
+    confirmation = await request_fta(fm, answers)
+    assert "no FTA of Asia Pacific and Japan is available now" in confirmation
+    assert "I have alerted the area liaison, Adele Vance" in confirmation
+    alert = await liaison.wait_for_text("FTA-0001")
+    assert "nobody is assigned" in alert["text"]
+
+
+async def test_a_sales_support_question_is_for_ftchelp(bot):
+    fm = Chat(bot, FM)
+    await fm.open()
+    answers = ["Sales-support question", "Contoso", "EMEA", "GCC", "Blocks a deal"]
+    confirmation = await request_fta(fm, answers)
+    assert "goes to the FTCHelp team" in confirmation
+    assert "ftchelp@contoso.com about “GCC/GCC High Tenant Requirements”" in confirmation
