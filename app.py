@@ -29,6 +29,7 @@ from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import request_commands, request_conversations
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
 from domain.deadlines import SlaPolicy
+from domain.outbox import ClaimedMessage, Composed, MessageKind
 from domain.requests import RequestKind
 from domain.roster import Roster
 from graph.dry_run import DryRunMailer
@@ -48,9 +49,9 @@ from persistence.state_store import StateStore
 from services.conversations import ConversationDirectory
 from services.deadlines import DeadlineService
 from services.delivery import Couriers
-from services.graph_ports import GraphPorts
 from services.fta import FtaService
-from services.outbox import Relay, RelayPolicy
+from services.graph_ports import GraphPorts
+from services.outbox import Compose, Relay, RelayPolicy
 from services.people import Addresses, OutOfOffice
 from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
 from services.requests import RequestKindSpec, RequestService
@@ -122,6 +123,17 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
             derive=acm_referral.derive(roster),
         ),
     ]
+
+
+def compose_by_kind(requests: Compose, fta: Compose) -> Compose:
+    """FTA request cards are rendered by the FTA service, every other message by the requests'."""
+
+    async def compose(message: ClaimedMessage) -> Composed | None:
+        if message.kind is MessageKind.FTA_CARD:
+            return await fta(message)
+        return await requests(message)
+
+    return compose
 
 
 def relay_policy(settings: Settings) -> RelayPolicy:
@@ -233,8 +245,9 @@ def create_app(
             requests,
             outcomes,
             deadline_service,
+            fta,
         )
-        relay.start(requests.compose, requests.undelivered)
+        relay.start(compose_by_kind(requests.compose, fta.compose), requests.undelivered)
         scheduler.start()
         yield
         await scheduler.stop()

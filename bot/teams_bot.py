@@ -21,7 +21,15 @@ from bot.card_activity import card_activity, card_invoke_response
 from bot.messenger import TeamsMessenger
 from bot.references import conversation_record, conversation_type
 from cards import actions as card_actions
-from cards.actions import AnswerPartnerContact, CardAction, InvalidCardAction, Refresh, Snooze
+from cards.actions import (
+    AcceptFta,
+    AnswerPartnerContact,
+    CardAction,
+    HandBackFta,
+    InvalidCardAction,
+    Refresh,
+    Snooze,
+)
 from cards.approval import notice_card
 from cards.my_requests import my_requests_card
 from cards.reminders import partner_contact_reply, snoozed_text
@@ -33,6 +41,7 @@ from domain.roster import Person
 from persistence.conversation_references import PERSONAL
 from services.conversations import Contact, ConversationDirectory
 from services.deadlines import DeadlineService
+from services.fta import FtaService
 from services.requests import RequestService
 
 FIRST_CONTACT = "fasttrack.first_contact"
@@ -53,7 +62,9 @@ class FastTrackBot(ActivityHandler):
         requests: RequestService,
         outcomes: dict,
         deadlines: DeadlineService,
+        fta: FtaService,
     ) -> None:
+        self._fta = fta
         self._conversation_state = conversation_state
         self._main_dialog = main_dialog
         self._directory = directory
@@ -171,6 +182,12 @@ class FastTrackBot(ActivityHandler):
     # --- card actions -------------------------------------------------------------------------
 
     async def _card_action(self, actor: Person, action: CardAction) -> dict:
+        if isinstance(action, AcceptFta):
+            return await self._fta.accept(action.request_id, actor, action.version)
+        if isinstance(action, HandBackFta):
+            return await self._fta.hand_back(
+                action.request_id, actor, action.version, action.reason
+            )
         request = await self._requests.readable(action.request_id, actor)
         if request is None:
             # The same words whether it does not exist or is not theirs: ids are sequential.

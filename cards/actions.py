@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cards.approval import COMMENT_INPUT, COMMENT_MAX_LENGTH, REFRESH_VERB
+from cards.fta import ACCEPT_VERB, HAND_BACK_VERB, REASON_INPUT, REASON_MAX_LENGTH
 from cards.my_requests import LIST_MOVES, outcome_input_id
 from cards.reminders import PARTNER_CONTACT_VERB, SNOOZE_INPUT, SNOOZE_VERB
 from domain.deadlines import PartnerContact
@@ -63,7 +64,24 @@ class AnswerPartnerContact:
     answer: PartnerContact
 
 
-CardAction = Refresh | MoveOnCard | Snooze | AnswerPartnerContact
+@dataclass(frozen=True)
+class AcceptFta:
+    """The assigned FTA takes an FTA request."""
+
+    request_id: str
+    version: int
+
+
+@dataclass(frozen=True)
+class HandBackFta:
+    """The assigned FTA hands an FTA request back, saying why (checked by the service)."""
+
+    request_id: str
+    version: int
+    reason: str
+
+
+CardAction = Refresh | MoveOnCard | Snooze | AnswerPartnerContact | AcceptFta | HandBackFta
 _ANSWERS = {answer.value: answer for answer in PartnerContact}
 
 
@@ -101,6 +119,8 @@ def _action(verb: object, data: dict) -> CardAction:
         if not isinstance(answer, str) or answer not in _ANSWERS:
             raise InvalidCardAction("the answer is not Yes, No or Not yet.")
         return AnswerPartnerContact(request_id, _ANSWERS[answer])
+    if verb in (ACCEPT_VERB, HAND_BACK_VERB):
+        return _fta_action(verb, request_id, data)
     move = _MOVES.get(verb)
     if move is None:
         raise InvalidCardAction(f"“{verb[:40]}” is not something I can do on a request.")
@@ -120,6 +140,20 @@ def _action(verb: object, data: dict) -> CardAction:
     if len(text) > COMMENT_MAX_LENGTH:
         raise InvalidCardAction(f"the comment is longer than {COMMENT_MAX_LENGTH} characters.")
     return MoveOnCard(request_id, move, version, text, from_list)
+
+
+def _fta_action(verb: str, request_id: str, data: dict) -> AcceptFta | HandBackFta:
+    version = data.get("version")
+    if type(version) is not int or not 1 <= version <= _MAX_VERSION:
+        raise InvalidCardAction("the card has no valid version.")
+    if verb == ACCEPT_VERB:
+        return AcceptFta(request_id, version)
+    reason = data.get(REASON_INPUT) or ""
+    if not isinstance(reason, str):
+        raise InvalidCardAction("the reason is not text.")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidCardAction(f"the reason is longer than {REASON_MAX_LENGTH} characters.")
+    return HandBackFta(request_id, version, reason)
 
 
 def _day(value: object) -> date:

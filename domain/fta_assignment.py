@@ -137,7 +137,8 @@ def choose_fta(candidates: Iterable[FtaLoad], *, passed_over: Sequence[str] = ()
 
 
 class FtaStatus(StrEnum):
-    ASSIGNED = "assigned"  # to an FTA, by the balancer
+    ASSIGNED = "assigned"  # to an FTA, by the balancer; waits for them to accept
+    ACCEPTED = "accepted"
     UNASSIGNED = "unassigned"  # no FTA of the area was available: the liaison is alerted
     FTC_HELP = "ftc_help"  # for the FTCHelp team, not an FTA
 
@@ -152,6 +153,45 @@ class FtaRequest:
     answers: Mapping[str, object]
     status: FtaStatus
     fta: Person | None = None
+    # Bumped by every move; a move is saved only if the version it was based on is current.
+    version: int = 1
+    # The FTAs who handed it back (AAD object ids): the balancer passes them over.
+    passed_over: tuple[str, ...] = ()
+
+
+class FtaMoveError(Exception):
+    """The move is not possible now; the message says why (for the person who clicked)."""
+
+
+def accept(request: FtaRequest, actor: Person) -> FtaRequest:
+    _check_assigned_to(request, actor)
+    return replace(request, status=FtaStatus.ACCEPTED, version=request.version + 1)
+
+
+def hand_back(
+    request: FtaRequest, actor: Person, reason: str, loads: Sequence[FtaLoad]
+) -> FtaRequest:
+    """The request goes to the next FTA by the same rule, passing over whoever handed it back;
+    unassigned when nobody is left."""
+    _check_assigned_to(request, actor)
+    if not reason.strip():
+        raise FtaMoveError("Say why you hand it back: the reason is needed.")
+    passed_over = (*request.passed_over, actor.aad_object_id)
+    chosen = choose_fta(loads, passed_over=passed_over)
+    return replace(
+        request,
+        status=FtaStatus.ASSIGNED if chosen else FtaStatus.UNASSIGNED,
+        fta=chosen.fta if chosen else None,
+        version=request.version + 1,
+        passed_over=passed_over,
+    )
+
+
+def _check_assigned_to(request: FtaRequest, actor: Person) -> None:
+    if request.status is not FtaStatus.ASSIGNED or request.fta is None:
+        raise FtaMoveError(f"{request.id} is {request.status.value.replace('_', ' ')} already.")
+    if request.fta.aad_object_id != actor.aad_object_id:
+        raise FtaMoveError(f"{request.id} is assigned to {request.fta.display_name}, not you.")
 
 
 def place(

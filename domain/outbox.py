@@ -17,6 +17,7 @@ class MessageKind(StrEnum):
     TEXT = "text"  # a notice
     REMINDER = "reminder"  # of a deadline: a card rendered at delivery time, or nothing
     MAIL = "mail"  # a mail through Graph, e.g. to an account-team address
+    FTA_CARD = "fta_card"  # an FTA request's card, to its FTA, rendered at delivery time
 
 
 class MessageState(StrEnum):

@@ -19,17 +19,21 @@ from persistence.models import FtaLoadRow, FtaRequestRow, RequestCounter
 from persistence.outbox import add_messages, message_rows
 
 PREFIX = "FTA"
-# A load that moved between reading it and raising it: read again. More than a few in a row
-# would mean a storm of assignments in one area; the last attempt's error is then raised.
+# A load or version that moved between reading and writing it: read again. More than a few in
+# a row would mean a storm of assignments in one area; the last attempt's error is raised.
 _ATTEMPTS = 5
 
 # Builds the request once its id and the area's FTA loads are known: the request and the
 # messages it causes.
 BuildFtaRequest = Callable[[str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
+# A move on a stored request, given the area's loads read in the move's transaction: the
+# request after it and the messages it causes.
+MoveFtaRequest = Callable[[FtaRequest, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
 
 
-class StaleLoad(Exception):
-    """The chosen FTA's load changed after it was read: the transaction is rolled back."""
+class Stale(Exception):
+    """What the transaction read (a load, the request's version) changed before it wrote:
+    it is rolled back and done again."""
 
 
 class _AlreadySubmitted(Exception):
@@ -65,13 +69,63 @@ class FtaRepository:
             try:
                 return await self._statements.transaction(submit)
             except _AlreadySubmitted:
-                existing = await self.by_submission_key(submission_key)
-                if existing is not None:
-                    return existing
-            except StaleLoad:
+                break
+            except Stale:
                 if attempt == _ATTEMPTS - 1:
                     raise
-        raise StaleLoad(f"submission {submission_key}: loads kept moving")
+        existing = await self.by_submission_key(submission_key)
+        assert existing is not None  # the key is taken by a committed request
+        return existing
+
+    async def move(self, request_id: str, change: MoveFtaRequest, at: datetime) -> FtaRequest:
+        """Read the request and its area's loads, `change` it and save it with its messages,
+        in one transaction: saved only if the request is still at the version read (two
+        clicks on Accept decide once), the FTA who lets it go loses an open assignment and
+        the one it goes to gains one if their load is still the one read. `change` raises to
+        refuse the move (nothing is written)."""
+
+        def move(connection: Connection) -> FtaRequest:
+            rows = connection.execute(
+                select(FtaRequestRow).where(FtaRequestRow.id == request_id)
+            ).all()
+            if not rows:
+                raise KeyError(request_id)
+            before = self._request(rows[0])
+            loads = self._loads(connection, before.area)
+            after, messages = change(before, loads)
+            saved = connection.execute(
+                update(FtaRequestRow)
+                .where(FtaRequestRow.id == request_id, FtaRequestRow.version == before.version)
+                .values(
+                    status=after.status.value,
+                    version=after.version,
+                    passed_over=list(after.passed_over),
+                    fta_aad_object_id=after.fta.aad_object_id if after.fta else None,
+                    fta_name=after.fta.display_name if after.fta else None,
+                )
+            )
+            if saved.rowcount != 1:
+                raise Stale(request_id)
+            if before.fta is not None and before.fta != after.fta:
+                connection.execute(
+                    update(FtaLoadRow)
+                    .where(FtaLoadRow.fta_aad_object_id == before.fta.aad_object_id)
+                    .values(open_assignments=FtaLoadRow.open_assignments - 1)
+                )
+            if after.fta is not None and before.fta != after.fta:
+                chosen = after.fta.aad_object_id
+                read = next(load for load in loads if load.fta.aad_object_id == chosen)
+                self._raise_load(connection, read, at)
+            if messages:
+                connection.execute(add_messages(self._dialect), message_rows(list(messages), at))
+            return after
+
+        for _ in range(_ATTEMPTS - 1):
+            try:
+                return await self._statements.transaction(move)
+            except Stale:
+                continue
+        return await self._statements.transaction(move)
 
     async def by_submission_key(self, submission_key: str) -> FtaRequest | None:
         rows = await self._statements.read(
@@ -139,7 +193,7 @@ class FtaRepository:
             .values(open_assignments=read + 1, last_assigned_at=at)
         )
         if raised.rowcount != 1:
-            raise StaleLoad(fta.aad_object_id)
+            raise Stale(fta.aad_object_id)
 
     def _insert(
         self, connection: Connection, request: FtaRequest, submission_key: str, at: datetime
@@ -158,6 +212,8 @@ class FtaRepository:
                 answers=dict(request.answers),
                 fta_aad_object_id=request.fta.aad_object_id if request.fta else None,
                 fta_name=request.fta.display_name if request.fta else None,
+                version=request.version,
+                passed_over=list(request.passed_over),
                 submitted_at=at,
                 submission_key=submission_key,
             )
@@ -181,4 +237,6 @@ class FtaRepository:
             answers=row.answers,
             status=FtaStatus(row.status),
             fta=fta if row.fta_aad_object_id else None,
+            version=row.version,
+            passed_over=tuple(row.passed_over),
         )

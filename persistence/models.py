@@ -295,7 +295,7 @@ class FtaRequestRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     request_type: Mapped[str] = mapped_column(String(32))
     route: Mapped[str] = mapped_column(String(16))
-    # assigned, unassigned (no FTA available) or ftc_help.
+    # assigned, accepted, unassigned (no FTA available) or ftc_help.
     status: Mapped[str] = mapped_column(String(16))
     requester_aad_object_id: Mapped[str] = mapped_column(String(64), index=True)
     requester_name: Mapped[str] = mapped_column(String(256))
@@ -304,6 +304,10 @@ class FtaRequestRow(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     fta_aad_object_id: Mapped[str | None] = mapped_column(String(64))
     fta_name: Mapped[str | None] = mapped_column(String(256))
+    # Bumped by every move (accept, hand back): a move is saved only on the version it read.
+    version: Mapped[int]
+    # The FTAs who handed it back (AAD object ids).
+    passed_over: Mapped[list[str]] = mapped_column(JSON)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -7,13 +7,24 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from cards.fta import assigned_to_you, nobody_available
-from domain.fta_assignment import FtaLoad, FtaRequest, FtaStatus, place, request_type_of
-from domain.outbox import Message, MessageKind
+from cards.approval import notice_card
+from cards.fta import accepted, fta_card, handed_back, nobody_available
+from domain import fta_assignment
+from domain.fta_assignment import (
+    FtaLoad,
+    FtaMoveError,
+    FtaRequest,
+    FtaStatus,
+    place,
+    request_type_of,
+)
+from domain.outbox import ClaimedMessage, Composed, Message, MessageKind
 from domain.roster import Area, Person, Roster
 
 # Builds the request once its id and the area's FTA loads are known.
 BuildFtaRequest = Callable[[str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
+# A move on a stored request, given the area's loads: the request after it, its messages.
+MoveFtaRequest = Callable[[FtaRequest, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
 
 
 class FtaRequests(Protocol):
@@ -23,6 +34,13 @@ class FtaRequests(Protocol):
         """Number the request, read the area's loads, build it and store it with its messages
         and the chosen FTA's raised load, in one transaction (read again when that load moved
         meanwhile); the request stored under `submission_key` when there is one."""
+
+    async def move(self, request_id: str, change: MoveFtaRequest, at: datetime) -> FtaRequest:
+        """Read the request and its area's loads, change it and save it with its messages in
+        one transaction, only if its version is still the one read (else read again); loads
+        follow the FTA it leaves and the one it goes to. KeyError: no such request."""
+
+    async def get(self, request_id: str) -> FtaRequest | None: ...
 
 
 class Outbox(Protocol):
@@ -58,27 +76,73 @@ class FtaService:
         self._outbox.wake()
         return request
 
+    async def accept(self, request_id: str, actor: Person, version: int) -> dict:
+        """Accept on the FTA's card: the card that replaces it. Clicked twice (or on two
+        copies), the request is accepted once; the second click is told so."""
+
+        def change(
+            request: FtaRequest, loads: Sequence[FtaLoad]
+        ) -> tuple[FtaRequest, list[Message]]:
+            _check_version(request, version)
+            after = fta_assignment.accept(request, actor)
+            return after, [_text(after, after.requester, "accepted", accepted(after))]
+
+        return await self._move(request_id, actor, change)
+
+    async def hand_back(self, request_id: str, actor: Person, version: int, reason: str) -> dict:
+        def change(
+            request: FtaRequest, loads: Sequence[FtaLoad]
+        ) -> tuple[FtaRequest, list[Message]]:
+            _check_version(request, version)
+            after = fta_assignment.hand_back(request, actor, reason, loads)
+            notice = handed_back(after, actor.display_name, reason.strip())
+            step = f"back-{after.version}"
+            return after, [_text(after, after.requester, step, notice), *_messages(after)]
+
+        return await self._move(request_id, actor, change)
+
+    async def compose(self, message: ClaimedMessage) -> Composed | None:
+        """The FTA's card as the request is now; nothing once it no longer waits on them."""
+        request = await self._repository.get(message.request_id or "")
+        if request is None or request.fta is None or request.status is not FtaStatus.ASSIGNED:
+            return None
+        if request.fta.aad_object_id != message.recipient_aad_object_id:
+            return None
+        return Composed(card=fta_card(request, request.fta), version=request.version)
+
+    async def _move(self, request_id: str, actor: Person, change: MoveFtaRequest) -> dict:
+        try:
+            request = await self._repository.move(request_id, change, self._clock())
+        except KeyError:
+            return notice_card(f"There is no request {request_id} that you can see.")
+        except FtaMoveError as refusal:
+            current = await self._repository.get(request_id)
+            if current is None:
+                return notice_card(str(refusal))
+            return fta_card(current, actor, str(refusal))
+        self._outbox.wake()
+        return fta_card(request, actor)
+
+
+def _check_version(request: FtaRequest, version: int) -> None:
+    if request.version != version:
+        raise FtaMoveError(f"{request.id} changed since this card was sent; here it is now.")
+
+
+def _text(request: FtaRequest, to: Person, step: str, text: str) -> Message:
+    return Message(MessageKind.TEXT, to, None, f"fta:{request.id}:{step}:{to.aad_object_id}", text)
+
 
 def _messages(request: FtaRequest) -> list[Message]:
     if request.status is FtaStatus.ASSIGNED and request.fta is not None:
         return [
             Message(
-                MessageKind.TEXT,
+                MessageKind.FTA_CARD,
                 request.fta,
-                None,
-                f"fta:{request.id}:assigned:{request.fta.aad_object_id}",
-                assigned_to_you(request),
+                request.id,
+                f"fta:{request.id}:card:{request.version}:{request.fta.aad_object_id}",
             )
         ]
     if request.status is FtaStatus.UNASSIGNED:
-        liaison = request.area.liaison
-        return [
-            Message(
-                MessageKind.TEXT,
-                liaison,
-                None,
-                f"fta:{request.id}:nobody:{liaison.aad_object_id}",
-                nobody_available(request),
-            )
-        ]
+        return [_text(request, request.area.liaison, "nobody", nobody_available(request))]
     return []

@@ -2,7 +2,11 @@
 the requester is told who it is; an area without FTAs alerts the liaison; FTCHelp types are
 recorded with the mailbox to write to."""
 
-from tests.harness import FM, LIAISON, STRANGER, Chat, card_of, card_text, teams_user
+import asyncio
+
+from cards.fta import ACCEPT_VERB, HAND_BACK_VERB, REASON_INPUT
+from tests.harness import FM, LIAISON, STRANGER, Chat, card_actions, card_of, card_text, teams_user
+from tests.schemas import assert_valid_card
 
 MEGAN = STRANGER
 ISAIAH = teams_user("Isaiah Langer", "66666666-6666-4666-8666-666666666666", 6)
@@ -30,13 +34,16 @@ async def test_requests_go_to_the_fta_with_the_fewest_open_assignments(bot):
     # Nobody has an assignment yet: the tie goes by name.
     first = await request_fta(fm, WORKSHOP)
     assert first.startswith("Submitted **FTA-0001**: Isaiah Langer is your FastTrack Architect")
-    notice = await isaiah.wait_for_text("FTA-0001")
-    assert "Discovery workshop for Contoso (Americas), requested by Alex Wilber" in notice["text"]
-    assert "Statement of Work: https://contoso.sharepoint.com/sow" in notice["text"]
+    card = await isaiah.wait_for_card("FTA request · FTA-0001")
+    assert_valid_card(card)
+    text = card_text(card)
+    assert "Discovery workshop" in text
+    assert "Alex Wilber" in text
+    assert "https://contoso.sharepoint.com/sow" in text
     # Megan now has fewer open assignments.
     second = await request_fta(fm, ["ECIF/DWR review", *WORKSHOP[1:]])
     assert "Megan Bowen is your FastTrack Architect" in second
-    await megan.wait_for_text("FTA-0002")
+    await megan.wait_for_card("FTA request · FTA-0002")
     # One each: the one assigned longest ago (Isaiah) is next.
     third = await request_fta(fm, WORKSHOP)
     assert "Isaiah Langer is your FastTrack Architect" in third
@@ -69,6 +76,48 @@ async def test_an_area_without_ftas_tells_the_requester_and_alerts_the_liaison(b
     assert "I have alerted the area liaison, Adele Vance" in confirmation
     alert = await liaison.wait_for_text("FTA-0001")
     assert "nobody is assigned" in alert["text"]
+
+
+async def test_accept_decides_once_and_the_requester_is_told(bot):
+    fm, isaiah = Chat(bot, FM), Chat(bot, ISAIAH)
+    await fm.open()
+    await isaiah.open()
+    await request_fta(fm, WORKSHOP)
+    card = await isaiah.wait_for_card("FTA request · FTA-0001")
+    # Two clicks at once on the same card: one accepts, the other is told it already is.
+    (status, first), (_, second) = await asyncio.gather(
+        isaiah.click(card, ACCEPT_VERB), isaiah.click(card, ACCEPT_VERB)
+    )
+    assert status == 200
+    replies = sorted(card_text(reply["value"]) for reply in (first, second))
+    assert all("Accepted by Isaiah Langer" in reply for reply in replies)
+    assert sum("accepted already" in reply or "changed since" in reply for reply in replies) == 1
+    assert not card_actions(first["value"])
+    await fm.wait_for_text("Isaiah Langer accepted **FTA-0001**")
+    texts = [a.get("text") or "" for a in fm.received()]
+    assert sum("accepted **FTA-0001**" in text for text in texts) == 1
+
+
+async def test_hand_back_needs_a_reason_and_goes_to_the_next_fta(bot):
+    fm, isaiah, megan = Chat(bot, FM), Chat(bot, ISAIAH), Chat(bot, MEGAN)
+    for chat in (fm, isaiah, megan):
+        await chat.open()
+    await request_fta(fm, WORKSHOP)
+    card = await isaiah.wait_for_card("FTA request · FTA-0001")
+    _, refused = await isaiah.click(card, HAND_BACK_VERB)
+    assert "the reason is needed" in card_text(refused["value"])
+    _, handed = await isaiah.click(card, HAND_BACK_VERB, **{REASON_INPUT: "On leave next week"})
+    assert "Assigned to Megan Bowen" in card_text(handed["value"])
+    megans = await megan.wait_for_card("FTA request · FTA-0001")
+    assert [a["title"] for a in card_actions(megans)] == ["Accept", "Hand back"]
+    told = await fm.wait_for_text("handed back **FTA-0001**")
+    assert "(“On leave next week”): it is now assigned to Megan Bowen" in told["text"]
+    # Megan hands it back too: nobody is left, the liaison is alerted.
+    liaison = Chat(bot, LIAISON)
+    await liaison.open()
+    _, last = await megan.click(megans, HAND_BACK_VERB, **{REASON_INPUT: "Conflict"})
+    assert "No FTA available" in card_text(last["value"])
+    await liaison.wait_for_text("nobody is assigned")
 
 
 async def test_a_sales_support_question_is_for_ftchelp(bot):

@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column("answers", sa.JSON(), nullable=False),
         sa.Column("fta_aad_object_id", sa.String(length=64), nullable=True),
         sa.Column("fta_name", sa.String(length=256), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("passed_over", sa.JSON(), nullable=False),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("submission_key", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fta_requests")),
