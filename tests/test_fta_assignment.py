@@ -1,16 +1,24 @@
 """Seed 001: completeness per request type, routing, and the workload balancer."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from config.roster import load_roster
 from domain.fta_assignment import (
     FtaLoad,
+    FtaMoveError,
+    FtaRequest,
     FtaRequestType,
+    FtaStatus,
     KeyInput,
     Route,
+    accept,
     choose_fta,
+    hand_back,
     missing_inputs,
+    place,
 )
 from domain.roster import Person
 
@@ -98,3 +106,38 @@ def test_a_migration_exception_needs_mailboxes_source_and_justification() -> Non
 def test_landing_the_benefit_needs_a_customer_success_plan() -> None:
     assert missing_inputs(FtaRequestType.LAND_BENEFIT, {}) == (KeyInput.CUSTOMER_SUCCESS_PLAN,)
     assert missing_inputs(FtaRequestType.LAND_BENEFIT, {"customer_success_plan": "CSP"}) == ()
+
+
+# --- accept and hand back ------------------------------------------------------------------
+
+
+def _assigned_request(loads: list[FtaLoad]) -> FtaRequest:
+    roster = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
+    requester = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "")
+    answers = {"customer": "Contoso"}
+    area = roster.area("americas")
+    return place("FTA-0001", FtaRequestType.DISCOVERY_WORKSHOP, area, requester, answers, loads)
+
+
+def test_only_the_assigned_fta_accepts_and_only_once() -> None:
+    request = _assigned_request([load(MEGAN, 0), load(ISAIAH, 1)])
+    assert request.fta == MEGAN
+    with pytest.raises(FtaMoveError, match="assigned to Megan Bowen, not you"):
+        accept(request, ISAIAH)
+    accepted = accept(request, MEGAN)
+    assert (accepted.status, accepted.version) == (FtaStatus.ACCEPTED, 2)
+    with pytest.raises(FtaMoveError, match="accepted already"):
+        accept(accepted, MEGAN)
+
+
+def test_hand_back_needs_a_reason_and_goes_to_the_next_by_the_same_rule() -> None:
+    loads = [load(MEGAN, 0), load(ISAIAH, 2), load(JONI, 1)]
+    request = _assigned_request(loads)
+    with pytest.raises(FtaMoveError, match="reason is needed"):
+        hand_back(request, MEGAN, "  ", loads)
+    to_joni = hand_back(request, MEGAN, "On leave", loads)
+    assert (to_joni.fta, to_joni.passed_over) == (JONI, (MEGAN.aad_object_id,))
+    to_isaiah = hand_back(to_joni, JONI, "Conflict", loads)
+    assert to_isaiah.fta == ISAIAH
+    nobody = hand_back(to_isaiah, ISAIAH, "Too busy", loads)
+    assert (nobody.status, nobody.fta) == (FtaStatus.UNASSIGNED, None)
