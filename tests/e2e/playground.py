@@ -112,14 +112,14 @@ LYNNE_DIRECTOR = MockUser(
     "29:lynne-robbins", "Lynne Robbins", "44444444-4444-4444-8444-444444444444",
     "lynne.robbins@contoso.com", "Lynne", "Robbins", role="regional director",
 )  # fmt: skip
-# The Playground's schema wants exactly 5 users besides the current user: two fillers with no role.
+# The Playground's schema wants exactly 5 users besides the current user: the FTAs fill it.
 MEGAN_FILLER = MockUser(
     "29:megan-bowen", "Megan Bowen", "55555555-5555-4555-8555-555555555555",
-    "megan.bowen@contoso.com", "Megan", "Bowen",
+    "megan.bowen@contoso.com", "Megan", "Bowen", role="FTA Americas, EMEA (away)",
 )  # fmt: skip
 ISAIAH_FILLER = MockUser(
     "29:isaiah-langer", "Isaiah Langer", "66666666-6666-4666-8666-666666666666",
-    "isaiah.langer@contoso.com", "Isaiah", "Langer",
+    "isaiah.langer@contoso.com", "Isaiah", "Langer", role="FTA Americas, EMEA",
 )  # fmt: skip
 
 ALL_USERS: tuple[MockUser, ...] = (
