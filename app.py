@@ -126,10 +126,11 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
 
 
 def compose_by_kind(requests: Compose, fta: Compose) -> Compose:
-    """FTA request cards are rendered by the FTA service, every other message by the requests'."""
+    """FTA requests' cards and mails are rendered by the FTA service, every other message by
+    the requests'."""
 
     async def compose(message: ClaimedMessage) -> Composed | None:
-        if message.kind is MessageKind.FTA_CARD:
+        if message.kind in (MessageKind.FTA_CARD, MessageKind.FTA_MAIL):
             return await fta(message)
         return await requests(message)
 

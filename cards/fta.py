@@ -137,9 +137,8 @@ def confirmation(request: FtaRequest, ftc_help_mailbox: str) -> str:
             "assign one."
         )
     topic = request.answers.get(KeyInput.FAQ_TOPIC)
-    about = f" about “{topic}”" if topic else ""
+    about = f", naming the FAQ topic “{topic}”" if topic else ""
     return (
-        f"Recorded **{request.id}**. This type goes to the FTCHelp team, not an FTA: I do not "
-        f"send it for you yet, so please write to {ftc_help_mailbox}{about}, quoting "
-        f"{request.id}."
+        f"Submitted **{request.id}**. This type is for the FTCHelp team, not an FTA: I have "
+        f"mailed it to {ftc_help_mailbox}{about}. They will reply to you."
     )

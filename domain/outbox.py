@@ -18,6 +18,7 @@ class MessageKind(StrEnum):
     REMINDER = "reminder"  # of a deadline: a card rendered at delivery time, or nothing
     MAIL = "mail"  # a mail through Graph, e.g. to an account-team address
     FTA_CARD = "fta_card"  # an FTA request's card, to its FTA, rendered at delivery time
+    FTA_MAIL = "fta_mail"  # an FTA request for FTCHelp, mailed to its mailbox through Graph
 
 
 class MessageState(StrEnum):

@@ -10,6 +10,7 @@ from typing import Protocol
 from cards.approval import notice_card
 from cards.fta import accepted, fta_card, handed_back, nobody_available
 from domain import fta_assignment
+from domain.account_team import Mail, mail_lane
 from domain.fta_assignment import (
     FtaLoad,
     FtaMoveError,
@@ -20,6 +21,7 @@ from domain.fta_assignment import (
 )
 from domain.outbox import ClaimedMessage, Composed, Message, MessageKind
 from domain.roster import Area, Person, Roster
+from notices.fta_mail import ftc_help_mail
 
 # Builds the request once its id and the area's FTA loads are known.
 BuildFtaRequest = Callable[[str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
@@ -68,9 +70,11 @@ class FtaService:
             raise ValueError("an FTA request names its type")
         area = next(a for a in self._roster.areas if a.name == answers["area"])
 
+        mailbox = self._roster.ftc_help_mailbox
+
         def build(request_id: str, loads: Sequence[FtaLoad]) -> tuple[FtaRequest, list[Message]]:
             request = place(request_id, request_type, area, requester, answers, loads)
-            return request, _messages(request)
+            return request, _messages(request, mailbox)
 
         request = await self._repository.submit(area, build, submission_key, self._clock())
         self._outbox.wake()
@@ -97,14 +101,24 @@ class FtaService:
             after = fta_assignment.hand_back(request, actor, reason, loads)
             notice = handed_back(after, actor.display_name, reason.strip())
             step = f"back-{after.version}"
-            return after, [_text(after, after.requester, step, notice), *_messages(after)]
+            messages = _messages(after, self._roster.ftc_help_mailbox)
+            return after, [_text(after, after.requester, step, notice), *messages]
 
         return await self._move(request_id, actor, change)
 
     async def compose(self, message: ClaimedMessage) -> Composed | None:
-        """The FTA's card as the request is now; nothing once it no longer waits on them."""
+        """The FTA's card as the request is now (nothing once it no longer waits on them), or
+        the mail to FTCHelp."""
         request = await self._repository.get(message.request_id or "")
-        if request is None or request.fta is None or request.status is not FtaStatus.ASSIGNED:
+        if request is None:
+            return None
+        if message.kind is MessageKind.FTA_MAIL:
+            content = ftc_help_mail(request)
+            address = message.recipient_name
+            return Composed(
+                mail=Mail((address,), content.subject, content.html_body, str(message.id))
+            )
+        if request.fta is None or request.status is not FtaStatus.ASSIGNED:
             return None
         if request.fta.aad_object_id != message.recipient_aad_object_id:
             return None
@@ -133,7 +147,7 @@ def _text(request: FtaRequest, to: Person, step: str, text: str) -> Message:
     return Message(MessageKind.TEXT, to, None, f"fta:{request.id}:{step}:{to.aad_object_id}", text)
 
 
-def _messages(request: FtaRequest) -> list[Message]:
+def _messages(request: FtaRequest, ftc_help_mailbox: str) -> list[Message]:
     if request.status is FtaStatus.ASSIGNED and request.fta is not None:
         return [
             Message(
@@ -145,4 +159,8 @@ def _messages(request: FtaRequest) -> list[Message]:
         ]
     if request.status is FtaStatus.UNASSIGNED:
         return [_text(request, request.area.liaison, "nobody", nobody_available(request))]
+    if request.status is FtaStatus.FTC_HELP:
+        # Keyed by the address, like every mail: each address is its own outbox lane.
+        mailbox = Person(ftc_help_mailbox, mail_lane(ftc_help_mailbox), ftc_help_mailbox)
+        return [Message(MessageKind.FTA_MAIL, mailbox, request.id, f"fta:{request.id}:ftchelp")]
     return []

@@ -4,9 +4,31 @@ recorded with the mailbox to write to."""
 
 import asyncio
 
+from sqlalchemy import select
+
+from app import ENGINE
 from cards.fta import ACCEPT_VERB, HAND_BACK_VERB, REASON_INPUT
-from tests.harness import FM, LIAISON, STRANGER, Chat, card_actions, card_of, card_text, teams_user
+from persistence.models import OutboxRow
+from tests.fakes.graph import sent_message
+from tests.fakes.identity import FakeTokenCredential
+from tests.harness import (
+    FM,
+    LIAISON,
+    STRANGER,
+    Chat,
+    RunningBot,
+    card_actions,
+    card_of,
+    card_text,
+    teams_user,
+)
 from tests.schemas import assert_valid_card
+from tests.test_account_team_mail_protocol import (  # noqa: F401  (the fake Graph fixture)
+    SENDER,
+    graph,
+    mail_settings,
+    wait_for_mail,
+)
 
 MEGAN = STRANGER
 ISAIAH = teams_user("Isaiah Langer", "66666666-6666-4666-8666-666666666666", 6)
@@ -120,10 +142,55 @@ async def test_hand_back_needs_a_reason_and_goes_to_the_next_fta(bot):
     await liaison.wait_for_text("nobody is assigned")
 
 
-async def test_a_sales_support_question_is_for_ftchelp(bot):
+async def test_a_sales_support_question_is_mailed_to_ftchelp_in_dry_run(bot):
     fm = Chat(bot, FM)
     await fm.open()
     answers = ["Sales-support question", "Contoso", "EMEA", "GCC", "Blocks a deal"]
     confirmation = await request_fta(fm, answers)
-    assert "goes to the FTCHelp team" in confirmation
-    assert "ftchelp@contoso.com about “GCC/GCC High Tenant Requirements”" in confirmation
+    assert "This type is for the FTCHelp team, not an FTA" in confirmation
+    assert (
+        "mailed it to ftchelp@contoso.com, naming the FAQ topic “GCC/GCC High Tenant "
+        "Requirements”" in confirmation
+    )
+    # Without Graph, mail is recorded on its outbox row as it would have gone, never sent.
+    async with asyncio.timeout(5):
+        while not (rows := await _ftc_help_rows(bot)) or rows[0].state != "sent":
+            await asyncio.sleep(0.05)
+    (row,) = rows
+    assert row.payload["dry_run"] is True
+    message = row.payload["mail"]["message"]
+    assert message["toRecipients"] == [{"emailAddress": {"address": "ftchelp@contoso.com"}}]
+    assert message["subject"] == (
+        "FTCHelp: Sales-support question FTA-0001 for Contoso · FAQ topic: GCC/GCC High Tenant "
+        "Requirements"
+    )
+    assert "Blocks a deal" in message["body"]["content"]
+
+
+async def test_landing_the_benefit_is_mailed_to_ftchelp_through_graph(
+    database_url,
+    connector,
+    graph,  # noqa: F811  (the fixture)
+):
+    settings = mail_settings(database_url, graph)
+    async with RunningBot(settings, connector, graph_credential=FakeTokenCredential()) as bot:
+        fm = Chat(bot, FM)
+        await fm.open()
+        csp = "https://contoso.sharepoint.com/csp"
+        confirmation = await request_fta(
+            fm, ["Landing the FastTrack benefit", "Contoso", "Americas", csp]
+        )
+        assert "I have mailed it to ftchelp@contoso.com." in confirmation
+        (mail,) = await wait_for_mail(graph, 1)
+    message = sent_message(mail)
+    assert mail.user == SENDER
+    assert message["toRecipients"] == [{"emailAddress": {"address": "ftchelp@contoso.com"}}]
+    assert message["subject"] == "FTCHelp: Landing the FastTrack benefit FTA-0001 for Contoso"
+    assert csp in message["body"]["content"]
+    assert "Alex Wilber" in message["body"]["content"]
+
+
+async def _ftc_help_rows(bot):
+    async with bot.app[ENGINE].connect() as connection:
+        query = select(OutboxRow.state, OutboxRow.payload).where(OutboxRow.kind == "fta_mail")
+        return (await connection.execute(query)).all()
