@@ -194,6 +194,9 @@ def create_app(
             SlaPolicy(liaison_decision_days=settings.liaison_decision_days),
             RosterWorkingHours(roster),
         )
+        out_of_office = OutOfOffice(
+            graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds
+        )
         requests = RequestService(
             RequestRepository(engine, roster, statements),
             roster,
@@ -203,15 +206,15 @@ def create_app(
             outbox,
             deadlines=deadlines,
             timetable=timetable,
-            out_of_office=OutOfOffice(
-                graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds
-            ),
+            out_of_office=out_of_office,
             clock=clock,
             bot_app_id=settings.microsoft_app_id,
             installer=graph.installer,
             queue=outbox,
         )
-        fta = FtaService(FtaRepository(engine, roster, statements), roster, relay, clock)
+        fta = FtaService(
+            FtaRepository(engine, roster, statements), roster, relay, out_of_office, clock
+        )
         deadline_service = DeadlineService(deadlines, timetable, clock)
         scheduler = ReminderScheduler(
             deadlines, timetable, SchedulerPolicy(), on_reminders=relay.wake, clock=clock

@@ -4,6 +4,7 @@ the people concerned, through the outbox, in the transaction that stores it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -22,6 +23,7 @@ from domain.fta_assignment import (
 from domain.outbox import ClaimedMessage, Composed, Message, MessageKind
 from domain.roster import Area, Person, Roster
 from notices.fta_mail import ftc_help_mail
+from services.requests import Absences
 
 # Builds the request once its id and the area's FTA loads are known.
 BuildFtaRequest = Callable[[str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
@@ -55,8 +57,10 @@ class FtaService:
         repository: FtaRequests,
         roster: Roster,
         outbox: Outbox,
+        out_of_office: Absences,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._out_of_office = out_of_office
         self._repository = repository
         self._roster = roster
         self._outbox = outbox
@@ -71,12 +75,23 @@ class FtaService:
         area = next(a for a in self._roster.areas if a.name == answers["area"])
 
         mailbox = self._roster.ftc_help_mailbox
+        at = self._clock()
+        # Besides the roster's flag, whoever Graph says is out of office now is passed over
+        # (bounded by the read timeout; who Graph cannot tell about in time counts as present).
+        absent = {
+            absence.person.aad_object_id
+            for absence in await self._out_of_office.away([f.person for f in area.ftas], at)
+        }
 
         def build(request_id: str, loads: Sequence[FtaLoad]) -> tuple[FtaRequest, list[Message]]:
+            loads = [
+                replace(load, away=True) if load.fta.aad_object_id in absent else load
+                for load in loads
+            ]
             request = place(request_id, request_type, area, requester, answers, loads)
             return request, _messages(request, mailbox)
 
-        request = await self._repository.submit(area, build, submission_key, self._clock())
+        request = await self._repository.submit(area, build, submission_key, at)
         self._outbox.wake()
         return request
 

@@ -3,10 +3,13 @@ by the balancer over fresh loads; a second Submit with the same key is the same 
 
 import asyncio
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from config.roster import load_roster
 from domain.fta_assignment import FtaStatus
+from domain.out_of_office import Absence
 from domain.roster import Person
 from persistence.fta import FtaRepository
 from services.fta import FtaService
@@ -23,6 +26,16 @@ WORKSHOP = {
 }
 
 
+class OutOfOffice:
+    """Graph's automatic replies, as the service sees them: these people are away now."""
+
+    def __init__(self, *away: Person) -> None:
+        self._away = {person.aad_object_id for person in away}
+
+    async def away(self, people: Sequence[Person], now: datetime) -> list[Absence]:
+        return [Absence(p, None) for p in people if p.aad_object_id in self._away]
+
+
 class CountingOutbox:
     def __init__(self) -> None:
         self.wakes = 0
@@ -33,7 +46,7 @@ class CountingOutbox:
 
 async def test_requests_submitted_at_once_spread_over_the_area(engine):
     repository = FtaRepository(engine, ROSTER)
-    service = FtaService(repository, ROSTER, CountingOutbox())
+    service = FtaService(repository, ROSTER, CountingOutbox(), OutOfOffice())
     requests = await asyncio.gather(
         *(service.submit(FM, WORKSHOP, uuid.uuid4().hex) for _ in range(6))
     )
@@ -47,7 +60,7 @@ async def test_requests_submitted_at_once_spread_over_the_area(engine):
 
 async def test_the_same_submission_key_is_the_same_request_and_one_assignment(engine):
     repository = FtaRepository(engine, ROSTER)
-    service = FtaService(repository, ROSTER, CountingOutbox())
+    service = FtaService(repository, ROSTER, CountingOutbox(), OutOfOffice())
     first = await service.submit(FM, WORKSHOP, "key-1")
     again = await service.submit(FM, WORKSHOP, "key-1")
     assert again == first
@@ -58,8 +71,21 @@ async def test_the_same_submission_key_is_the_same_request_and_one_assignment(en
 async def test_away_ftas_are_passed_over(engine):
     # In EMEA Megan Bowen is away: every request goes to Isaiah Langer.
     repository = FtaRepository(engine, ROSTER)
-    service = FtaService(repository, ROSTER, CountingOutbox())
+    service = FtaService(repository, ROSTER, CountingOutbox(), OutOfOffice())
     for _ in range(3):
         request = await service.submit(FM, WORKSHOP | {"area": "EMEA"}, uuid.uuid4().hex)
         assert request.fta is not None
         assert request.fta.display_name == "Isaiah Langer"
+
+
+async def test_ftas_out_of_office_by_their_automatic_replies_are_passed_over(engine):
+    isaiah = next(
+        f.person for f in ROSTER.area("americas").ftas if f.person.display_name.startswith("Isaiah")
+    )
+    service = FtaService(
+        FtaRepository(engine, ROSTER), ROSTER, CountingOutbox(), OutOfOffice(isaiah)
+    )
+    for _ in range(2):
+        request = await service.submit(FM, WORKSHOP, uuid.uuid4().hex)
+        assert request.fta is not None
+        assert request.fta.display_name == "Megan Bowen"
