@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from config.settings import DEFAULT_DATABASE_URL, async_database_url
-from persistence.database import create_engine
+from persistence.database import create_engine, run_migrations_on
 from persistence.models import Base
 
 
@@ -35,9 +35,7 @@ def run_migrations(connection: Connection) -> None:
 async def run_migrations_from_cli() -> None:
     engine = create_engine(database_url_from_environment())
     try:
-        async with engine.connect() as connection:
-            await connection.run_sync(run_migrations)
-            await connection.commit()
+        await run_migrations_on(engine, run_migrations)
     finally:
         await engine.dispose()
 

@@ -207,12 +207,38 @@ def _set_sqlite_pragmas(dbapi_connection, _connection_record) -> None:
 
 async def upgrade_schema(engine: AsyncEngine) -> None:
     """Apply all Alembic migrations up to head; a no-op when the schema is current."""
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(
-                text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": _MIGRATION_LOCK_ID}
-            )
-        await connection.run_sync(_upgrade_to_head)
+    await run_migrations_on(engine, _upgrade_to_head)
+
+
+async def run_migrations_on(engine: AsyncEngine, migrate: Callable[[Connection], None]) -> None:
+    """Run `migrate` (Alembic, given the connection) in one transaction, one replica at a time
+    on PostgreSQL."""
+    async with engine.connect() as connection:
+        on_sqlite = connection.dialect.name == "sqlite"
+        if on_sqlite:
+            # SQLite changes a table by rebuilding it (copy, drop, rename) and refuses to drop a
+            # table other rows refer to while foreign keys are enforced; enforcement can only be
+            # switched outside a transaction. So: off, migrate, check every reference, on.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()  # ends SQLAlchemy's autobegun transaction
+        try:
+            async with connection.begin():
+                if not on_sqlite:
+                    await connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:lock_id)"),
+                        {"lock_id": _MIGRATION_LOCK_ID},
+                    )
+                await connection.run_sync(migrate)
+                if on_sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(
+                            f"the migration left rows referring to nothing: {broken}"
+                        )
+        finally:
+            if on_sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
 
 def _upgrade_to_head(connection: Connection) -> None:
