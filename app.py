@@ -26,7 +26,11 @@ from config.settings import ConfigurationError, GraphCredential, Settings, load_
 from dialogs.benefit_scope import benefit_scope_conversation
 from dialogs.fta_request import fta_request_conversation
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
-from dialogs.request_commands import request_commands, request_conversations
+from dialogs.request_commands import (
+    request_commands,
+    request_conversations,
+    submitted_before,
+)
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
 from domain.deadlines import SlaPolicy
 from domain.outbox import ClaimedMessage, Composed, MessageKind
@@ -235,6 +239,7 @@ def create_app(
                 benefit_scope_conversation(),
             ],
             commands=request_commands(requests, outcomes, deadline_service),
+            submitted_before=submitted_before(requests),
         )
         app[ENGINE] = engine
         app[RELAY] = relay

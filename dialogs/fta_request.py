@@ -9,7 +9,7 @@ from botbuilder.core import TurnContext
 from cards.fta import confirmation
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Conversation
-from dialogs.questionnaire_dialog import QuestionnaireDialog
+from dialogs.questionnaire_dialog import QuestionnaireDialog, Submitted
 from dialogs.request_commands import person_of
 from domain import fta_assignment
 from domain.roster import Roster
@@ -24,10 +24,10 @@ MENU_ITEM = MenuItem(
 
 
 def fta_request_conversation(service: FtaService, roster: Roster) -> Conversation:
-    async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> str:
+    async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> Submitted:
         requester = person_of(turn_context.activity.from_property)
         request = await service.submit(requester, answers, submission_key)
-        return confirmation(request, roster.ftc_help_mailbox)
+        return Submitted(request.id, confirmation(request, roster.ftc_help_mailbox))
 
     dialog = QuestionnaireDialog("fta_request", "FTA request", fta_assignment.steps(roster), submit)
     return Conversation(MENU_ITEM, dialog)

@@ -20,6 +20,7 @@ from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogState, Di
 from bot.card_activity import card_activity
 from bot.conversation_state import STARTED_OVER
 from cards.approval import notice_card
+from cards.summary import summary_click
 from cards.welcome import (
     LEAVE_FIELD,
     STAY_COMMAND,
@@ -29,7 +30,7 @@ from cards.welcome import (
     welcome_card,
 )
 from dialogs.messages import markdown
-from dialogs.questionnaire_dialog import FORM_REPLY
+from dialogs.questionnaire_dialog import FORM_REPLY, SubmittedBefore, old_summary_text
 
 # The conversation state property holding the dialog stack.
 DIALOG_STATE = "DialogState"
@@ -87,7 +88,10 @@ class MainDialog:
         conversation_state: ConversationState,
         conversations: list[Conversation],
         commands: Sequence[Command] = (),
+        submitted_before: SubmittedBefore | None = None,
     ) -> None:
+        """`submitted_before` says what a summary pressed after its conversation ended made."""
+        self._submitted_before = submitted_before
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._dialogs = DialogSet(self._dialog_state)
         self._starts: dict[str, str] = {}
@@ -200,6 +204,12 @@ class MainDialog:
                 await (await dialog_context()).reprompt_dialog()
             else:
                 await turn_context.send_activity(markdown(NOTHING_TO_GO_BACK_TO))
+            return
+        click = summary_click(turn_context.activity.value)
+        if click is not None and not in_conversation:
+            await turn_context.send_activity(
+                markdown(await old_summary_text(self._submitted_before, turn_context, click.key))
+            )
             return
         recognised = self.recognise(text)
         # A menu button that starts a conversation while another is under way: leave it?

@@ -6,7 +6,9 @@ or types the answers one at a time. A refused form comes back with the reason be
 field and the other entries kept; a refused typed answer is asked again with its reason, under
 the same step number. Steps count topics, not questions; when a branch adds steps (or drops
 them) the next prompt says so. From the summary the person changes any answer (and is asked what
-that change makes newly relevant) or submits.
+that change makes newly relevant) or submits. A summary left behind (submitted, cancelled, or
+replaced by a newer one) is replaced in place by a card saying so, with no buttons; a press on
+an old one that was not replaced is told what became of it.
 
 The dialog's state holds only plain JSON values (the answers, step keys), never botbuilder
 objects.
@@ -14,16 +16,25 @@ objects.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.dialogs import Dialog, DialogContext, DialogInstance, DialogTurnResult
+from botbuilder.dialogs import (
+    Dialog,
+    DialogContext,
+    DialogInstance,
+    DialogReason,
+    DialogTurnResult,
+)
 from botbuilder.schema import Activity, ActivityTypes, CardAction, SuggestedActions, TextFormatTypes
 
 from bot.card_activity import card_activity
+from bot.connector import BotConnectorError
 from cards import summary
 from cards.elements import adaptive_card
 from cards.step_form import FORM_VERB, STEP_FIELD, answered_step, field_value, step_form
@@ -40,9 +51,19 @@ from domain.questionnaire import (
     questions_of,
 )
 
-# Called with the answers and the submission key when the person submits; returns the
-# confirmation to show.
-Submit = Callable[[TurnContext, dict, str], Awaitable[str]]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    reference: str  # what the submission made, as the person reads it (NSD-0001)
+    confirmation: str  # what they are told (Markdown)
+
+
+# Called with the answers and the submission key when the person submits.
+Submit = Callable[[TurnContext, dict, str], Awaitable[Submitted]]
+# The reference of what a submission key made for the person in this turn, if anything.
+SubmittedBefore = Callable[[TurnContext, str], Awaitable[str | None]]
 # Notes for the summary card, derived from the answers (e.g. playbook hints).
 Notes = Callable[[dict], list[str]]
 # Of the addresses typed, those the directory says no one has.
@@ -62,6 +83,9 @@ _ASKING = "asking"  # the question a typed answer answers
 _EDITING = "editing"  # the step being changed from the summary
 _AT_SUMMARY = "at_summary"
 _SUBMISSION_KEY = "submission_key"
+_SUMMARY_ID = "summary_id"  # the activity showing the live summary, replaced once it is left
+
+CANCELLED_SUMMARY = "Cancelled: nothing was submitted."
 
 
 class QuestionnaireDialog(Dialog):
@@ -74,9 +98,10 @@ class QuestionnaireDialog(Dialog):
         notes: Notes = lambda answers: [],
         unknown_addresses: UnknownAddresses | None = None,
         conclude: Conclude | None = None,
+        submitted_before: SubmittedBefore | None = None,
     ) -> None:
         """Either `submit` (a summary, then a submission) or `conclude` (a card, nothing
-        submitted)."""
+        submitted); `submitted_before` says what a summary pressed after it was left made."""
         if (submit is None) == (conclude is None):
             raise ValueError("a conversation either submits or concludes")
         super().__init__(dialog_id)
@@ -87,6 +112,7 @@ class QuestionnaireDialog(Dialog):
         self._questions = {q.key: q for q in self._ordered}
         self._step_of = {q.key: step for step in steps for q in step.questions}
         self._submit = submit
+        self._submitted_before = submitted_before
         self._notes = notes
         self._conclude = conclude
 
@@ -123,6 +149,18 @@ class QuestionnaireDialog(Dialog):
         state = dialog_context.active_dialog.state
         activity = dialog_context.context.activity
         form = _form_data(activity)
+        click = summary.summary_click(activity.value)
+        if click is not None and not (
+            state[_AT_SUMMARY] and click.key in (None, state.get(_SUBMISSION_KEY))
+        ):
+            await dialog_context.context.send_activity(
+                markdown(
+                    await old_summary_text(
+                        self._submitted_before, dialog_context.context, click.key
+                    )
+                )
+            )
+            return Dialog.end_of_turn
         if state[_AT_SUMMARY]:
             if form is not None:
                 _reply_to_form(dialog_context.context, _answered_already())
@@ -133,6 +171,12 @@ class QuestionnaireDialog(Dialog):
         if activity.type != ActivityTypes.message:
             return Dialog.end_of_turn
         return await self._on_typed(dialog_context, state, activity.text or "")
+
+    async def end_dialog(
+        self, context: TurnContext, instance: DialogInstance, reason: DialogReason
+    ) -> None:
+        if reason == DialogReason.CancelCalled:  # typed `cancel`, `restart`, another menu item
+            await self._close_summary(context, instance.state, CANCELLED_SUMMARY, good=False)
 
     async def reprompt_dialog(self, context: TurnContext, instance: DialogInstance) -> None:
         state = instance.state
@@ -364,11 +408,37 @@ class QuestionnaireDialog(Dialog):
     # --- summary ------------------------------------------------------------------------------
 
     async def _send_summary(self, context: TurnContext, state: dict) -> None:
+        await self._close_summary(context, state, "Replaced by a newer summary, below.", good=False)
         answers = state[_ANSWERS]
         card = summary.summary_card(
-            self._title, applicable(self._ordered, answers), answers, self._notes(answers)
+            self._title,
+            applicable(self._ordered, answers),
+            answers,
+            self._notes(answers),
+            state.get(_SUBMISSION_KEY),
         )
-        await context.send_activity(card_activity(card))
+        sent = await context.send_activity(card_activity(card))
+        state[_SUMMARY_ID] = sent.id if sent else None
+
+    async def _close_summary(
+        self, context: TurnContext, state: dict, outcome: str, *, good: bool
+    ) -> None:
+        """The live summary, if one was sent, becomes `outcome` with no buttons."""
+        summary_id = state.pop(_SUMMARY_ID, None)
+        if not summary_id:
+            return
+        answers = state[_ANSWERS]
+        closed = card_activity(
+            summary.closed_summary_card(
+                self._title, applicable(self._ordered, answers), answers, outcome, good=good
+            )
+        )
+        closed.id = summary_id
+        try:
+            await context.update_activity(closed)
+        except BotConnectorError as error:
+            # Its buttons stay; a press on them is told what became of it.
+            log.warning("Could not replace the summary %s: %s", summary_id, error)
 
     async def _on_summary_choice(
         self, dialog_context: DialogContext, state: dict
@@ -386,8 +456,16 @@ class QuestionnaireDialog(Dialog):
         action, question_key = choice
         if action == summary.CANCEL:
             await context.send_activity(markdown("Cancelled. Nothing was submitted."))
+            await self._close_summary(context, state, CANCELLED_SUMMARY, good=False)
             return await dialog_context.end_dialog()
         if action == summary.CHANGE and question_key in self._questions:
+            label = self._questions[question_key].label
+            await self._close_summary(
+                context,
+                state,
+                f"Replaced: you are changing “{label}”; a new summary follows your answer.",
+                good=False,
+            )
             state[_AT_SUMMARY] = False
             state[_EDITING] = question_key
             state[_FORM_SHOWN] = None
@@ -397,8 +475,11 @@ class QuestionnaireDialog(Dialog):
         key = state.get(_SUBMISSION_KEY) or uuid.uuid4().hex
         # Only a conversation that submits reaches its summary.
         assert self._submit is not None
-        confirmation = await self._submit(context, state[_ANSWERS], key)
-        await context.send_activity(markdown(confirmation))
+        submitted = await self._submit(context, state[_ANSWERS], key)
+        await context.send_activity(markdown(submitted.confirmation))
+        await self._close_summary(
+            context, state, f"Submitted as {submitted.reference} ✓", good=True
+        )
         return await dialog_context.end_dialog(state[_ANSWERS])
 
 
@@ -450,14 +531,27 @@ def _answered_already() -> dict:
     )
 
 
+async def old_summary_text(
+    submitted_before: SubmittedBefore | None, context: TurnContext, key: str | None
+) -> str:
+    """What became of a summary pressed after it was left."""
+    reference = await submitted_before(context, key) if key and submitted_before else None
+    if reference:
+        return (
+            f"That summary was submitted already, as **{reference}**; nothing more was sent. "
+            "Type `my requests` to follow it."
+        )
+    return (
+        "That summary is out of date: it was cancelled, replaced by a newer one after a "
+        "change, or submitted (`my requests` lists what you submitted). Nothing was sent from "
+        "this press. Carry on with the latest message, or type `help`."
+    )
+
+
 def _summary_choice(turn_context: TurnContext) -> tuple[str, str | None] | None:
-    value = turn_context.activity.value
-    if isinstance(value, dict) and value.get("summary") in (
-        summary.SUBMIT,
-        summary.CHANGE,
-        summary.CANCEL,
-    ):
-        return value["summary"], value.get("question")
+    click = summary.summary_click(turn_context.activity.value)
+    if click is not None:
+        return click.action, click.question
     typed = (turn_context.activity.text or "").strip().lower()
     if typed in SUMMARY_WORDS:
         return SUMMARY_WORDS[typed], None

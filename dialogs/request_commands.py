@@ -11,7 +11,7 @@ from bot.references import conversation_type
 from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Command, Conversation
-from dialogs.questionnaire_dialog import QuestionnaireDialog
+from dialogs.questionnaire_dialog import QuestionnaireDialog, Submitted, SubmittedBefore
 from domain.requests import Request
 from domain.roster import Person
 from notices.absence import absence_note
@@ -36,6 +36,15 @@ def request_conversations(
     service: RequestService, specs: list[RequestKindSpec], addresses: Addresses
 ) -> list[Conversation]:
     return [_conversation(service, spec, addresses) for spec in specs]
+
+
+def submitted_before(service: RequestService) -> SubmittedBefore:
+    async def reference(turn_context: TurnContext, submission_key: str) -> str | None:
+        requester = person_of(turn_context.activity.from_property)
+        request = await service.submitted(submission_key, requester)
+        return request.id if request else None
+
+    return reference
 
 
 def request_commands(
@@ -113,7 +122,7 @@ def _waiting_intro(waiting: list[Request], already: set[str]) -> str:
 def _conversation(
     service: RequestService, spec: RequestKindSpec, addresses: Addresses
 ) -> Conversation:
-    async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> str:
+    async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> Submitted:
         requester = person_of(turn_context.activity.from_property)
         request = await service.submit(spec.kind, requester, answers, submission_key)
         # Submit pressed again (e.g. after a crash) gives the request as it is now, which may
@@ -125,9 +134,10 @@ def _conversation(
             if waiting
             else f"It is {request.status.label.lower()}"
         )
-        return (
+        return Submitted(
+            request.id,
             f"Submitted **{request.id}**. {where}; I will tell you of every decision. "
-            f"{spec.confirmation}"
+            f"{spec.confirmation}",
         )
 
     dialog = QuestionnaireDialog(
@@ -137,5 +147,6 @@ def _conversation(
         submit,
         spec.notes,
         unknown_addresses=addresses.unknown,
+        submitted_before=submitted_before(service),
     )
     return Conversation(spec.menu_item, dialog)

@@ -276,6 +276,13 @@ class RequestService:
         log.info("%s submitted", request.id)
         return request
 
+    async def submitted(self, submission_key: str, requester: Person) -> Request | None:
+        """The request `requester` made with this submission key, if any."""
+        request = await self._repository.by_submission_key(submission_key)
+        if request is None or request.requester.aad_object_id != requester.aad_object_id:
+            return None
+        return request
+
     async def my_requests(self, person: Person) -> list[Request]:
         return await self._repository.requested_by(person.aad_object_id)
 

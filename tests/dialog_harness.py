@@ -12,7 +12,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from cards.step_form import FORM_VERB
 from cards.welcome import MenuItem
 from dialogs.main_dialog import Conversation, MainDialog
-from dialogs.questionnaire_dialog import Conclude, QuestionnaireDialog
+from dialogs.questionnaire_dialog import Conclude, QuestionnaireDialog, Submitted
 from domain.questionnaire import Step
 from tests.harness import card_actions, card_text
 from tests.schemas import assert_valid_card
@@ -45,10 +45,17 @@ class ScriptedChat:
         self.sent = 0
         self.storage = MemoryStorage()
 
-        async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> str:
+        async def submit(
+            turn_context: TurnContext, answers: dict, submission_key: str
+        ) -> Submitted:
             self.submitted.append(answers)
             self.submission_keys.append(submission_key)
-            return confirmation
+            return Submitted(f"REQ-{len(self.submitted):04d}", confirmation)
+
+        async def submitted_before(turn_context: TurnContext, submission_key: str) -> str | None:
+            if submission_key not in self.submission_keys:
+                return None
+            return f"REQ-{self.submission_keys.index(submission_key) + 1:04d}"
 
         state = ConversationState(self.storage)
         dialog = QuestionnaireDialog(
@@ -59,8 +66,11 @@ class ScriptedChat:
             notes,
             unknown_addresses,
             conclude,
+            submitted_before,
         )
-        main = MainDialog(state, [Conversation(MenuItem(command, title, "test"), dialog)])
+        main = MainDialog(
+            state, [Conversation(MenuItem(command, title, "test"), dialog)], [], submitted_before
+        )
 
         async def logic(turn_context: TurnContext) -> None:
             if turn_context.activity.type == ActivityTypes.invoke:

@@ -136,10 +136,14 @@ def test_the_liaison_approves_a_request_the_fm_raised(
             assert shown in card, f"{shown!r} not on the summary card:\n{card}"
         fm.screenshot_card(artifacts_dir / "1-fm-summary-card.png")
 
+        summary_number = len(fm.card_texts()) - 1
         assert fm.click_card_button("Submit request") == 200
         confirmation = fm.wait_for_text("Submitted NSD-0001")
         assert "waits on Adele Vance (Americas)" in confirmation.text
         assert "make no commitment to the customer" in confirmation.text
+        # The summary is replaced in place by its submitted state: no live Submit left.
+        wait_for_card(fm, summary_number, "Submitted as NSD-0001")
+        assert fm.page.get_by_role("button", name="Submit request", exact=True).count() == 0
         fm.screenshot(artifacts_dir / "2-fm-confirmation.png", full_page=False)
 
     # --- the liaison approves it, in their own chat with the same bot ---------------------

@@ -28,6 +28,7 @@ class RecordedCall:
     authorization: str | None
     body: Any  # the JSON received, None for DELETE and GET
     headers: dict[str, str] = field(default_factory=dict)
+    created_id: str | None = None  # the id answered for a new activity
     at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
@@ -145,7 +146,9 @@ class FakeBotConnector:
             and (conversation_id is None or call.conversation_id == conversation_id)
         ]
 
-    async def _record(self, request: web.Request, body: Any) -> web.Response | None:
+    async def _record(
+        self, request: web.Request, body: Any, created_id: str | None = None
+    ) -> web.Response | None:
         """Record the call; return the injected failure to answer with, if any."""
         info = request.match_info
         call = RecordedCall(
@@ -156,6 +159,7 @@ class FakeBotConnector:
             authorization=request.headers.get("Authorization"),
             body=body,
             headers=dict(request.headers),
+            created_id=created_id,
         )
         hung = self._hung.get(call.conversation_id)
         if hung is not None:
@@ -188,9 +192,10 @@ class FakeBotConnector:
         return None
 
     async def _post_activity(self, request: web.Request) -> web.Response:
-        failure = await self._record(request, await request.json())
+        created_id = str(next(self._ids))
+        failure = await self._record(request, await request.json(), created_id)
         # The real service answers 201 Created (some channels 200) with the new activity's id.
-        return failure or web.json_response({"id": str(next(self._ids))}, status=201)
+        return failure or web.json_response({"id": created_id}, status=201)
 
     async def _update_activity(self, request: web.Request) -> web.Response:
         failure = await self._record(request, await request.json())
