@@ -81,10 +81,10 @@ def my_requests_card(
                     }
                 )
         actions = []
+        confirm: dict | None = None
         if request.status in (Status.SUBMITTED, Status.MORE_INFO_REQUESTED):
-            actions.append(
-                _list_button(request, Move.CANCEL, f"Cancel {request.id}", "destructive")
-            )
+            confirm = _cancel_confirmation(request)
+            actions.append(_toggle(f"Cancel {request.id}", confirm["id"]))
         if request.status is Status.APPROVED and outcomes.get(request.kind):
             items.append(
                 {
@@ -98,6 +98,8 @@ def my_requests_card(
             actions.append(_list_button(request, Move.RECORD_OUTCOME, "Record outcome", "positive"))
         if actions:
             items.append({"type": "ActionSet", "actions": actions})
+        if confirm:
+            items.append(confirm)
         body.append({"type": "Container", "separator": True, "items": items})
     return adaptive_card(body)
 
@@ -150,6 +152,35 @@ def mail_summary(records: list[DeliveryRecord]) -> str | None:
 
 def _names(records: Iterable[DeliveryRecord]) -> str:
     return ", ".join(sorted({record.recipient_name for record in records}))
+
+
+def _cancel_confirmation(request: Request) -> dict:
+    """Hidden until "Cancel" is pressed: one click on the list must not withdraw a request."""
+    confirm_id = f"confirm_cancel_{request.id}"
+    return {
+        "type": "Container",
+        "id": confirm_id,
+        "isVisible": False,
+        "style": "emphasis",
+        "items": [
+            {
+                "type": "TextBlock",
+                "wrap": True,
+                "text": f"Cancel {request.id} for good? The approver is told.",
+            },
+            {
+                "type": "ActionSet",
+                "actions": [
+                    _list_button(request, Move.CANCEL, f"Yes, cancel {request.id}", "destructive"),
+                    _toggle("Keep it", confirm_id),
+                ],
+            },
+        ],
+    }
+
+
+def _toggle(title: str, element_id: str) -> dict:
+    return {"type": "Action.ToggleVisibility", "title": title, "targetElements": [element_id]}
 
 
 def _list_button(request: Request, move: Move, title: str, style: str) -> dict:

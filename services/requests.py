@@ -353,6 +353,8 @@ class RequestService:
             )
         except MoveError as refusal:
             return await self._unchanged(request, actor, str(refusal))
+        # Told of a cancellation: whoever was to decide, or had asked the requester a question.
+        approver = await self._approver_of(request) if move is Move.CANCEL else None
         rules = await self.deadline_rules(updated)
         change = rules.after_move(updated, move, audit.at)
         opens = list(change.opens)
@@ -364,7 +366,7 @@ class RequestService:
             request.version,
             deadlines=opens,
             closes=change.closes,
-            messages=_messages_after(updated, audit),
+            messages=_messages_after(updated, audit, approver),
         )
         if history is None:
             current = await self._repository.get(request_id)
@@ -607,6 +609,14 @@ class RequestService:
         address = message.recipient_name
         return Composed(mail=Mail((address,), content.subject, content.html_body, str(message.id)))
 
+    async def _approver_of(self, request: Request) -> Person | None:
+        """The approver an open request waits on; for a question to the requester, who asked."""
+        if request.status is not Status.MORE_INFO_REQUESTED:
+            return request.waiting_on
+        trail = await self._repository.audit_trail(request.id)
+        asked = [entry for entry in trail if entry.move is Move.ASK_MORE_INFO]
+        return asked[-1].actor if asked else None
+
     async def _unchanged(self, request: Request, actor: Person, notice: str) -> DecisionResult:
         card = await self.card_for(request, actor, notice)
         return DecisionResult(request, card, moved=False, notice=notice)
@@ -667,10 +677,24 @@ def _notice(request: Request, recipient: Person, text: str) -> Message:
     return Message(MessageKind.TEXT, recipient, request.id, key, text)
 
 
-def _messages_after(request: Request, audit: lifecycle.AuditEntry) -> list[Message]:
-    """Who is told what after a move (every posted card is updated besides)."""
+def _messages_after(
+    request: Request, audit: lifecycle.AuditEntry, approver: Person | None = None
+) -> list[Message]:
+    """Who is told what after a move (every posted card is updated besides); `approver`: the
+    approver a cancelled request waited on."""
     comment = f": “{audit.comment}”" if audit.comment else "."
     actor = audit.actor.display_name
+    if audit.move is Move.CANCEL:
+        if approver is None or approver.aad_object_id == audit.actor.aad_object_id:
+            return []
+        return [
+            _notice(
+                request,
+                approver,
+                f"{request.id} for {request.customer} was cancelled by {actor}, who raised "
+                "it; nothing more is needed from you.",
+            )
+        ]
     if audit.move is Move.ASK_MORE_INFO:
         # The requester answers on the card, which carries the question and an answer box.
         return [_card_to_waiting_on(request)]

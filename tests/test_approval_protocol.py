@@ -200,6 +200,7 @@ async def test_the_fm_cancels_a_pending_request_from_my_requests(bot):
     (listing,) = await fm.say("my requests")
     _status, response = await fm.click(card_of(listing), "cancel")
     assert "Cancelled" in card_text(response["value"])
+    await liaison.wait_for_text("NSD-0001 for Contoso was cancelled")
     (approvals,) = await liaison.say("my approvals")
     assert approvals["text"] == "Nothing waits on you."
 
