@@ -709,8 +709,17 @@ def _messages_after(
             ),
             _card_to_waiting_on(request),
         ]
-    if request.status is Status.SUBMITTED:  # the requester answered
-        return [_card_to_waiting_on(request)]
+    if request.status is Status.SUBMITTED and request.waiting_on:  # the requester answered
+        # A line first: the card alone may arrive far down a long chat, unnoticed.
+        return [
+            _notice(
+                request,
+                request.waiting_on,
+                f"{actor} answered your question on {request.id} for {request.customer}: "
+                f"“{audit.comment}”. It waits on your decision again; the card follows.",
+            ),
+            _card_to_waiting_on(request),
+        ]
     if request.status in (Status.APPROVED, Status.DECLINED) and audit.move in lifecycle.DECISIONS:
         # Not after an answer recorded on an approved request (the partner-contact question):
         # the approval was told, and its mail written, once.

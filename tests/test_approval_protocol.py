@@ -145,8 +145,14 @@ async def test_more_information_round_trip(bot):
     _status, response = await fm.click(question, "answer_more_info", comment="Teams and OneDrive")
     assert "Waiting for the liaison" in card_text(response["value"])
 
+    told = await liaison.wait_for_text("Alex Wilber answered your question on NSD-0001")
+    assert "“Teams and OneDrive”. It waits on your decision again" in told["text"]
     back = await liaison.wait_for_card("Teams and OneDrive")
     assert "Teams and OneDrive" in card_text(back)
+    received = liaison.received()
+    assert received.index(told) < max(
+        i for i, a in enumerate(received) if a.get("attachments") and card_of(a) == back
+    )
     assert {a["verb"] for a in card_actions(back)} == {"approve", "decline", "ask_more_info"}
 
 
