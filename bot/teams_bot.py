@@ -221,7 +221,13 @@ class FastTrackBot(ActivityHandler):
             deliveries = await self._requests.deliveries(mine)
             due = await self._deadlines.next_deadline_texts(mine, actor)
             return my_requests_card(
-                mine, self._outcomes, deliveries, notice=result.notice, deadlines=due
+                mine,
+                self._outcomes,
+                deliveries,
+                reader_id=actor.aad_object_id,
+                decisions=await self._requests.decisions(mine),
+                notice=result.notice,
+                deadlines=due,
             )
         return result.card
 

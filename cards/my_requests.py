@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from cards.approval import execute_button
 from cards.elements import adaptive_card, attention
 from domain.outbox import DeliveryRecord, MessageKind, MessageState
-from domain.requests import Move, Request, Status
+from domain.requests import AuditEntry, Move, Request, Status
 
 # The moves the list offers. They carry no card version: the list is re-read on every action.
 LIST_MOVES = frozenset({Move.CANCEL, Move.RECORD_OUTCOME})
@@ -22,24 +22,32 @@ def my_requests_card(
     outcomes: dict,
     deliveries: dict[str, list[DeliveryRecord]] | None = None,
     *,
+    reader_id: str,
+    decisions: Mapping[str, AuditEntry] | None = None,
     notice: str | None = None,
     deadlines: Mapping[str, str] | None = None,
 ) -> dict:
     """`outcomes`: the outcome choices per request kind (seed 000's success criteria);
     `deliveries`: what became of each request's messages (cards, updates, notices, mail);
-    `deadlines`: each request's next deadline in words."""
+    `reader_id`: the Entra object id of the person reading; `decisions`: the move that
+    approved or declined each decided request; `deadlines`: each request's next deadline in
+    words."""
     deliveries = deliveries or {}
+    decisions = decisions or {}
     deadlines = deadlines or {}
     body: list[dict] = []
     if notice:
         body.append(attention(notice))
     body.append({"type": "TextBlock", "text": "Your requests", "size": "Large", "weight": "Bolder"})
     for request in requests:
-        waiting = (
-            f" · waiting on {request.waiting_on.display_name}"
-            if request.is_open and request.waiting_on
-            else ""
-        )
+        waiting = ""
+        if request.is_open and request.waiting_on:
+            whom = request.waiting_on
+            waiting = (
+                " · waiting on you"
+                if whom.aad_object_id == reader_id
+                else f" · waiting on {whom.display_name}"
+            )
         items: list[dict] = [
             {
                 "type": "TextBlock",
@@ -51,7 +59,8 @@ def my_requests_card(
                 "type": "TextBlock",
                 "wrap": True,
                 "spacing": "None",
-                "text": f"{request.status.label}{waiting}"
+                "text": _status_line(request, decisions.get(request.id))
+                + waiting
                 + (f" · outcome: {request.outcome}" if request.outcome else ""),
             },
         ]
@@ -152,6 +161,15 @@ def mail_summary(records: list[DeliveryRecord]) -> str | None:
 
 def _names(records: Iterable[DeliveryRecord]) -> str:
     return ", ".join(sorted({record.recipient_name for record in records}))
+
+
+def _status_line(request: Request, decision: AuditEntry | None) -> str:
+    """The status, with who decided and why once it is decided ("Declined by Diego
+    Siciliani: “reason”")."""
+    if decision is None:
+        return request.status.label
+    said = f": “{decision.comment}”" if decision.comment else ""
+    return f"{request.status.label} by {decision.actor.display_name}{said}"
 
 
 def _cancel_confirmation(request: Request) -> dict:

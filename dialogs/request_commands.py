@@ -58,9 +58,15 @@ def request_commands(
             return
         deliveries = await service.deliveries(requests)
         due = await deadlines.next_deadline_texts(requests, me)
-        await send_card(
-            turn_context, my_requests_card(requests, outcomes, deliveries, deadlines=due)
+        card = my_requests_card(
+            requests,
+            outcomes,
+            deliveries,
+            reader_id=me.aad_object_id,
+            decisions=await service.decisions(requests),
+            deadlines=due,
         )
+        await send_card(turn_context, card)
 
     async def my_approvals(turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -44,6 +44,7 @@ from domain.outbox import (
 from domain.questionnaire import Question, Step, questions_of
 from domain.requests import Move, MoveError, Request, RequestKind, Status
 from domain.roster import Person, Roster
+from notices import moves as notices
 from notices.absence import absence_note
 from notices.mail import approval_mail, not_opened_yet, notice_mail, waits_on_you
 from services.deadlines import DeadlineRecords
@@ -285,6 +286,19 @@ class RequestService:
 
     async def my_requests(self, person: Person) -> list[Request]:
         return await self._repository.requested_by(person.aad_object_id)
+
+    async def decisions(self, requests: list[Request]) -> dict[str, lifecycle.AuditEntry]:
+        """The move that approved or declined each request that stands approved or declined
+        (the last one: a flagged request is approved by the liaison, then by the director)."""
+        decided: dict[str, lifecycle.AuditEntry] = {}
+        for request in requests:
+            if request.status not in (Status.APPROVED, Status.DECLINED):
+                continue
+            trail = await self._repository.audit_trail(request.id)
+            moves = [e for e in trail if e.move in (Move.APPROVE, Move.DECLINE)]
+            if moves:
+                decided[request.id] = moves[-1]
+        return decided
 
     async def deliveries(self, requests: list[Request]) -> dict[str, list[DeliveryRecord]]:
         """What became of each request's messages, with every recipient named."""
@@ -682,54 +696,30 @@ def _messages_after(
 ) -> list[Message]:
     """Who is told what after a move (every posted card is updated besides); `approver`: the
     approver a cancelled request waited on."""
-    comment = f": “{audit.comment}”" if audit.comment else "."
     actor = audit.actor.display_name
     if audit.move is Move.CANCEL:
         if approver is None or approver.aad_object_id == audit.actor.aad_object_id:
             return []
-        return [
-            _notice(
-                request,
-                approver,
-                f"{request.id} for {request.customer} was cancelled by {actor}, who raised "
-                "it; nothing more is needed from you.",
-            )
-        ]
+        return [_notice(request, approver, notices.cancelled(request, actor))]
     if audit.move is Move.ASK_MORE_INFO:
         # The requester answers on the card, which carries the question and an answer box.
         return [_card_to_waiting_on(request)]
     if request.status is Status.DIRECTOR_REVIEW:
         return [
-            _notice(
-                request,
-                request.requester,
-                f"{request.id} was approved by {actor} and now goes to the regional "
-                f"director, {request.area.director.display_name}, for review"
-                f"{comment}",
-            ),
+            _notice(request, request.requester, notices.to_director(request, actor, audit.comment)),
             _card_to_waiting_on(request),
         ]
     if request.status is Status.SUBMITTED and request.waiting_on:  # the requester answered
         # A line first: the card alone may arrive far down a long chat, unnoticed.
         return [
-            _notice(
-                request,
-                request.waiting_on,
-                f"{actor} answered your question on {request.id} for {request.customer}: "
-                f"“{audit.comment}”. It waits on your decision again; the card follows.",
-            ),
+            _notice(request, request.waiting_on, notices.answered(request, actor, audit.comment)),
             _card_to_waiting_on(request),
         ]
     if request.status in (Status.APPROVED, Status.DECLINED) and audit.move in lifecycle.DECISIONS:
         # Not after an answer recorded on an approved request (the partner-contact question):
         # the approval was told, and its mail written, once.
-        word = "approved" if request.status is Status.APPROVED else "declined"
         return [
-            _notice(
-                request,
-                request.requester,
-                f"{request.id} for {request.customer} was {word} by {actor}{comment}",
-            ),
+            _notice(request, request.requester, notices.decided(request, actor, audit.comment)),
             *(_mail(request, address) for address in mail_recipients(request)),
         ]
     return []

@@ -75,7 +75,8 @@ async def test_an_acm_referral_reaches_the_liaison_and_is_approved(bot):
     decided = response["value"]
     assert_valid_card(decided)
     assert "Status: Approved" in card_text(decided)
-    await fm.wait_for_text("ACM-0001 for Contoso was approved by Adele Vance")
+    told = await fm.wait_for_text("ACM-0001 for Contoso was approved by Adele Vance")
+    assert "the partners contact the customer within three business days" in told["text"]
 
     repository = RequestRepository(bot.app[ENGINE], bot.app[ROSTER])
     stored = await repository.get("ACM-0001")

@@ -79,6 +79,9 @@ async def test_the_liaison_approves_and_the_fm_is_told(bot):
 
     told = [await fm.wait_for_text("NSD-0001 for Contoso")]
     assert "NSD-0001 for Contoso was approved by Adele Vance" in told[-1]["text"]
+    assert "then record the outcome from `my requests`" in told[-1]["text"]
+    (listing,) = await fm.say("my requests")
+    assert "Approved by Adele Vance: “Go ahead”" in card_text(card_of(listing))
     # Delivered independently of the notice: the liaison's copy of the card is updated too.
     await bot.connector.wait_until(lambda: any(c.method == "PUT" for c in bot.connector.calls))
     updates = [c for c in bot.connector.calls if c.method == "PUT"]
@@ -125,11 +128,16 @@ async def test_a_flagged_request_goes_on_to_the_director(bot):
     status, response = await liaison.click(card, "approve")
     assert status == 200
     assert "Waiting for the regional director" in card_text(response["value"])
+    to_director = await fm.wait_for_text("NSD-0001 for Contoso was approved by Adele Vance")
+    assert "Next: the regional director, Lynne Robbins, reviews it" in to_director["text"]
     director_card = await director.wait_for_card("Waiting for the regional director")
     assert {a["verb"] for a in card_actions(director_card)} == {"approve", "decline"}
     _status, response = await director.click(director_card, "decline", comment="No budget")
     assert "Status: Declined" in card_text(response["value"])
-    await fm.wait_for_text("declined by Lynne Robbins: “No budget”")
+    declined = await fm.wait_for_text("declined by Lynne Robbins: “No budget”")
+    assert "Nothing more happens with it" in declined["text"]
+    (listing,) = await fm.say("my requests")
+    assert "Declined by Lynne Robbins: “No budget”" in card_text(card_of(listing))
 
 
 async def test_more_information_round_trip(bot):
@@ -196,6 +204,20 @@ async def test_my_approvals_lists_the_fms_open_question_with_the_answer_box(bot)
         "answer_more_info",
         "cancel",
     }
+
+
+async def test_my_requests_says_waiting_on_you_to_the_person_it_waits_on(bot):
+    fm, liaison, card = await submitted_to_the_liaison(bot)
+    (listing,) = await fm.say("my requests")
+    assert "Waiting for the liaison · waiting on Adele Vance" in card_text(card_of(listing))
+    await liaison.click(card, "ask_more_info", comment="Which workloads?")
+    await fm.wait_for_card("asks:")
+
+    (listing,) = await fm.say("my requests")
+
+    text = card_text(card_of(listing))
+    assert "More information requested · waiting on you" in text
+    assert "Alex Wilber" not in text
 
 
 async def test_the_fm_cancels_a_pending_request_from_my_requests(bot):

@@ -290,7 +290,12 @@ async def test_an_approval_writes_the_notice_with_the_move(repository, outbox):
     written = repository.transactions[-1]
     assert written.request.version == 2
     assert [(m.kind, m.recipient, m.text) for m in written.messages] == [
-        (MessageKind.TEXT, FM, "NSD-0001 for Contoso was approved by Adele Vance: “Go”")
+        (
+            MessageKind.TEXT,
+            FM,
+            "NSD-0001 for Contoso was approved by Adele Vance: “Go”. Next: deliver as "
+            "approved, then record the outcome from `my requests`.",
+        )
     ]
     assert written.messages[0].dedupe_key == f"text:NSD-0001:2:{FM.aad_object_id}"
     assert outbox.wakes == 2
@@ -309,7 +314,7 @@ async def test_a_flagged_approval_tells_the_fm_and_sends_the_director_a_card(rep
         (MessageKind.TEXT, FM),
         (MessageKind.CARD, DIRECTOR),
     ]
-    assert "now goes to the regional director, Lynne Robbins" in messages[0].text
+    assert "Next: the regional director, Lynne Robbins, reviews it" in messages[0].text
 
 
 async def test_asking_for_more_information_sends_the_fm_a_card(repository, outbox):
