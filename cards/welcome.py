@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from cards.elements import adaptive_card
 
+# Teams (and the Playground) draw at most six buttons in a row of actions; more are hidden.
+MAX_BUTTONS = 6
 # The data of the buttons that answer "leave the current conversation?".
 LEAVE_FIELD = "leave"
 STAY_COMMAND = "stay"
@@ -22,7 +24,15 @@ class MenuItem:
     aliases: tuple[str, ...] = ()
 
 
-def welcome_card(menu: list[MenuItem], *, first_name: str | None = None) -> dict:
+def welcome_card(
+    requests: list[MenuItem], yours: list[MenuItem], *, first_name: str | None = None
+) -> dict:
+    """`requests`: the conversations that raise something; `yours`: what shows the reader's
+    own things, and help. Each group is a row of buttons of its own."""
+    for group in (requests, yours):
+        if len(group) > MAX_BUTTONS:
+            raise ValueError(f"{len(group)} buttons in a row: Teams shows {MAX_BUTTONS}")
+    menu = [*requests, *yours]
     greeting = f"Hi {first_name}, I'm the FastTrack Bot" if first_name else "I'm the FastTrack Bot"
     body: list[dict] = [
         {"type": "TextBlock", "text": greeting, "size": "Large", "weight": "Bolder", "wrap": True},
@@ -56,14 +66,19 @@ def welcome_card(menu: list[MenuItem], *, first_name: str | None = None) -> dict
             ),
         },
     ]
-    return adaptive_card(
-        body,
-        [
+    body += [_buttons(requests), _buttons(yours)]
+    return adaptive_card(body)
+
+
+def _buttons(items: list[MenuItem]) -> dict:
+    return {
+        "type": "ActionSet",
+        "actions": [
             # Plain submit data (not imBack): it works in every Teams client and the Playground.
             {"type": "Action.Submit", "title": item.title, "data": {"command": item.command}}
-            for item in menu
+            for item in items
         ],
-    )
+    }
 
 
 def did_you_mean_card(items: list[MenuItem]) -> dict:

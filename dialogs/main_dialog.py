@@ -101,11 +101,12 @@ class MainDialog:
             self._starts[conversation.menu_item.command] = conversation.dialog.id
             self._titles[conversation.dialog.id] = conversation.menu_item.title
         self._commands = {command.menu_item.command: command.run for command in commands}
-        self.menu = [
-            *(conversation.menu_item for conversation in conversations),
+        self._request_items = [conversation.menu_item for conversation in conversations]
+        self._your_items = [
             *(command.menu_item for command in commands),
             MenuItem("help", "Help", "Show this card again"),
         ]
+        self.menu = [*self._request_items, *self._your_items]
         self._items = {item.command: item for item in self.menu}
         # Every name of every command, longest first (so "my requests" wins over "requests").
         self._names = sorted(
@@ -155,7 +156,7 @@ class MainDialog:
         return [self._items[command] for command in commands][:3]
 
     async def send_welcome(self, turn_context: TurnContext, first_name: str | None = None) -> None:
-        card = welcome_card(self.menu, first_name=first_name)
+        card = welcome_card(self._request_items, self._your_items, first_name=first_name)
         await turn_context.send_activity(card_activity(card))
 
     async def on_message(

@@ -43,6 +43,15 @@ async def test_installing_the_app_greets_with_the_welcome_card(bot, connector):
     assert "area liaison FastTrack Architect" in text
     assert "`help` shows this card again" in text
     assert connector.posts()[-1].conversation_id == activities.PERSONAL_CONVERSATION_ID
+    rows = [element["actions"] for element in card["body"] if element["type"] == "ActionSet"]
+    assert all(len(row) <= 6 for row in rows), "Teams hides a seventh button"
+    assert [action["title"] for action in rows[-1]] == ["My requests", "My approvals", "Help"]
+    assert {action["data"]["command"] for row in rows for action in row} >= {
+        "non-standard delivery",
+        "covid triage",
+        "acm referral",
+        "help",
+    }
 
 
 async def test_help_shows_the_welcome_card_again(bot, connector):
