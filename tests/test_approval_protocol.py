@@ -270,10 +270,15 @@ async def test_a_card_refused_by_a_blocked_chat_fails_and_my_requests_says_why(b
     # The more-information card was refused: it failed for good, with Teams' reason.
     assert len(fm.received()) == before
 
-    (listing, *_) = await fm.say("my requests")  # writing to the bot again reopens the chat
-    assert "not delivered to Alex Wilber (HTTP 403 ConversationBlockedByUser)" in card_text(
-        card_of(listing)
-    )
+    # Writing to the bot again reopens the chat. The relay records the refusal just after
+    # Teams answers, so ask until it shows (a second at most).
+    why = "not delivered to Alex Wilber (HTTP 403 ConversationBlockedByUser)"
+    for _ in range(20):
+        (listing, *_) = await fm.say("my requests")
+        if why in card_text(card_of(listing)):
+            break
+        await asyncio.sleep(0.05)
+    assert why in card_text(card_of(listing))
 
 
 NSD_FORMS = [
