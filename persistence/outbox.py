@@ -42,6 +42,7 @@ from domain.outbox import (
     MessageKind,
     MessageState,
 )
+from persistence.conversation_references import PERSONAL
 from persistence.database import Statements, dialect_insert
 from persistence.models import CardMessageRow, ConversationReferenceRow, OutboxRow
 
@@ -148,18 +149,8 @@ _MARK_SENT = (
         last_error=None,
     )
 )
-_MARK_MAILED = (
-    update(OutboxRow)
-    .where(_STILL_OURS)
-    .values(
-        state=MessageState.SENT.value,
-        sent_at=bindparam("p_now"),
-        attempted_at=bindparam("p_now"),
-        next_attempt_at=None,
-        last_error=None,
-        payload=bindparam("p_payload", type_=OutboxRow.payload.type),
-    )
-)
+# Sent, keeping the mail as it was rendered (or recorded, in dry run) on its row.
+_MARK_MAILED = _MARK_SENT.values(payload=bindparam("p_payload", type_=OutboxRow.payload.type))
 _RETRY = (
     update(OutboxRow)
     .where(_STILL_OURS)
@@ -182,7 +173,7 @@ _FAIL = (
 )
 _PERSONAL_CHATS = and_(
     ConversationReferenceRow.aad_object_id == bindparam("p_recipient"),
-    ConversationReferenceRow.conversation_type == "personal",
+    ConversationReferenceRow.conversation_type == PERSONAL,
 )
 _STOP_SENDING = (
     update(ConversationReferenceRow)
