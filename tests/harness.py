@@ -23,7 +23,31 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     )
 
 
-class RunningBot:
+class BotClient:
+    """A bot on loopback, spoken to as the Bot Framework channel does: activities POSTed to
+    `url`, replies read at `connector`."""
+
+    url: str
+    http: aiohttp.ClientSession
+    connector: FakeBotConnector
+
+    async def post(self, activity: dict, **headers: str) -> aiohttp.ClientResponse:
+        async with self.http.post(
+            f"{self.url}/api/messages", json=activity, headers=headers
+        ) as response:
+            await response.read()
+            return response
+
+    async def say(self, activity: dict, replies: int = 1) -> list[dict]:
+        """POST `activity` and return the `replies` new activities the bot sent back."""
+        before = len(self.connector.activities())
+        response = await self.post(activity)
+        assert response.status in (200, 201), response.status
+        await self.connector.wait_for_activities(before + replies)
+        return self.connector.activities()[before:]
+
+
+class RunningBot(BotClient):
     """The app served on 127.0.0.1, with a client session that POSTs activities to it."""
 
     def __init__(self, settings: Settings, connector: FakeBotConnector, **fakes: object) -> None:
@@ -44,21 +68,6 @@ class RunningBot:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.http.close()
         await self._runner.cleanup()
-
-    async def post(self, activity: dict, **headers: str) -> aiohttp.ClientResponse:
-        async with self.http.post(
-            f"{self.url}/api/messages", json=activity, headers=headers
-        ) as response:
-            await response.read()
-            return response
-
-    async def say(self, activity: dict, replies: int = 1) -> list[dict]:
-        """POST `activity` and return the `replies` new activities the bot sent back."""
-        before = len(self.connector.activities())
-        response = await self.post(activity)
-        assert response.status in (200, 201), response.status
-        await self.connector.wait_for_activities(before + replies)
-        return self.connector.activities()[before:]
 
 
 def card_of(activity: dict) -> dict:
@@ -107,7 +116,7 @@ def chat_of(user: dict) -> str:
 class Chat:
     """One person's personal chat with the bot."""
 
-    def __init__(self, bot: RunningBot, user: dict) -> None:
+    def __init__(self, bot: BotClient, user: dict) -> None:
         self.bot, self.user = bot, user
         self.conversation_id = chat_of(user)
 

@@ -1,7 +1,7 @@
 """The bot as a real process (`python app.py`), to kill it with SIGKILL or run two at once.
 
-A `BotProcess` offers what `tests.harness.Chat` needs (post, http, url, connector), so chats
-work against it as against the in-process app.
+A `BotProcess` is a `tests.harness.BotClient`, so chats work against it as against the
+in-process app.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 
 from tests.fakes.connector import FakeBotConnector
+from tests.harness import BotClient
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,7 +27,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class BotProcess:
+class BotProcess(BotClient):
     def __init__(
         self,
         database_url: str,
@@ -85,18 +86,3 @@ class BotProcess:
             self._process.terminate()
             await asyncio.wait_for(self._process.wait(), 30)
         await self.http.close()
-
-    async def post(self, activity: dict, **headers: str) -> aiohttp.ClientResponse:
-        async with self.http.post(
-            f"{self.url}/api/messages", json=activity, headers=headers
-        ) as response:
-            await response.read()
-            return response
-
-    async def say(self, activity: dict, replies: int = 1) -> list[dict]:
-        """POST `activity` and return the `replies` new activities the bot sent back."""
-        before = len(self.connector.activities())
-        response = await self.post(activity)
-        assert response.status in (200, 201), response.status
-        await self.connector.wait_for_activities(before + replies)
-        return self.connector.activities()[before:]
