@@ -213,6 +213,28 @@ async def wait_until_up(session: aiohttp.ClientSession, url: str, process) -> No
     raise SystemExit("the bot did not start")
 
 
+async def start_bot(database_url: str, roster_path: Path) -> tuple[asyncio.subprocess.Process, int]:
+    """`python app.py` on a loopback port, answering once it is up."""
+    port = 39000 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "ROSTER_PATH": str(roster_path),
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+    }
+    process = await asyncio.create_subprocess_exec(sys.executable, "app.py", cwd=REPO, env=env)
+    try:
+        async with aiohttp.ClientSession() as session:
+            await wait_until_up(session, f"http://127.0.0.1:{port}/healthz", process)
+    except BaseException:
+        process.kill()
+        await process.wait()
+        raise
+    return process, port
+
+
 async def run_one(database: str, approvers: int, workdir: Path) -> dict:
     if database == "postgres":
         engine = create_engine(POSTGRES_URL)
@@ -229,19 +251,9 @@ async def run_one(database: str, approvers: int, workdir: Path) -> dict:
     runner, service_url = await sink.start()
     seeded = await seed(database_url, roster_path, service_url)
 
-    port = 39000 + os.getpid() % 1000
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ROSTER_PATH": str(roster_path),
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-    }
-    process = await asyncio.create_subprocess_exec(sys.executable, "app.py", cwd=REPO, env=env)
+    process, port = await start_bot(database_url, roster_path)
     try:
         async with aiohttp.ClientSession() as session:
-            await wait_until_up(session, f"http://127.0.0.1:{port}/healthz", process)
             url = f"http://127.0.0.1:{port}/api/messages"
             bodies = [invoke(account, request_id, service_url) for account, request_id in seeded]
             # A running bot has built its statements and loaded its code by the time 50

@@ -16,18 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
 from aiohttp import web
 from sqlalchemy import text
 
-from bench.approvals import REPO, _reference, wait_until_up, write_roster
+from bench.approvals import _reference, start_bot, write_roster
 from config.settings import Settings
 from domain.outbox import Message, MessageKind
 from domain.roster import Person
@@ -112,19 +110,8 @@ async def run_one(database: str, people: int, notices: int, workdir: Path) -> di
     await queue(database_url, service_url, people, notices)
     roster_path = workdir / "roster.yaml"
     write_roster(roster_path, 1)
-    port = 39000 + os.getpid() % 1000
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ROSTER_PATH": str(roster_path),
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-    }
-    process = await asyncio.create_subprocess_exec(sys.executable, "app.py", cwd=REPO, env=env)
+    process, _port = await start_bot(database_url, roster_path)
     try:
-        async with aiohttp.ClientSession() as session:
-            await wait_until_up(session, f"http://127.0.0.1:{port}/healthz", process)
         began = time.monotonic()
         try:
             async with asyncio.timeout(notices / 10 + 60):
