@@ -24,6 +24,7 @@ from cards.welcome import MenuItem
 from config.roster import load_roster
 from config.settings import ConfigurationError, GraphCredential, Settings, load_settings
 from dialogs.benefit_scope import benefit_scope_conversation
+from dialogs.fta_lists import FtaLists
 from dialogs.fta_request import fta_request_conversation
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import (
@@ -32,7 +33,7 @@ from dialogs.request_commands import (
     submitted_before,
 )
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
-from domain.deadlines import SlaPolicy
+from domain.deadlines import DeadlineKind, SlaPolicy
 from domain.outbox import ClaimedMessage, Composed, MessageKind
 from domain.requests import RequestKind
 from domain.roster import Roster
@@ -130,11 +131,14 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
 
 
 def compose_by_kind(requests: Compose, fta: Compose) -> Compose:
-    """FTA requests' cards and mails are rendered by the FTA service, every other message by
-    the requests'."""
+    """FTA requests' cards, mails and reminders are rendered by the FTA service, every other
+    message by the requests'."""
 
     async def compose(message: ClaimedMessage) -> Composed | None:
-        if message.kind in (MessageKind.FTA_CARD, MessageKind.FTA_MAIL):
+        if message.kind in (MessageKind.FTA_CARD, MessageKind.FTA_MAIL) or (
+            message.kind is MessageKind.REMINDER
+            and message.payload.get("kind") == DeadlineKind.FTA_ASSIGNMENT.value
+        ):
             return await fta(message)
         return await requests(message)
 
@@ -217,9 +221,17 @@ def create_app(
             queue=outbox,
         )
         fta = FtaService(
-            FtaRepository(engine, roster, statements), roster, relay, out_of_office, clock
+            FtaRepository(engine, roster, statements),
+            roster,
+            relay,
+            out_of_office,
+            timetable,
+            deadlines,
+            clock,
+            bot_app_id=settings.microsoft_app_id,
         )
         deadline_service = DeadlineService(deadlines, timetable, clock)
+        fta_lists = FtaLists(fta, deadline_service, roster.ftc_help_mailbox)
         scheduler = ReminderScheduler(
             deadlines, timetable, SchedulerPolicy(), on_reminders=relay.wake, clock=clock
         )
@@ -238,7 +250,7 @@ def create_app(
                 fta_request_conversation(fta, roster),
                 benefit_scope_conversation(),
             ],
-            commands=request_commands(requests, outcomes, deadline_service),
+            commands=request_commands(requests, outcomes, deadline_service, fta_lists),
             submitted_before=submitted_before(requests),
         )
         app[ENGINE] = engine
@@ -255,6 +267,7 @@ def create_app(
             outcomes,
             deadline_service,
             fta,
+            fta_lists,
         )
         relay.start(compose_by_kind(requests.compose, fta.compose), requests.undelivered)
         scheduler.start()

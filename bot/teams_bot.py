@@ -34,6 +34,7 @@ from cards.approval import notice_card
 from cards.my_requests import my_requests_card
 from cards.reminders import partner_contact_reply, snoozed_text
 from cards.step_form import FORM_VERB
+from dialogs.fta_lists import FtaLists
 from dialogs.main_dialog import HELP_WORDS, MainDialog, normalise_command
 from dialogs.request_commands import person_of, send_card
 from domain.deadlines import SnoozeError
@@ -63,8 +64,10 @@ class FastTrackBot(ActivityHandler):
         outcomes: dict,
         deadlines: DeadlineService,
         fta: FtaService,
+        fta_lists: FtaLists,
     ) -> None:
         self._fta = fta
+        self._fta_lists = fta_lists
         self._conversation_state = conversation_state
         self._main_dialog = main_dialog
         self._directory = directory
@@ -228,6 +231,7 @@ class FastTrackBot(ActivityHandler):
                 decisions=await self._requests.decisions(mine),
                 notice=result.notice,
                 deadlines=due,
+                more=await self._fta_lists.my_requests(actor),
             )
         return result.card
 

@@ -1,9 +1,13 @@
 """What the people around an FTA request read: the FTA assigned, the liaison when nobody is
-available, and the requester's confirmation."""
+available or nobody accepted in time, and the requester's confirmation and `my requests`."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping, Sequence
+
 from cards.elements import adaptive_card, attention, execute_action
+from domain.deadlines import Reason, Reminder
 from domain.fta_assignment import (
     REQUEST_TYPE_LABELS,
     FtaRequest,
@@ -142,3 +146,84 @@ def confirmation(request: FtaRequest, ftc_help_mailbox: str) -> str:
         f"Submitted **{request.id}**. This type is for the FTCHelp team, not an FTA: I have "
         f"mailed it to {ftc_help_mailbox}{about}. They will reply to you."
     )
+
+
+def fta_reminder_card(reminder: Reminder, request: FtaRequest, viewer: Person, due: str) -> dict:
+    """The liaison's reminder: no FTA accepted in time. The request's card (read-only: the
+    liaison chases the FTA, or assigns another by hand) under a line saying so."""
+    what = f"{request.id} ({REQUEST_TYPE_LABELS[request.request_type]}, {request.customer})"
+    fta = request.fta.display_name if request.fta else "nobody"
+    lead = "Still no FTA has" if reminder.reason is Reason.STILL_OVERDUE else "No FTA has"
+    card = copy.deepcopy(fta_card(request, viewer))
+    card["body"] = [
+        {
+            "type": "TextBlock",
+            "text": f"⏰ {lead} accepted {what}: the FTA assignment is {due}. It waits on "
+            f"{fta}; chase them, or assign another FTA of {request.area.name} by hand.",
+            "wrap": True,
+            "weight": "Bolder",
+        },
+        *card["body"],
+    ]
+    return card
+
+
+def my_fta_requests(
+    requests: Sequence[FtaRequest],
+    *,
+    reader_id: str,
+    ftc_help_mailbox: str,
+    deadlines: Mapping[str, str],
+) -> list[dict]:
+    """The reader's FTA requests as entries of `my requests`: where each went, who has it,
+    accepted or waiting (on whom), each hand back and to whom; `deadlines`: the next
+    deadline of each in words."""
+    entries = []
+    for request in requests:
+        items: list[dict] = [
+            {
+                "type": "TextBlock",
+                "wrap": True,
+                "weight": "Bolder",
+                "text": f"{request.id} · FTA: {REQUEST_TYPE_LABELS[request.request_type]} · "
+                f"{request.customer} ({request.area.name})",
+            },
+            _line(_status_for(request, reader_id, ftc_help_mailbox)),
+            *(
+                _line(
+                    f"Handed back by {_name(back.by, reader_id)} (“{back.reason}”), then "
+                    + (f"to {_name(back.to, reader_id)}" if back.to else "to nobody")
+                )
+                for back in request.hand_backs
+            ),
+        ]
+        if request.id in deadlines:
+            items.append(_line(f"⏰ {deadlines[request.id]}"))
+        entries.append({"type": "Container", "separator": True, "items": items})
+    return entries
+
+
+def _status_for(request: FtaRequest, reader_id: str, ftc_help_mailbox: str) -> str:
+    if request.status is FtaStatus.FTC_HELP:
+        return f"For the FTCHelp team: mailed to {ftc_help_mailbox}, who reply by mail"
+    if request.status is FtaStatus.UNASSIGNED:
+        return (
+            f"No FTA of {request.area.name} available · waiting on "
+            + _name(request.area.liaison, reader_id, "the area liaison, ")
+            + " to assign one"
+        )
+    fta = request.fta
+    assert fta is not None  # an assigned or accepted request has its FTA
+    if request.status is FtaStatus.ACCEPTED:
+        return f"Accepted by {_name(fta, reader_id)}"
+    if fta.aad_object_id == reader_id:
+        return "Assigned to you · waiting on you to accept"
+    return f"Assigned to {fta.display_name} · waiting for them to accept"
+
+
+def _name(person: Person, reader_id: str, role: str = "") -> str:
+    return "you" if person.aad_object_id == reader_id else f"{role}{person.display_name}"
+
+
+def _line(text: str) -> dict:
+    return {"type": "TextBlock", "wrap": True, "spacing": "None", "text": text}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from cards.approval import execute_button
 from cards.elements import adaptive_card, attention
@@ -26,12 +26,13 @@ def my_requests_card(
     decisions: Mapping[str, AuditEntry] | None = None,
     notice: str | None = None,
     deadlines: Mapping[str, str] | None = None,
+    more: Sequence[dict] = (),
 ) -> dict:
     """`outcomes`: the outcome choices per request kind (seed 000's success criteria);
     `deliveries`: what became of each request's messages (cards, updates, notices, mail);
     `reader_id`: the Entra object id of the person reading; `decisions`: the move that
     approved or declined each decided request; `deadlines`: each request's next deadline in
-    words."""
+    words; `more`: the entries of requests of other kinds (FTA requests), listed after."""
     deliveries = deliveries or {}
     decisions = decisions or {}
     deadlines = deadlines or {}
@@ -110,6 +111,7 @@ def my_requests_card(
         if confirm:
             items.append(confirm)
         body.append({"type": "Container", "separator": True, "items": items})
+    body.extend(more)
     return adaptive_card(body)
 
 

@@ -10,6 +10,7 @@ from bot.card_activity import card_activity
 from bot.references import conversation_type
 from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
+from dialogs.fta_lists import FtaLists
 from dialogs.main_dialog import Command, Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog, Submitted, SubmittedBefore
 from domain.requests import Request
@@ -48,12 +49,13 @@ def submitted_before(service: RequestService) -> SubmittedBefore:
 
 
 def request_commands(
-    service: RequestService, outcomes: dict, deadlines: DeadlineService
+    service: RequestService, outcomes: dict, deadlines: DeadlineService, fta: FtaLists
 ) -> list[Command]:
     async def my_requests(turn_context: TurnContext) -> None:
         me = person_of(turn_context.activity.from_property)
         requests = await service.my_requests(me)
-        if not requests:
+        fta_requests = await fta.my_requests(me)
+        if not requests and not fta_requests:
             await turn_context.send_activity("You have not raised any requests yet.")
             return
         deliveries = await service.deliveries(requests)
@@ -65,6 +67,7 @@ def request_commands(
             reader_id=me.aad_object_id,
             decisions=await service.decisions(requests),
             deadlines=due,
+            more=fta_requests,
         )
         await send_card(turn_context, card)
 
@@ -73,7 +76,8 @@ def request_commands(
         me = person_of(activity.from_property)
         waiting = await service.my_approvals(me)
         if not waiting:
-            await turn_context.send_activity("Nothing waits on you.")
+            if not await fta.send_my_approvals(turn_context, me):
+                await turn_context.send_activity("Nothing waits on you.")
             return
         personal = conversation_type(activity) == PERSONAL
         already = await service.shown_in(activity.conversation.id, me, personal=personal)
@@ -86,6 +90,7 @@ def request_commands(
                 await service.record_copy(
                     request, me, activity.conversation.id, response.id, activity.service_url
                 )
+        await fta.send_my_approvals(turn_context, me)
 
     return [
         Command(

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.business_days import business_days_after
+from domain.fta_assignment import FtaRequest
 from domain.outbox import Message, MessageKind
 from domain.requests import Move, Request, Status
 from domain.roster import Area, Person
@@ -209,6 +210,19 @@ _ANSWERED_BY: dict[Move, frozenset[DeadlineKind]] = {
 }
 
 
+def after_fta_move(request: FtaRequest) -> DeadlineChange:
+    """`request` as an Accept or a Hand back left it. Accepted: nothing is owed any more.
+    Handed back to the next FTA: the deadline stands, due when it was. The 2 business days
+    are the requester's wait for an FTA (seed 001: assigned within 2 business days of the
+    request), not each FTA's turn: the liaison expects to hear of a request still without
+    an FTA 2 business days after it was made, however many hand backs came between; a
+    clock started again on every hand back would keep a twice handed back request from
+    them for up to 6 days. Handed back with nobody left: closed, as at submission."""
+    if request.waits_on_fta:
+        return DeadlineChange(frozenset(), ())
+    return DeadlineChange(frozenset({DeadlineKind.FTA_ASSIGNMENT}), ())
+
+
 @dataclass(frozen=True)
 class DeadlineRules:
     """The deadline rules with the policy and each person's working hours (from the roster,
@@ -265,15 +279,29 @@ class DeadlineRules:
             subject=name,
         )
 
-    def fta_assignment(self, request: Request, at: datetime) -> Deadline:
-        """The area liaison owes the FTA assignment (opened once FTA assignment exists)."""
-        return self._open(
-            request,
-            DeadlineKind.FTA_ASSIGNMENT,
-            request.area.liaison,
-            at,
-            self.policy.fta_assignment_days,
+    def fta_assignment(self, request: FtaRequest, at: datetime) -> Deadline:
+        """An FTA request the balancer assigned: the area liaison, who owes the assignment,
+        is reminded when no FTA has accepted it within the business days allowed (and every
+        business day after, until one does)."""
+        liaison = request.area.liaison
+        calendar = request.area.calendar
+        hours = self.hours_of(liaison)
+        due_at = business_days_after(at, self.policy.fta_assignment_days, calendar, hours.zone)
+        return Deadline(
+            key=f"{request.id}/{DeadlineKind.FTA_ASSIGNMENT}/v{request.version}",
+            request_id=request.id,
+            kind=DeadlineKind.FTA_ASSIGNMENT,
+            area=request.area,
+            owner=liaison,
+            due_at=due_at,
+            target=liaison,
+            remind_at=hours.next_working_moment(due_at, calendar),
         )
+
+    def at_fta_submission(self, request: FtaRequest, at: datetime) -> tuple[Deadline, ...]:
+        """Only an assignment waits on an FTA; with nobody available the liaison is alerted
+        at once and assigns by hand, which the bot does not see, so nothing is reminded of."""
+        return (self.fta_assignment(request, at),) if request.waits_on_fta else ()
 
     # --- reminding ----------------------------------------------------------------------------
 

@@ -144,6 +144,16 @@ class FtaStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class HandBack:
+    """An FTA handed the request back: why, and who it went to next (None: nobody left)."""
+
+    by: Person
+    at: datetime
+    reason: str
+    to: Person | None
+
+
+@dataclass(frozen=True)
 class FtaRequest:
     id: str
     request_type: FtaRequestType
@@ -157,6 +167,12 @@ class FtaRequest:
     version: int = 1
     # The FTAs who handed it back (AAD object ids): the balancer passes them over.
     passed_over: tuple[str, ...] = ()
+    hand_backs: tuple[HandBack, ...] = ()
+
+    @property
+    def waits_on_fta(self) -> bool:
+        """Assigned to an FTA who has not accepted it yet."""
+        return self.status is FtaStatus.ASSIGNED and self.fta is not None
 
 
 class FtaMoveError(Exception):
@@ -169,21 +185,24 @@ def accept(request: FtaRequest, actor: Person) -> FtaRequest:
 
 
 def hand_back(
-    request: FtaRequest, actor: Person, reason: str, loads: Sequence[FtaLoad]
+    request: FtaRequest, actor: Person, reason: str, loads: Sequence[FtaLoad], at: datetime
 ) -> FtaRequest:
     """The request goes to the next FTA by the same rule, passing over whoever handed it back;
     unassigned when nobody is left."""
     _check_assigned_to(request, actor)
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise FtaMoveError("Say why you hand it back: the reason is needed.")
     passed_over = (*request.passed_over, actor.aad_object_id)
     chosen = choose_fta(loads, passed_over=passed_over)
+    fta = chosen.fta if chosen else None
     return replace(
         request,
         status=FtaStatus.ASSIGNED if chosen else FtaStatus.UNASSIGNED,
-        fta=chosen.fta if chosen else None,
+        fta=fta,
         version=request.version + 1,
         passed_over=passed_over,
+        hand_backs=(*request.hand_backs, HandBack(actor, at, reason, fta)),
     )
 
 
@@ -192,6 +211,27 @@ def _check_assigned_to(request: FtaRequest, actor: Person) -> None:
         raise FtaMoveError(f"{request.id} is {request.status.value.replace('_', ' ')} already.")
     if request.fta.aad_object_id != actor.aad_object_id:
         raise FtaMoveError(f"{request.id} is assigned to {request.fta.display_name}, not you.")
+
+
+def may_read(request: FtaRequest, viewer: Person, roster: Roster) -> bool:
+    """Who may see an FTA request at all: its requester, the FTA it is assigned to, the FTAs
+    who handed it back, and the area's liaison, backup and director (the liaison is reminded
+    of it and assigns by hand when nobody is available). Anyone else learns nothing, not even
+    that it exists."""
+    who = viewer.aad_object_id
+    if not who:
+        return False
+    if who == request.requester.aad_object_id or who in request.passed_over:
+        return True
+    if request.fta is not None and who == request.fta.aad_object_id:
+        return True
+    return any(area.code == request.area.code for _, area in roster.roles_of(who))
+
+
+def account_team(request: FtaRequest) -> tuple[str, ...]:
+    """The account team members the requester named: told who is assigned."""
+    team = request.answers.get(ACCOUNT_TEAM)
+    return tuple(str(address) for address in team) if isinstance(team, list | tuple) else ()
 
 
 def place(
@@ -285,6 +325,22 @@ _KEY_INPUT_QUESTIONS: dict[KeyInput, Question] = {
 }
 
 
+# The account team's addresses (the same key as the other kinds of request).
+ACCOUNT_TEAM = "account_team"
+_ACCOUNT_TEAM_QUESTION = Question(
+    ACCOUNT_TEAM,
+    "Account team to inform",
+    "Which account team members (ATS, AE, TAM, CSM, SSP) should be told which FTA is "
+    "assigned? Their email addresses, separated by commas.",
+    AnswerKind.EMAILS,
+)
+
+
+def _goes_to_an_fta(answers: dict) -> bool:
+    request_type = request_type_of(answers)
+    return request_type is not None and request_type.route is Route.FTA
+
+
 def key_input_label(key: KeyInput) -> str:
     return _KEY_INPUT_QUESTIONS[key].label
 
@@ -325,9 +381,12 @@ def steps(roster: Roster) -> list[Step]:
         Step(
             "inputs",
             "Key inputs",
-            tuple(
-                replace(question, applies=_needs(key))
-                for key, question in _KEY_INPUT_QUESTIONS.items()
+            (
+                *(
+                    replace(question, applies=_needs(key))
+                    for key, question in _KEY_INPUT_QUESTIONS.items()
+                ),
+                replace(_ACCOUNT_TEAM_QUESTION, applies=_goes_to_an_fta),
             ),
         ),
     ]

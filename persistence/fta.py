@@ -1,5 +1,6 @@
 """FTA requests and the FTAs' loads. A submission is one transaction: the request, its
-assignment (the chosen FTA's load raised only if it is still the one read) and its messages."""
+assignment (the chosen FTA's load raised only if it is still the one read), its deadline and
+its messages; so is each move."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import ReturningInsert
 
-from domain.fta_assignment import FtaLoad, FtaRequest, FtaRequestType, FtaStatus
+from domain.deadlines import Deadline, DeadlineChange
+from domain.fta_assignment import FtaLoad, FtaRequest, FtaRequestType, FtaStatus, HandBack
 from domain.outbox import Message
 from domain.roster import Area, Person, Roster
 from persistence.database import Statements, dialect_insert
+from persistence.deadlines import add_deadlines, close_deadlines
 from persistence.models import FtaLoadRow, FtaRequestRow, RequestCounter
 from persistence.outbox import add_messages, message_rows
 
@@ -23,12 +26,16 @@ PREFIX = "FTA"
 # a row would mean a storm of assignments in one area; the last attempt's error is raised.
 _ATTEMPTS = 5
 
-# Builds the request once its id and the area's FTA loads are known: the request and the
-# messages it causes.
-BuildFtaRequest = Callable[[str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
+# Builds the request once its id and the area's FTA loads are known: the request, the
+# messages it causes and the deadlines it opens.
+BuildFtaRequest = Callable[
+    [str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message], Sequence[Deadline]]
+]
 # A move on a stored request, given the area's loads read in the move's transaction: the
-# request after it and the messages it causes.
-MoveFtaRequest = Callable[[FtaRequest, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
+# request after it, the messages it causes and what it does to the request's deadlines.
+MoveFtaRequest = Callable[
+    [FtaRequest, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message], DeadlineChange]
+]
 
 
 class Stale(Exception):
@@ -55,8 +62,9 @@ class FtaRepository:
         def submit(connection: Connection) -> FtaRequest:
             [(number,)] = connection.execute(self._next_number()).all()
             loads = self._loads(connection, area)
-            request, messages = build(f"{PREFIX}-{number:04d}", loads)
+            request, messages, deadlines = build(f"{PREFIX}-{number:04d}", loads)
             self._insert(connection, request, submission_key, at)
+            add_deadlines(connection, deadlines, at)
             if request.fta is not None:
                 chosen = request.fta.aad_object_id
                 read = next(load for load in loads if load.fta.aad_object_id == chosen)
@@ -92,7 +100,7 @@ class FtaRepository:
                 raise KeyError(request_id)
             before = self._request(rows[0])
             loads = self._loads(connection, before.area)
-            after, messages = change(before, loads)
+            after, messages, deadlines = change(before, loads)
             saved = connection.execute(
                 update(FtaRequestRow)
                 .where(FtaRequestRow.id == request_id, FtaRequestRow.version == before.version)
@@ -102,10 +110,13 @@ class FtaRepository:
                     passed_over=list(after.passed_over),
                     fta_aad_object_id=after.fta.aad_object_id if after.fta else None,
                     fta_name=after.fta.display_name if after.fta else None,
+                    hand_backs=[_hand_back_columns(h) for h in after.hand_backs],
                 )
             )
             if saved.rowcount != 1:
                 raise Stale(request_id)
+            close_deadlines(connection, request_id, deadlines.closes, at)
+            add_deadlines(connection, deadlines.opens, at)
             if before.fta is not None and before.fta != after.fta:
                 connection.execute(
                     update(FtaLoadRow)
@@ -138,6 +149,27 @@ class FtaRepository:
             select(FtaRequestRow).where(FtaRequestRow.id == request_id)
         )
         return self._request(rows[0]) if rows else None
+
+    async def requested_by(self, aad_object_id: str) -> list[FtaRequest]:
+        """The requests a person raised, newest first."""
+        rows = await self._statements.read(
+            select(FtaRequestRow)
+            .where(FtaRequestRow.requester_aad_object_id == aad_object_id)
+            .order_by(FtaRequestRow.submitted_at.desc(), FtaRequestRow.id.desc())
+        )
+        return [self._request(row) for row in rows]
+
+    async def waiting_on(self, fta_aad_object_id: str) -> list[FtaRequest]:
+        """The assignments a person has not accepted yet, oldest first."""
+        rows = await self._statements.read(
+            select(FtaRequestRow)
+            .where(
+                FtaRequestRow.fta_aad_object_id == fta_aad_object_id,
+                FtaRequestRow.status == FtaStatus.ASSIGNED.value,
+            )
+            .order_by(FtaRequestRow.submitted_at, FtaRequestRow.id)
+        )
+        return [self._request(row) for row in rows]
 
     async def loads(self, area: Area) -> list[FtaLoad]:
         return await self._statements.transaction(lambda c: self._loads(c, area))
@@ -214,6 +246,7 @@ class FtaRepository:
                 fta_name=request.fta.display_name if request.fta else None,
                 version=request.version,
                 passed_over=list(request.passed_over),
+                hand_backs=[_hand_back_columns(h) for h in request.hand_backs],
                 submitted_at=at,
                 submission_key=submission_key,
             )
@@ -224,10 +257,7 @@ class FtaRepository:
 
     def _request(self, row: Row[Any]) -> FtaRequest:
         area = self._roster.area(row.area_code)
-        fta = next(
-            (f.person for f in area.ftas if f.person.aad_object_id == row.fta_aad_object_id),
-            Person(row.fta_name or "", row.fta_aad_object_id or "", ""),
-        )
+        fta = _fta(area, row.fta_name or "", row.fta_aad_object_id or "")
         return FtaRequest(
             id=row.id,
             request_type=FtaRequestType(row.request_type),
@@ -239,4 +269,33 @@ class FtaRepository:
             fta=fta if row.fta_aad_object_id else None,
             version=row.version,
             passed_over=tuple(row.passed_over),
+            hand_backs=tuple(_hand_back(area, columns) for columns in row.hand_backs),
         )
+
+
+def _fta(area: Area, name: str, aad_object_id: str) -> Person:
+    """The FTA as the roster knows them now (their email for mail); as stored if they left."""
+    return next(
+        (f.person for f in area.ftas if f.person.aad_object_id == aad_object_id),
+        Person(name, aad_object_id, ""),
+    )
+
+
+def _hand_back_columns(hand_back: HandBack) -> dict[str, Any]:
+    to = hand_back.to
+    return {
+        "by": [hand_back.by.display_name, hand_back.by.aad_object_id],
+        "at": hand_back.at.isoformat(),
+        "reason": hand_back.reason,
+        "to": [to.display_name, to.aad_object_id] if to else None,
+    }
+
+
+def _hand_back(area: Area, columns: dict[str, Any]) -> HandBack:
+    to = columns["to"]
+    return HandBack(
+        by=_fta(area, *columns["by"]),
+        at=datetime.fromisoformat(columns["at"]),
+        reason=columns["reason"],
+        to=_fta(area, *to) if to else None,
+    )

@@ -259,7 +259,8 @@ class DeadlineRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique per deadline: the request, the kind and the version that opened it.
     key: Mapped[str] = mapped_column(String(160), unique=True)
-    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), index=True)
+    # An approval request's id, or an FTA request's (no reference: it may be either table's).
+    request_id: Mapped[str] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     # The request's area, whose calendar counts the business days.
     area_code: Mapped[str] = mapped_column(String(64))
@@ -302,12 +303,14 @@ class FtaRequestRow(Base):
     area_code: Mapped[str] = mapped_column(String(64))
     customer: Mapped[str] = mapped_column(Text)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    fta_aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    fta_aad_object_id: Mapped[str | None] = mapped_column(String(64), index=True)
     fta_name: Mapped[str | None] = mapped_column(String(256))
     # Bumped by every move (accept, hand back): a move is saved only on the version it read.
     version: Mapped[int]
     # The FTAs who handed it back (AAD object ids).
     passed_over: Mapped[list[str]] = mapped_column(JSON)
+    # Each hand back: who, when, why and to whom it went (see persistence/fta.py).
+    hand_backs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default="[]")
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
 

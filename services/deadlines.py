@@ -17,6 +17,13 @@ from services.reminders import Timetable
 log = logging.getLogger(__name__)
 
 
+class Identified(Protocol):
+    """A request of any kind (approval or FTA): its deadlines are found by its id."""
+
+    @property
+    def id(self) -> str: ...
+
+
 class DeadlineRecords(Protocol):
     async def pending_for(self, request_id: str) -> list[Deadline]: ...
 
@@ -73,7 +80,7 @@ class DeadlineService:
         return held
 
     async def next_deadlines(
-        self, requests: Sequence[Request], viewer: Person
+        self, requests: Sequence[Identified], viewer: Person
     ) -> dict[str, NextDeadline]:
         """Each request's soonest pending deadline, counted in the viewer's calendar."""
         found = await self._records.next_due_of([r.id for r in requests])
@@ -85,7 +92,7 @@ class DeadlineService:
         }
 
     async def next_deadline_texts(
-        self, requests: Sequence[Request], viewer: Person
+        self, requests: Sequence[Identified], viewer: Person
     ) -> dict[str, str]:
         """Each request's next deadline in words, in the viewer's time zone and calendar."""
         found = await self.next_deadlines(requests, viewer)

@@ -1,5 +1,7 @@
 """FTA requests (seed 001): place each by its type (the workload balancer, or FTCHelp) and tell
-the people concerned, through the outbox, in the transaction that stores it."""
+the people concerned (the FTA, the requester, the account team by mail, the liaison when
+nobody is free or nobody accepted in time), through the outbox, in the transaction that
+stores it."""
 
 from __future__ import annotations
 
@@ -9,26 +11,37 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from cards.approval import notice_card
-from cards.fta import accepted, fta_card, handed_back, nobody_available
+from cards.fta import accepted, fta_card, fta_reminder_card, handed_back, nobody_available
+from cards.reminders import due_phrase
 from domain import fta_assignment
 from domain.account_team import Mail, mail_lane
+from domain.deadlines import Deadline, DeadlineChange, after_fta_move, reminder_of
 from domain.fta_assignment import (
     FtaLoad,
     FtaMoveError,
     FtaRequest,
     FtaStatus,
+    account_team,
     place,
     request_type_of,
 )
 from domain.outbox import ClaimedMessage, Composed, Message, MessageKind
 from domain.roster import Area, Person, Roster
-from notices.fta_mail import ftc_help_mail
+from notices.fta_mail import TeamNews, account_team_mail, ftc_help_mail
+from services.deadlines import DeadlineRecords
+from services.reminders import Timetable
 from services.requests import Absences
 
-# Builds the request once its id and the area's FTA loads are known.
-BuildFtaRequest = Callable[[str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
-# A move on a stored request, given the area's loads: the request after it, its messages.
-MoveFtaRequest = Callable[[FtaRequest, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message]]]
+# Builds the request once its id and the area's FTA loads are known: the request, its
+# messages and the deadlines it opens.
+BuildFtaRequest = Callable[
+    [str, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message], Sequence[Deadline]]
+]
+# A move on a stored request, given the area's loads: the request after it, its messages and
+# what it does to its deadlines.
+MoveFtaRequest = Callable[
+    [FtaRequest, Sequence[FtaLoad]], tuple[FtaRequest, Sequence[Message], DeadlineChange]
+]
 
 
 class FtaRequests(Protocol):
@@ -46,6 +59,10 @@ class FtaRequests(Protocol):
 
     async def get(self, request_id: str) -> FtaRequest | None: ...
 
+    async def requested_by(self, aad_object_id: str) -> list[FtaRequest]: ...
+
+    async def waiting_on(self, fta_aad_object_id: str) -> list[FtaRequest]: ...
+
 
 class Outbox(Protocol):
     def wake(self) -> None: ...
@@ -58,8 +75,15 @@ class FtaService:
         roster: Roster,
         outbox: Outbox,
         out_of_office: Absences,
+        timetable: Timetable,
+        deadlines: DeadlineRecords,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        bot_app_id: str = "",
     ) -> None:
+        self._timetable = timetable
+        self._deadlines = deadlines
+        self._bot_app_id = bot_app_id  # for the link to the bot in mails
         self._out_of_office = out_of_office
         self._repository = repository
         self._roster = roster
@@ -83,13 +107,18 @@ class FtaService:
             for absence in await self._out_of_office.away([f.person for f in area.ftas], at)
         }
 
-        def build(request_id: str, loads: Sequence[FtaLoad]) -> tuple[FtaRequest, list[Message]]:
+        rules = await self._timetable.rules_for([area.liaison])
+
+        def build(
+            request_id: str, loads: Sequence[FtaLoad]
+        ) -> tuple[FtaRequest, list[Message], tuple[Deadline, ...]]:
             loads = [
                 replace(load, away=True) if load.fta.aad_object_id in absent else load
                 for load in loads
             ]
             request = place(request_id, request_type, area, requester, answers, loads)
-            return request, _messages(request, mailbox)
+            messages = [*_messages(request, mailbox), *_to_account_team(request)]
+            return request, messages, rules.at_fta_submission(request, at)
 
         request = await self._repository.submit(area, build, submission_key, at)
         self._outbox.wake()
@@ -101,53 +130,110 @@ class FtaService:
 
         def change(
             request: FtaRequest, loads: Sequence[FtaLoad]
-        ) -> tuple[FtaRequest, list[Message]]:
+        ) -> tuple[FtaRequest, list[Message], DeadlineChange]:
             _check_version(request, version)
             after = fta_assignment.accept(request, actor)
-            return after, [_text(after, after.requester, "accepted", accepted(after))]
+            messages = [
+                _text(after, after.requester, "accepted", accepted(after)),
+                *_to_account_team(after),
+            ]
+            return after, messages, after_fta_move(after)
 
         return await self._move(request_id, actor, change)
 
     async def hand_back(self, request_id: str, actor: Person, version: int, reason: str) -> dict:
+        at = self._clock()
+
         def change(
             request: FtaRequest, loads: Sequence[FtaLoad]
-        ) -> tuple[FtaRequest, list[Message]]:
+        ) -> tuple[FtaRequest, list[Message], DeadlineChange]:
             _check_version(request, version)
-            after = fta_assignment.hand_back(request, actor, reason, loads)
+            after = fta_assignment.hand_back(request, actor, reason, loads, at)
             notice = handed_back(after, actor.display_name, reason.strip())
             step = f"back-{after.version}"
-            messages = _messages(after, self._roster.ftc_help_mailbox)
-            return after, [_text(after, after.requester, step, notice), *messages]
+            messages = [
+                _text(after, after.requester, step, notice),
+                *_messages(after, self._roster.ftc_help_mailbox),
+                *_to_account_team(after),
+            ]
+            return after, messages, after_fta_move(after)
 
         return await self._move(request_id, actor, change)
 
+    # --- reading ------------------------------------------------------------------------------
+
+    async def my_requests(self, person: Person) -> list[FtaRequest]:
+        return await self._repository.requested_by(person.aad_object_id)
+
+    async def my_approvals(self, person: Person) -> list[FtaRequest]:
+        """The assignments waiting on the person to accept or hand back."""
+        return await self._repository.waiting_on(person.aad_object_id)
+
+    async def readable(self, request_id: str, viewer: Person) -> FtaRequest | None:
+        """The request if `viewer` may read it; None too when there is no such request."""
+        request = await self._repository.get(request_id)
+        if request is None or not fta_assignment.may_read(request, viewer, self._roster):
+            return None
+        return request
+
+    # --- delivery (called by the relay) -------------------------------------------------------
+
     async def compose(self, message: ClaimedMessage) -> Composed | None:
-        """The FTA's card as the request is now (nothing once it no longer waits on them), or
-        the mail to FTCHelp."""
+        """The FTA's card as the request is now (nothing once it no longer waits on them), the
+        mail to FTCHelp or to the account team, or the liaison's reminder (nothing once an
+        FTA accepted)."""
         request = await self._repository.get(message.request_id or "")
         if request is None:
             return None
         if message.kind is MessageKind.FTA_MAIL:
-            content = ftc_help_mail(request)
+            news = TeamNews.of(message.payload)
+            content = (
+                account_team_mail(request, news, self._bot_app_id)
+                if news
+                else ftc_help_mail(request)
+            )
             address = message.recipient_name
             return Composed(
                 mail=Mail((address,), content.subject, content.html_body, str(message.id))
             )
+        if message.kind is MessageKind.REMINDER:
+            return await self._reminder(request, message)
         if request.fta is None or request.status is not FtaStatus.ASSIGNED:
             return None
         if request.fta.aad_object_id != message.recipient_aad_object_id:
             return None
         return Composed(card=fta_card(request, request.fta), version=request.version)
 
+    async def _reminder(self, request: FtaRequest, message: ClaimedMessage) -> Composed | None:
+        """The liaison's reminder, unless an FTA accepted (or nobody is left to) since it fell
+        due: its deadline is closed then."""
+        viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
+        reminder = reminder_of(message.payload, request.id, viewer)
+        key = reminder.key.rpartition("#")[0]
+        pending = {d.key for d in await self._deadlines.pending_for(request.id)}
+        if key not in pending or not request.waits_on_fta:
+            return None
+        zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
+        now = self._clock()
+        left = request.area.calendar.business_days_between(
+            now.astimezone(zone).date(), reminder.due_at.astimezone(zone).date()
+        )
+        due = due_phrase(reminder.due_at, left, now, zone)
+        return Composed(
+            card=fta_reminder_card(reminder, request, viewer, due), version=request.version
+        )
+
     async def _move(self, request_id: str, actor: Person, change: MoveFtaRequest) -> dict:
+        unknown = notice_card(f"There is no request {request_id} that you can see.")
         try:
             request = await self._repository.move(request_id, change, self._clock())
         except KeyError:
-            return notice_card(f"There is no request {request_id} that you can see.")
+            return unknown
         except FtaMoveError as refusal:
-            current = await self._repository.get(request_id)
+            # The same words whether it does not exist or is not theirs: ids are sequential.
+            current = await self.readable(request_id, actor)
             if current is None:
-                return notice_card(str(refusal))
+                return unknown
             return fta_card(current, actor, str(refusal))
         self._outbox.wake()
         return fta_card(request, actor)
@@ -160,6 +246,24 @@ def _check_version(request: FtaRequest, version: int) -> None:
 
 def _text(request: FtaRequest, to: Person, step: str, text: str) -> Message:
     return Message(MessageKind.TEXT, to, None, f"fta:{request.id}:{step}:{to.aad_object_id}", text)
+
+
+def _to_account_team(request: FtaRequest) -> list[Message]:
+    """The account team is told who is assigned, who accepted, or that nobody is free: one
+    mail per address and version, each address its own outbox lane."""
+    news = TeamNews.after(request)
+    if news is None:
+        return []
+    return [
+        Message(
+            MessageKind.FTA_MAIL,
+            Person(address, mail_lane(address), address),
+            request.id,
+            f"fta:{request.id}:team:{request.version}:{address}",
+            payload=news.payload(),
+        )
+        for address in account_team(request)
+    ]
 
 
 def _messages(request: FtaRequest, ftc_help_mailbox: str) -> list[Message]:

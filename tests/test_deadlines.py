@@ -15,6 +15,7 @@ import pytest
 
 from domain.deadlines import (
     Deadline,
+    DeadlineChange,
     DeadlineKind,
     DeadlineRules,
     DeadlineState,
@@ -25,10 +26,20 @@ from domain.deadlines import (
     Reminder,
     SlaPolicy,
     SnoozeError,
+    after_fta_move,
     stand_ins,
 )
+from domain.fta_assignment import (
+    FtaLoad,
+    FtaRequest,
+    FtaRequestType,
+    FtaStatus,
+    accept,
+    hand_back,
+    place,
+)
 from domain.requests import Move, Request, RequestKind, Status, apply, submit
-from domain.roster import Area, Person
+from domain.roster import Area, Fta, Person
 from domain.working_hours import WorkingHours
 
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
@@ -426,13 +437,50 @@ def test_several_rollout_targets_have_keys_of_their_own():
     assert first.key != second.key
 
 
-def test_the_fta_assignment_is_owed_by_the_area_liaison():
-    assignment = RULES.fta_assignment(submitted(), MONDAY_9_PST)
-    assert (assignment.owner, assignment.kind) == (LIAISON, DeadlineKind.FTA_ASSIGNMENT)
-    assert assignment.due_at == utc(2026, 11, 25, 17, 0)
+MEGAN = Person("Megan Bowen", "55555555-5555-4555-8555-555555555555", "megan@contoso.com")
+ISAIAH = Person("Isaiah Langer", "66666666-6666-4666-8666-666666666666", "isaiah@contoso.com")
+AMERICAS_WITH_FTAS = replace(AMERICAS, ftas=(Fta(MEGAN), Fta(ISAIAH)))
+
+
+def fta_request(ftas: tuple[FtaLoad, ...] = (), area: Area = AMERICAS_WITH_FTAS) -> FtaRequest:
+    loads = ftas or tuple(FtaLoad(fta.person, 0, None) for fta in area.ftas)
+    return place("FTA-0001", FtaRequestType.DISCOVERY_WORKSHOP, area, FM, {}, loads)
+
+
+def test_an_unaccepted_fta_assignment_reminds_the_liaison_two_business_days_on():
+    (assignment,) = RULES.at_fta_submission(fta_request(), MONDAY_9_PST)
+    assert (assignment.owner, assignment.target) == (LIAISON, LIAISON)
+    assert assignment.kind is DeadlineKind.FTA_ASSIGNMENT
+    # Wednesday 09:00 in Los Angeles, the liaison's zone.
+    assert assignment.due_at == assignment.remind_at == utc(2026, 11, 25, 17, 0)
+    sent, unchanged = send_due(assignment, utc(2026, 11, 25, 16, 59))
+    assert (sent, unchanged) == ([], assignment)
     first = fire(assignment)
-    assert first.reminder.reason is Reason.DUE
+    assert (first.reminder.reason, first.reminder.recipient) == (Reason.DUE, LIAISON)
+    # Then every business day, Thanksgiving skipped, until an FTA accepts.
+    assert first.deadline.remind_at == utc(2026, 11, 27, 17, 0)
     assert fire(first.deadline).reminder.reason is Reason.STILL_OVERDUE
+
+
+def test_nobody_available_opens_no_fta_deadline():
+    nobody = fta_request(area=AMERICAS)  # no FTAs in this area
+    assert nobody.status is FtaStatus.UNASSIGNED
+    assert RULES.at_fta_submission(nobody, MONDAY_9_PST) == ()
+
+
+def test_accept_closes_the_fta_deadline_a_hand_back_keeps_its_due_date():
+    request = fta_request()
+    assert request.fta == ISAIAH  # a tie: by name
+    loads = [FtaLoad(MEGAN, 0, None), FtaLoad(ISAIAH, 1, MONDAY_9_PST)]
+    to_megan = hand_back(request, ISAIAH, "On leave", loads, MONDAY_9_PST)
+    # The deadline stands as it was opened: due two business days after the request.
+    assert after_fta_move(to_megan) == DeadlineChange(frozenset(), ())
+    closing = DeadlineChange(frozenset({DeadlineKind.FTA_ASSIGNMENT}), ())
+    assert after_fta_move(accept(to_megan, MEGAN)) == closing
+    # Nobody left: the liaison is alerted at once and assigns by hand; no reminder follows.
+    nobody = hand_back(to_megan, MEGAN, "Conflict", loads, MONDAY_9_PST)
+    assert nobody.status is FtaStatus.UNASSIGNED
+    assert after_fta_move(nobody) == closing
 
 
 # --- how far off a deadline is ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Seed 001: completeness per request type, routing, and the workload balancer."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,11 +13,13 @@ from domain.fta_assignment import (
     FtaRequest,
     FtaRequestType,
     FtaStatus,
+    HandBack,
     KeyInput,
     Route,
     accept,
     choose_fta,
     hand_back,
+    may_read,
     missing_inputs,
     place,
 )
@@ -111,12 +114,14 @@ def test_landing_the_benefit_needs_a_customer_success_plan() -> None:
 # --- accept and hand back ------------------------------------------------------------------
 
 
+ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
+REQUESTER = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "")
+
+
 def _assigned_request(loads: list[FtaLoad]) -> FtaRequest:
-    roster = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
-    requester = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "")
     answers = {"customer": "Contoso"}
-    area = roster.area("americas")
-    return place("FTA-0001", FtaRequestType.DISCOVERY_WORKSHOP, area, requester, answers, loads)
+    area = ROSTER.area("americas")
+    return place("FTA-0001", FtaRequestType.DISCOVERY_WORKSHOP, area, REQUESTER, answers, loads)
 
 
 def test_only_the_assigned_fta_accepts_and_only_once() -> None:
@@ -134,10 +139,32 @@ def test_hand_back_needs_a_reason_and_goes_to_the_next_by_the_same_rule() -> Non
     loads = [load(MEGAN, 0), load(ISAIAH, 2), load(JONI, 1)]
     request = _assigned_request(loads)
     with pytest.raises(FtaMoveError, match="reason is needed"):
-        hand_back(request, MEGAN, "  ", loads)
-    to_joni = hand_back(request, MEGAN, "On leave", loads)
+        hand_back(request, MEGAN, "  ", loads, MONDAY)
+    to_joni = hand_back(request, MEGAN, " On leave ", loads, MONDAY)
     assert (to_joni.fta, to_joni.passed_over) == (JONI, (MEGAN.aad_object_id,))
-    to_isaiah = hand_back(to_joni, JONI, "Conflict", loads)
+    assert to_joni.hand_backs == (HandBack(MEGAN, MONDAY, "On leave", JONI),)
+    to_isaiah = hand_back(to_joni, JONI, "Conflict", loads, MONDAY)
     assert to_isaiah.fta == ISAIAH
-    nobody = hand_back(to_isaiah, ISAIAH, "Too busy", loads)
+    nobody = hand_back(to_isaiah, ISAIAH, "Too busy", loads, MONDAY)
     assert (nobody.status, nobody.fta) == (FtaStatus.UNASSIGNED, None)
+    # Who handed it back to whom, in order; the last went to nobody.
+    assert [(h.by, h.to) for h in nobody.hand_backs] == [
+        (MEGAN, JONI),
+        (JONI, ISAIAH),
+        (ISAIAH, None),
+    ]
+
+
+def test_an_fta_request_is_read_by_its_parties_only() -> None:
+    loads = [load(MEGAN, 0), load(ISAIAH, 2)]
+    request = _assigned_request(loads)
+    americas = ROSTER.area("americas")
+    nordics = replace(americas, code="nordics", name="Nordics", liaison=JONI)
+    roster = replace(ROSTER, areas=(americas, nordics))
+    handed_back = hand_back(request, MEGAN, "On leave", loads, MONDAY)
+    readers = [REQUESTER, ISAIAH, MEGAN, americas.liaison, americas.backup, americas.director]
+    assert all(may_read(handed_back, person, roster) for person in readers)
+    # An FTA it was not (yet) assigned to, another area's liaison, nobody in particular.
+    assert not may_read(request, ISAIAH, roster)
+    assert not may_read(handed_back, JONI, roster)
+    assert not may_read(handed_back, Person("", "", ""), roster)

@@ -3,16 +3,20 @@ by the balancer over fresh loads; a second Submit with the same key is the same 
 
 import asyncio
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from config.roster import load_roster
+from domain.deadlines import SlaPolicy
 from domain.fta_assignment import FtaStatus
 from domain.out_of_office import Absence
 from domain.roster import Person
+from persistence.deadlines import DeadlineRepository
 from persistence.fta import FtaRepository
 from services.fta import FtaService
+from services.reminders import Timetable
+from services.working_hours import RosterWorkingHours
 
 ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "")
@@ -44,9 +48,26 @@ class CountingOutbox:
         self.wakes += 1
 
 
+def fta_service(
+    engine,
+    repository: FtaRepository,
+    out_of_office: OutOfOffice | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> FtaService:
+    return FtaService(
+        repository,
+        ROSTER,
+        CountingOutbox(),
+        out_of_office or OutOfOffice(),
+        Timetable(SlaPolicy(), RosterWorkingHours(ROSTER)),
+        DeadlineRepository(engine, ROSTER),
+        clock,
+    )
+
+
 async def test_requests_submitted_at_once_spread_over_the_area(engine):
     repository = FtaRepository(engine, ROSTER)
-    service = FtaService(repository, ROSTER, CountingOutbox(), OutOfOffice())
+    service = fta_service(engine, repository)
     requests = await asyncio.gather(
         *(service.submit(FM, WORKSHOP, uuid.uuid4().hex) for _ in range(6))
     )
@@ -60,7 +81,7 @@ async def test_requests_submitted_at_once_spread_over_the_area(engine):
 
 async def test_the_same_submission_key_is_the_same_request_and_one_assignment(engine):
     repository = FtaRepository(engine, ROSTER)
-    service = FtaService(repository, ROSTER, CountingOutbox(), OutOfOffice())
+    service = fta_service(engine, repository)
     first = await service.submit(FM, WORKSHOP, "key-1")
     again = await service.submit(FM, WORKSHOP, "key-1")
     assert again == first
@@ -71,7 +92,7 @@ async def test_the_same_submission_key_is_the_same_request_and_one_assignment(en
 async def test_away_ftas_are_passed_over(engine):
     # In EMEA Megan Bowen is away: every request goes to Isaiah Langer.
     repository = FtaRepository(engine, ROSTER)
-    service = FtaService(repository, ROSTER, CountingOutbox(), OutOfOffice())
+    service = fta_service(engine, repository)
     for _ in range(3):
         request = await service.submit(FM, WORKSHOP | {"area": "EMEA"}, uuid.uuid4().hex)
         assert request.fta is not None
@@ -82,9 +103,7 @@ async def test_ftas_out_of_office_by_their_automatic_replies_are_passed_over(eng
     isaiah = next(
         f.person for f in ROSTER.area("americas").ftas if f.person.display_name.startswith("Isaiah")
     )
-    service = FtaService(
-        FtaRepository(engine, ROSTER), ROSTER, CountingOutbox(), OutOfOffice(isaiah)
-    )
+    service = fta_service(engine, FtaRepository(engine, ROSTER), OutOfOffice(isaiah))
     for _ in range(2):
         request = await service.submit(FM, WORKSHOP, uuid.uuid4().hex)
         assert request.fta is not None

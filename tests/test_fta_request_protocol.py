@@ -31,6 +31,7 @@ from tests.test_account_team_mail_protocol import (  # noqa: F401  (the fake Gra
 )
 
 MEGAN = STRANGER
+ACCOUNT_TEAM = ["ae@contoso.com", "csm@contoso.com"]
 ISAIAH = teams_user("Isaiah Langer", "66666666-6666-4666-8666-666666666666", 6)
 WORKSHOP = [
     "Discovery workshop",
@@ -39,6 +40,7 @@ WORKSHOP = [
     "https://contoso.sharepoint.com/sow",
     "https://contoso.sharepoint.com/wbs",
     "https://contoso.sharepoint.com/costs",
+    ", ".join(ACCOUNT_TEAM),
 ]
 
 
@@ -82,7 +84,9 @@ async def test_a_migration_exception_asks_only_its_own_inputs(bot):
     assert "Statement of Work" not in card_text(card_of(asked))
     await fm.say("5,000 mailboxes")
     await fm.say("Domino")
-    (summary,) = await fm.say("A merger")
+    (asked,) = await fm.say("A merger")
+    assert "should be told which FTA is assigned" in asked["text"]
+    (summary,) = await fm.say("ae@contoso.com")
     text = card_text(card_of(summary))
     assert "Business justification" in text
     assert "Staffing plan" not in text
@@ -92,7 +96,15 @@ async def test_an_area_without_ftas_tells_the_requester_and_alerts_the_liaison(b
     fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
     await fm.open()
     await liaison.open()
-    answers = ["Migration exception", "Contoso", "Asia Pacific and Japan", "10", "Notes", "Why"]
+    answers = [
+        "Migration exception",
+        "Contoso",
+        "Asia Pacific and Japan",
+        "10",
+        "Notes",
+        "Why",
+        "ae@contoso.com",
+    ]
     confirmation = await request_fta(fm, answers)
     assert "no FTA of Asia Pacific and Japan is available now" in confirmation
     assert "I have alerted the area liaison, Adele Vance" in confirmation

@@ -1,11 +1,19 @@
-"""The `request fta` questions: after the type, exactly the key inputs that type still lacks."""
+"""The `request fta` questions: after the type, exactly the key inputs that type still lacks,
+and the account team to tell when it goes to an FTA."""
 
 from pathlib import Path
 
 import pytest
 
 from config.roster import load_roster
-from domain.fta_assignment import REQUEST_TYPE_LABELS, FtaRequestType, KeyInput, steps
+from domain.fta_assignment import (
+    ACCOUNT_TEAM,
+    REQUEST_TYPE_LABELS,
+    FtaRequestType,
+    KeyInput,
+    Route,
+    steps,
+)
 from domain.questionnaire import next_step
 
 ROSTER = load_roster(Path(__file__).resolve().parents[1] / "config" / "roster.sample.yaml")
@@ -23,7 +31,11 @@ def test_each_type_asks_for_its_key_inputs(request_type: FtaRequestType) -> None
         "customer": "Contoso",
         "area": "Americas",
     }
-    assert sorted(asked(answers)) == sorted(key.value for key in request_type.key_inputs)
+    # Only an FTA's assignment is news for the account team; FTCHelp replies to the requester.
+    team = [ACCOUNT_TEAM] if request_type.route is Route.FTA else []
+    assert sorted(asked(answers)) == sorted(
+        [*(key.value for key in request_type.key_inputs), *team]
+    )
 
 
 def test_only_what_is_missing_is_asked() -> None:
@@ -33,8 +45,14 @@ def test_only_what_is_missing_is_asked() -> None:
         "area": "EMEA",
         KeyInput.SOW.value: "https://contoso.sharepoint.com/sow",
     }
-    assert asked(answers) == [KeyInput.STAFFING_PLAN.value, KeyInput.COST_BREAKDOWN.value]
+    assert asked(answers) == [
+        KeyInput.STAFFING_PLAN.value,
+        KeyInput.COST_BREAKDOWN.value,
+        ACCOUNT_TEAM,
+    ]
     answers |= {KeyInput.STAFFING_PLAN.value: "x", KeyInput.COST_BREAKDOWN.value: "y"}
+    assert asked(answers) == [ACCOUNT_TEAM]
+    answers |= {ACCOUNT_TEAM: ["ae@contoso.com"]}
     assert asked(answers) == []
 
 
