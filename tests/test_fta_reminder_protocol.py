@@ -1,0 +1,77 @@
+"""The liaison's reminder of an unaccepted FTA assignment, over HTTP: the real app on a
+stepped clock, its scheduler and outbox relay, the fake Bot Connector counting what arrives.
+Nobody accepted in 2 business days: one reminder, to the liaison; accepted in time: none."""
+
+from datetime import timedelta
+
+import pytest
+
+from app import SCHEDULER
+from cards.fta import ACCEPT_VERB
+from tests.harness import FM, LIAISON, Chat, RunningBot, card_actions, card_text, make_settings
+from tests.schemas import assert_valid_card
+from tests.test_fta_request_protocol import ISAIAH, WORKSHOP, request_fta
+from tests.test_reminder_delivery import (
+    MONDAY_9_IN_LA,
+    ShiftedClock,
+    next_reminder_at,
+    reminders_in,
+    wait_until,
+)
+
+
+@pytest.fixture
+async def assigned(database_url, connector):
+    """FTA-0001 assigned to Isaiah Langer on Monday 09:00 in Los Angeles (the liaison's
+    zone), everyone's chat open."""
+    clock = ShiftedClock(MONDAY_9_IN_LA)
+    async with RunningBot(make_settings(database_url), connector, clock=clock) as bot:
+        fm, liaison, isaiah = Chat(bot, FM), Chat(bot, LIAISON), Chat(bot, ISAIAH)
+        for chat in (fm, liaison, isaiah):
+            await chat.open()
+        confirmation = await request_fta(fm, WORKSHOP)
+        assert "Isaiah Langer is your FastTrack Architect" in confirmation
+        yield bot, clock, liaison, isaiah
+
+
+async def test_nobody_accepting_in_two_business_days_reminds_the_liaison_once(assigned):
+    bot, clock, liaison, _ = assigned
+    scheduler = bot.app[SCHEDULER]
+    due = await next_reminder_at(bot, "FTA-0001")
+    # Wednesday 09:00 in Los Angeles (and the seconds the conversation took).
+    assert timedelta(0) <= due - (MONDAY_9_IN_LA + timedelta(days=2)) < timedelta(minutes=1)
+    clock.now = due - timedelta(minutes=1)
+    assert await scheduler.send_due() == []
+
+    clock.now = due
+    (sent,) = await scheduler.send_due()
+    assert sent.recipient.aad_object_id == LIAISON["aadObjectId"]
+    await wait_until(lambda: reminders_in(liaison))
+    (card,) = reminders_in(liaison)
+    assert_valid_card(card)
+    text = card_text(card)
+    assert "⏰ No FTA has accepted FTA-0001 (Discovery workshop, Contoso)" in text
+    assert "It waits on Isaiah Langer; chase them, or assign another FTA of Americas" in text
+    # The liaison reads the request; Accept and Hand back are the FTA's alone.
+    assert not card_actions(card)
+    # Later the same day: nothing more; the next business day: still overdue.
+    clock.now = due + timedelta(hours=3)
+    assert await scheduler.send_due() == []
+    clock.now = await next_reminder_at(bot, "FTA-0001")
+    assert clock.now - due < timedelta(days=1, minutes=1)  # Thursday 09:00
+    (again,) = await scheduler.send_due()
+    assert again.recipient.aad_object_id == LIAISON["aadObjectId"]
+    await wait_until(lambda: len(reminders_in(liaison)) == 2)
+    assert "⏰ Still no FTA has accepted FTA-0001" in card_text(reminders_in(liaison)[-1])
+
+
+async def test_accepted_in_time_no_reminder(assigned):
+    bot, clock, liaison, isaiah = assigned
+    due = await next_reminder_at(bot, "FTA-0001")
+    card = await isaiah.wait_for_card("FTA request · FTA-0001")
+    clock.now = due - timedelta(hours=1)
+    status, _ = await isaiah.click(card, ACCEPT_VERB)
+    assert status == 200
+    clock.now = due + timedelta(days=5)
+    assert await bot.app[SCHEDULER].send_due() == []
+    assert reminders_in(liaison) == []
