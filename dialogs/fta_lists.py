@@ -1,5 +1,6 @@
-"""FTA requests in `my requests` and `my approvals`: the requester's entries, and the
-assignments waiting on an FTA with their Accept / Hand back cards."""
+"""FTA requests in `my requests` and `my approvals`: the requester's entries; the assignments
+waiting on an FTA, with their Accept / Hand back cards; for the liaison, those no FTA accepted
+in time."""
 
 from __future__ import annotations
 
@@ -29,16 +30,26 @@ class FtaLists:
         )
 
     async def send_my_approvals(self, turn_context: TurnContext, me: Person) -> bool:
-        """The assignments waiting on `me` to accept or hand back, each with its card; False
+        """The assignments waiting on `me` to accept or hand back, and, for a liaison, those
+        of their areas overdue (an FTA's assignment waits on the FTA until then: the liaison
+        hears of it once it is late, as the reminder does); each with its card. False
         (nothing sent) when there are none."""
         waiting = await self._service.my_approvals(me)
-        if not waiting:
-            return False
+        overdue = await self._service.overdue_for(me)
         plural = "s wait" if len(waiting) > 1 else " waits"
-        due = await self._deadlines.next_deadline_texts(waiting, me)
-        lines = [f"- {r.id}: {due[r.id]}" for r in waiting if r.id in due]
-        intro = f"{len(waiting)} FTA assignment{plural} on you to accept or hand back:"
-        await turn_context.send_activity("\n".join([intro, *lines]))
-        for request in waiting:
-            await turn_context.send_activity(card_activity(fta_card(request, me)))
-        return True
+        for requests, intro in (
+            (waiting, f"{len(waiting)} FTA assignment{plural} on you to accept or hand back:"),
+            (
+                overdue,
+                f"{len(overdue)} FTA assignment{'s' if len(overdue) > 1 else ''} of your area "
+                "not accepted in time: chase the FTA, or assign another by hand.",
+            ),
+        ):
+            if not requests:
+                continue
+            due = await self._deadlines.next_deadline_texts(requests, me)
+            lines = [f"- {r.id}: {due[r.id]}" for r in requests if r.id in due]
+            await turn_context.send_activity("\n".join([intro, *lines]))
+            for request in requests:
+                await turn_context.send_activity(card_activity(fta_card(request, me)))
+        return bool(waiting or overdue)

@@ -108,6 +108,21 @@ class DeadlineRepository:
             .order_by(DeadlineRow.due_at, DeadlineRow.id)
         )
 
+    async def overdue(
+        self, kind: DeadlineKind, owner_aad_object_id: str, now: datetime
+    ) -> list[Deadline]:
+        """What a person owes of one kind and is past due, soonest due first."""
+        return await self._fetch(
+            select(DeadlineRow.__table__)
+            .where(
+                DeadlineRow.kind == kind.value,
+                DeadlineRow.owner_aad_object_id == owner_aad_object_id,
+                DeadlineRow.state.in_(PENDING_STATES),
+                DeadlineRow.due_at <= now,
+            )
+            .order_by(DeadlineRow.due_at, DeadlineRow.id)
+        )
+
     async def next_due_of(self, request_ids: Sequence[str]) -> dict[str, Deadline]:
         """Each request's soonest pending deadline, for lists such as `my approvals`."""
         if not request_ids:

@@ -15,7 +15,7 @@ from cards.fta import accepted, fta_card, fta_reminder_card, handed_back, nobody
 from cards.reminders import due_phrase
 from domain import fta_assignment
 from domain.account_team import Mail, mail_lane
-from domain.deadlines import Deadline, DeadlineChange, after_fta_move, reminder_of
+from domain.deadlines import Deadline, DeadlineChange, DeadlineKind, after_fta_move, reminder_of
 from domain.fta_assignment import (
     FtaLoad,
     FtaMoveError,
@@ -28,7 +28,6 @@ from domain.fta_assignment import (
 from domain.outbox import ClaimedMessage, Composed, Message, MessageKind
 from domain.roster import Area, Person, Roster
 from notices.fta_mail import TeamNews, account_team_mail, ftc_help_mail
-from services.deadlines import DeadlineRecords
 from services.reminders import Timetable
 from services.requests import Absences
 
@@ -68,6 +67,14 @@ class Outbox(Protocol):
     def wake(self) -> None: ...
 
 
+class AssignmentDeadlines(Protocol):
+    async def pending_for(self, request_id: str) -> list[Deadline]: ...
+
+    async def overdue(
+        self, kind: DeadlineKind, owner_aad_object_id: str, now: datetime
+    ) -> list[Deadline]: ...
+
+
 class FtaService:
     def __init__(
         self,
@@ -76,7 +83,7 @@ class FtaService:
         outbox: Outbox,
         out_of_office: Absences,
         timetable: Timetable,
-        deadlines: DeadlineRecords,
+        deadlines: AssignmentDeadlines,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
         bot_app_id: str = "",
@@ -168,6 +175,19 @@ class FtaService:
     async def my_approvals(self, person: Person) -> list[FtaRequest]:
         """The assignments waiting on the person to accept or hand back."""
         return await self._repository.waiting_on(person.aad_object_id)
+
+    async def overdue_for(self, liaison: Person) -> list[FtaRequest]:
+        """The assignments of the liaison's areas that no FTA accepted in time: the liaison
+        was reminded of them and chases the FTA, or assigns another by hand. They leave the
+        list once an FTA accepts."""
+        found = []
+        now = self._clock()
+        kind = DeadlineKind.FTA_ASSIGNMENT
+        for deadline in await self._deadlines.overdue(kind, liaison.aad_object_id, now):
+            request = await self._repository.get(deadline.request_id)
+            if request is not None and request.waits_on_fta:
+                found.append(request)
+        return found
 
     async def readable(self, request_id: str, viewer: Person) -> FtaRequest | None:
         """The request if `viewer` may read it; None too when there is no such request."""

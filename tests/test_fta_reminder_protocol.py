@@ -8,7 +8,16 @@ import pytest
 
 from app import SCHEDULER
 from cards.fta import ACCEPT_VERB
-from tests.harness import FM, LIAISON, Chat, RunningBot, card_actions, card_text, make_settings
+from tests.harness import (
+    FM,
+    LIAISON,
+    Chat,
+    RunningBot,
+    card_actions,
+    card_of,
+    card_text,
+    make_settings,
+)
 from tests.schemas import assert_valid_card
 from tests.test_fta_request_protocol import ISAIAH, WORKSHOP, request_fta
 from tests.test_reminder_delivery import (
@@ -75,3 +84,24 @@ async def test_accepted_in_time_no_reminder(assigned):
     clock.now = due + timedelta(days=5)
     assert await bot.app[SCHEDULER].send_due() == []
     assert reminders_in(liaison) == []
+
+
+async def test_once_overdue_the_liaison_finds_it_in_my_approvals_until_an_fta_accepts(assigned):
+    bot, clock, liaison, isaiah = assigned
+    card = await isaiah.wait_for_card("FTA request · FTA-0001")
+    # Before its due date it waits on the FTA alone.
+    (nothing,) = await liaison.say("my approvals")
+    assert nothing["text"] == "Nothing waits on you."
+
+    clock.now = await next_reminder_at(bot, "FTA-0001") + timedelta(hours=1)
+    intro, reply = await liaison.say("my approvals", replies=2)
+    assert intro["text"].startswith(
+        "1 FTA assignment of your area not accepted in time: chase the FTA, or assign another"
+    )
+    assert "- FTA-0001: FTA assignment overdue since " in intro["text"]
+    assert "Assigned to Isaiah Langer, waiting for them to accept" in card_text(card_of(reply))
+    assert not card_actions(card_of(reply))
+
+    await isaiah.click(card, ACCEPT_VERB)
+    (nothing,) = await liaison.say("my approvals")
+    assert nothing["text"] == "Nothing waits on you."
