@@ -228,6 +228,7 @@ def create_app(
             timetable,
             deadlines,
             clock,
+            delivery_log=outbox,
             bot_app_id=settings.microsoft_app_id,
         )
         deadline_service = DeadlineService(deadlines, timetable, clock)

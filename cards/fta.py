@@ -7,6 +7,7 @@ import copy
 from collections.abc import Mapping, Sequence
 
 from cards.elements import adaptive_card, attention, execute_action
+from cards.my_requests import delivery_summary, mail_summary
 from domain.deadlines import Reason, Reminder
 from domain.fta_assignment import (
     REQUEST_TYPE_LABELS,
@@ -15,6 +16,7 @@ from domain.fta_assignment import (
     KeyInput,
     key_input_label,
 )
+from domain.outbox import DeliveryRecord, MessageKind
 from domain.roster import Person
 
 ACCEPT_VERB = "fta_accept"
@@ -174,10 +176,11 @@ def my_fta_requests(
     reader_id: str,
     ftc_help_mailbox: str,
     deadlines: Mapping[str, str],
+    deliveries: Mapping[str, list[DeliveryRecord]],
 ) -> list[dict]:
     """The reader's FTA requests as entries of `my requests`: where each went, who has it,
     accepted or waiting (on whom), each hand back and to whom; `deadlines`: the next
-    deadline of each in words."""
+    deadline of each in words; `deliveries`: what became of each one's messages."""
     entries = []
     for request in requests:
         items: list[dict] = [
@@ -199,6 +202,13 @@ def my_fta_requests(
         ]
         if request.id in deadlines:
             items.append(_line(f"⏰ {deadlines[request.id]}"))
+        records = deliveries.get(request.id, [])
+        for summary in (
+            delivery_summary([r for r in records if r.kind is not MessageKind.FTA_MAIL]),
+            mail_summary([r for r in records if r.kind is MessageKind.FTA_MAIL]),
+        ):
+            if summary:
+                items.append(_line(summary) | {"isSubtle": True, "size": "Small"})
         entries.append({"type": "Container", "separator": True, "items": items})
     return entries
 

@@ -27,6 +27,7 @@ class FtaLists:
             reader_id=me.aad_object_id,
             ftc_help_mailbox=self._ftc_help_mailbox,
             deadlines=await self._deadlines.next_deadline_texts(requests, me),
+            deliveries=await self._service.deliveries(requests),
         )
 
     async def send_my_approvals(self, turn_context: TurnContext, me: Person) -> bool:

@@ -25,11 +25,11 @@ from domain.fta_assignment import (
     place,
     request_type_of,
 )
-from domain.outbox import ClaimedMessage, Composed, Message, MessageKind
+from domain.outbox import ClaimedMessage, Composed, DeliveryRecord, Message, MessageKind
 from domain.roster import Area, Person, Roster
 from notices.fta_mail import TeamNews, account_team_mail, ftc_help_mail
 from services.reminders import Timetable
-from services.requests import Absences
+from services.requests import Absences, DeliveryLog
 
 # Builds the request once its id and the area's FTA loads are known: the request, its
 # messages and the deadlines it opens.
@@ -86,8 +86,10 @@ class FtaService:
         deadlines: AssignmentDeadlines,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
+        delivery_log: DeliveryLog,
         bot_app_id: str = "",
     ) -> None:
+        self._delivery_log = delivery_log
         self._timetable = timetable
         self._deadlines = deadlines
         self._bot_app_id = bot_app_id  # for the link to the bot in mails
@@ -188,6 +190,13 @@ class FtaService:
             if request is not None and request.waits_on_fta:
                 found.append(request)
         return found
+
+    async def deliveries(self, requests: Sequence[FtaRequest]) -> dict[str, list[DeliveryRecord]]:
+        """What became of each request's messages (the FTA's card, reminders, mail)."""
+        by_request: dict[str, list[DeliveryRecord]] = {request.id: [] for request in requests}
+        for record in await self._delivery_log.deliveries(list(by_request)):
+            by_request[record.request_id].append(record)
+        return by_request
 
     async def readable(self, request_id: str, viewer: Person) -> FtaRequest | None:
         """The request if `viewer` may read it; None too when there is no such request."""

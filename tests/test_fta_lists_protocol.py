@@ -2,6 +2,8 @@
 went, who has it, accepted or waiting, each hand back and to whom, and the due date, worded to
 them; the FTA finds the assignments waiting on them with Accept and Hand back."""
 
+import asyncio
+
 from cards.fta import ACCEPT_VERB, HAND_BACK_VERB, REASON_INPUT
 from tests.harness import FM, LIAISON, Chat, card_actions, card_of, card_text
 from tests.schemas import assert_valid_card
@@ -43,6 +45,14 @@ async def test_the_requester_follows_an_fta_request_from_assignment_to_accept(bo
     text = await my_requests(fm)
     assert "Accepted by Megan Bowen" in text
     assert "⏰" not in text  # nothing is due any more
+
+    # What became of the messages: the FTAs' cards, the account team's and FTCHelp's mail.
+    team = "Mail: recorded, not sent (dry run), for ae@contoso.com, csm@contoso.com"
+    async with asyncio.timeout(5):
+        while team not in (text := await my_requests(fm)) or "waiting to be sent" in text:
+            await asyncio.sleep(0.05)
+    assert "Messages: 2 delivered" in text  # Isaiah's card, then Megan's
+    assert "Mail: recorded, not sent (dry run), for ftchelp@contoso.com" in text
 
 
 async def test_the_fta_finds_the_assignment_in_my_approvals_and_accepts_it_there(bot):

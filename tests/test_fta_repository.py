@@ -14,6 +14,7 @@ from domain.out_of_office import Absence
 from domain.roster import Person
 from persistence.deadlines import DeadlineRepository
 from persistence.fta import FtaRepository
+from persistence.outbox import OutboxRepository
 from services.fta import FtaService
 from services.reminders import Timetable
 from services.working_hours import RosterWorkingHours
@@ -62,6 +63,7 @@ def fta_service(
         Timetable(SlaPolicy(), RosterWorkingHours(ROSTER)),
         DeadlineRepository(engine, ROSTER),
         clock,
+        delivery_log=OutboxRepository(engine),
     )
 
 
