@@ -34,7 +34,7 @@ from dialogs.request_commands import (
 )
 from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
 from domain.deadlines import DeadlineKind, SlaPolicy
-from domain.outbox import ClaimedMessage, Composed, MessageKind
+from domain.outbox import ClaimedMessage, Composed, MessageKind, SendOutcome
 from domain.requests import RequestKind
 from domain.roster import Roster
 from graph.dry_run import DryRunMailer
@@ -56,7 +56,7 @@ from services.deadlines import DeadlineService
 from services.delivery import Couriers
 from services.fta import FtaService
 from services.graph_ports import GraphPorts
-from services.outbox import Compose, Relay, RelayPolicy
+from services.outbox import Compose, Relay, RelayPolicy, Undelivered
 from services.people import Addresses, OutOfOffice
 from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
 from services.requests import RequestKindSpec, RequestService
@@ -135,14 +135,31 @@ def compose_by_kind(requests: Compose, fta: Compose) -> Compose:
     message by the requests'."""
 
     async def compose(message: ClaimedMessage) -> Composed | None:
-        if message.kind in (MessageKind.FTA_CARD, MessageKind.FTA_MAIL) or (
-            message.kind is MessageKind.REMINDER
-            and message.payload.get("kind") == DeadlineKind.FTA_ASSIGNMENT.value
-        ):
+        if _of_fta_request(message):
             return await fta(message)
         return await requests(message)
 
     return compose
+
+
+def undelivered_by_kind(requests: Undelivered, fta: Undelivered) -> Undelivered:
+    """What Teams would not take is handled by the service that rendered it."""
+
+    async def undelivered(message: ClaimedMessage, outcome: SendOutcome) -> None:
+        if _of_fta_request(message):
+            await fta(message, outcome)
+        else:
+            await requests(message, outcome)
+
+    return undelivered
+
+
+def _of_fta_request(message: ClaimedMessage) -> bool:
+    """An FTA request's card or mail, or the reminder of its assignment."""
+    return message.kind in (MessageKind.FTA_CARD, MessageKind.FTA_MAIL) or (
+        message.kind is MessageKind.REMINDER
+        and message.payload.get("kind") == DeadlineKind.FTA_ASSIGNMENT.value
+    )
 
 
 def relay_policy(settings: Settings) -> RelayPolicy:
@@ -229,6 +246,7 @@ def create_app(
             deadlines,
             clock,
             delivery_log=outbox,
+            queue=outbox,
             bot_app_id=settings.microsoft_app_id,
         )
         deadline_service = DeadlineService(deadlines, timetable, clock)
@@ -270,7 +288,10 @@ def create_app(
             fta,
             fta_lists,
         )
-        relay.start(compose_by_kind(requests.compose, fta.compose), requests.undelivered)
+        relay.start(
+            compose_by_kind(requests.compose, fta.compose),
+            undelivered_by_kind(requests.undelivered, fta.undelivered),
+        )
         scheduler.start()
         yield
         await scheduler.stop()

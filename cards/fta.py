@@ -150,24 +150,41 @@ def confirmation(request: FtaRequest, ftc_help_mailbox: str) -> str:
     )
 
 
-def fta_reminder_card(reminder: Reminder, request: FtaRequest, viewer: Person, due: str) -> dict:
-    """The liaison's reminder: no FTA accepted in time. The request's card (read-only: the
-    liaison chases the FTA, or assigns another by hand) under a line saying so."""
+def fta_reminder_text(reminder: Reminder, request: FtaRequest, due: str) -> str:
+    """Why the liaison is reminded: no FTA accepted in time."""
     what = f"{request.id} ({REQUEST_TYPE_LABELS[request.request_type]}, {request.customer})"
     fta = request.fta.display_name if request.fta else "nobody"
     lead = "Still no FTA has" if reminder.reason is Reason.STILL_OVERDUE else "No FTA has"
+    return (
+        f"⏰ {lead} accepted {what}: the FTA assignment is {due}. It waits on {fta}; chase "
+        f"them, or assign another FTA of {request.area.name} by hand."
+    )
+
+
+def fta_reminder_card(reminder: Reminder, request: FtaRequest, viewer: Person, due: str) -> dict:
+    """The liaison's reminder: the request's card (read-only: the liaison chases the FTA, or
+    assigns another by hand) under a line saying why."""
     card = copy.deepcopy(fta_card(request, viewer))
     card["body"] = [
         {
             "type": "TextBlock",
-            "text": f"⏰ {lead} accepted {what}: the FTA assignment is {due}. It waits on "
-            f"{fta}; chase them, or assign another FTA of {request.area.name} by hand.",
+            "text": fta_reminder_text(reminder, request, due),
             "wrap": True,
             "weight": "Bolder",
         },
         *card["body"],
     ]
     return card
+
+
+def assigned_to_you(request: FtaRequest) -> str:
+    """Mailed to an FTA Teams will not let the bot reach."""
+    return (
+        f"{request.id} ({REQUEST_TYPE_LABELS[request.request_type]} for {request.customer}, "
+        f"requested by {request.requester.display_name}) is assigned to you by the workload "
+        "balancer and waits for you to accept it or hand it back. The FastTrack bot cannot "
+        "reach you in Teams: open it there to answer."
+    )
 
 
 def my_fta_requests(

@@ -52,6 +52,21 @@ def ftc_help_mail(request: FtaRequest) -> MailContent:
     return MailContent(f"FTCHelp: {kind} {request.id} for {request.customer}{about}", body)
 
 
+def fta_notice_mail(request: FtaRequest, text: str, bot_app_id: str) -> MailContent:
+    """A card or reminder of an FTA request that Teams would not take, by mail instead."""
+    paragraphs = [
+        f"<p>{escape(text)}</p>",
+        "<p>The FastTrack bot could not reach you in Teams (it may be blocked or removed "
+        "there), so this comes by mail.</p>",
+    ]
+    if bot_app_id:
+        paragraphs.append(
+            f'<p><a href="{escape(teams_link(bot_app_id))}">Open the FastTrack bot in Teams</a></p>'
+        )
+    kind = REQUEST_TYPE_LABELS[request.request_type]
+    return MailContent(f"{request.id}: {kind} for {request.customer}", "\n".join(paragraphs))
+
+
 class TeamEvent(StrEnum):
     ASSIGNED = "assigned"
     ACCEPTED = "accepted"

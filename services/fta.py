@@ -11,11 +11,26 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from cards.approval import notice_card
-from cards.fta import accepted, fta_card, fta_reminder_card, handed_back, nobody_available
+from cards.fta import (
+    accepted,
+    assigned_to_you,
+    fta_card,
+    fta_reminder_card,
+    fta_reminder_text,
+    handed_back,
+    nobody_available,
+)
 from cards.reminders import due_phrase
 from domain import fta_assignment
 from domain.account_team import Mail, mail_lane
-from domain.deadlines import Deadline, DeadlineChange, DeadlineKind, after_fta_move, reminder_of
+from domain.deadlines import (
+    Deadline,
+    DeadlineChange,
+    DeadlineKind,
+    Reminder,
+    after_fta_move,
+    reminder_of,
+)
 from domain.fta_assignment import (
     FtaLoad,
     FtaMoveError,
@@ -25,11 +40,19 @@ from domain.fta_assignment import (
     place,
     request_type_of,
 )
-from domain.outbox import ClaimedMessage, Composed, DeliveryRecord, Message, MessageKind
+from domain.outbox import (
+    ClaimedMessage,
+    Composed,
+    DeliveryRecord,
+    Message,
+    MessageKind,
+    SendOutcome,
+    Unreachable,
+)
 from domain.roster import Area, Person, Roster
-from notices.fta_mail import TeamNews, account_team_mail, ftc_help_mail
+from notices.fta_mail import TeamNews, account_team_mail, fta_notice_mail, ftc_help_mail
 from services.reminders import Timetable
-from services.requests import Absences, DeliveryLog
+from services.requests import Absences, DeliveryLog, MessageQueue
 
 # Builds the request once its id and the area's FTA loads are known: the request, its
 # messages and the deadlines it opens.
@@ -87,9 +110,11 @@ class FtaService:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
         delivery_log: DeliveryLog,
+        queue: MessageQueue,
         bot_app_id: str = "",
     ) -> None:
         self._delivery_log = delivery_log
+        self._queue = queue
         self._timetable = timetable
         self._deadlines = deadlines
         self._bot_app_id = bot_app_id  # for the link to the bot in mails
@@ -216,11 +241,13 @@ class FtaService:
             return None
         if message.kind is MessageKind.FTA_MAIL:
             news = TeamNews.of(message.payload)
-            content = (
-                account_team_mail(request, news, self._bot_app_id)
-                if news
-                else ftc_help_mail(request)
-            )
+            text = str(message.payload.get("text", ""))
+            if text:  # a card or reminder Teams would not take
+                content = fta_notice_mail(request, text, self._bot_app_id)
+            elif news:
+                content = account_team_mail(request, news, self._bot_app_id)
+            else:
+                content = ftc_help_mail(request)
             address = message.recipient_name
             return Composed(
                 mail=Mail((address,), content.subject, content.html_body, str(message.id))
@@ -233,7 +260,43 @@ class FtaService:
             return None
         return Composed(card=fta_card(request, request.fta), version=request.version)
 
+    async def undelivered(self, message: ClaimedMessage, outcome: SendOutcome) -> None:
+        """Teams refuses the FTA's card or the liaison's reminder (blocked, uninstalled): its
+        gist goes by mail to their roster address. (No chat yet: it waits for them.)"""
+        if not isinstance(outcome, Unreachable) or message.request_id is None:
+            return
+        request = await self._repository.get(message.request_id)
+        if request is None:
+            return
+        area = request.area
+        recipient = message.recipient_aad_object_id
+        people = [f.person for f in area.ftas] + [area.liaison, area.backup, area.director]
+        person = next((p for p in people if p.aad_object_id == recipient and p.email), None)
+        if person is None:
+            return
+        text = ""
+        if message.kind is MessageKind.FTA_CARD and request.waits_on_fta and request.fta == person:
+            text = assigned_to_you(request)
+        elif message.kind is MessageKind.REMINDER:
+            reminder = await self._still_owed(request, message)
+            if reminder is not None:
+                text = fta_reminder_text(reminder, request, await self._due(request, reminder))
+        if text:
+            mailbox = Person(person.email, mail_lane(person.email), person.email)
+            key = f"mail-for:{message.dedupe_key}"
+            mail = Message(MessageKind.FTA_MAIL, mailbox, request.id, key, payload={"text": text})
+            await self._queue.add([mail], self._clock())
+            self._outbox.wake()
+
     async def _reminder(self, request: FtaRequest, message: ClaimedMessage) -> Composed | None:
+        reminder = await self._still_owed(request, message)
+        if reminder is None:
+            return None
+        due = await self._due(request, reminder)
+        card = fta_reminder_card(reminder, request, reminder.recipient, due)
+        return Composed(card=card, version=request.version)
+
+    async def _still_owed(self, request: FtaRequest, message: ClaimedMessage) -> Reminder | None:
         """The liaison's reminder, unless an FTA accepted (or nobody is left to) since it fell
         due: its deadline is closed then."""
         viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
@@ -242,15 +305,18 @@ class FtaService:
         pending = {d.key for d in await self._deadlines.pending_for(request.id)}
         if key not in pending or not request.waits_on_fta:
             return None
+        return reminder
+
+    async def _due(self, request: FtaRequest, reminder: Reminder) -> str:
+        """When the reminder's deadline is due, in the reader's time zone and the area's
+        calendar."""
+        viewer = reminder.recipient
         zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
         now = self._clock()
         left = request.area.calendar.business_days_between(
             now.astimezone(zone).date(), reminder.due_at.astimezone(zone).date()
         )
-        due = due_phrase(reminder.due_at, left, now, zone)
-        return Composed(
-            card=fta_reminder_card(reminder, request, viewer, due), version=request.version
-        )
+        return due_phrase(reminder.due_at, left, now, zone)
 
     async def _move(self, request_id: str, actor: Person, change: MoveFtaRequest) -> dict:
         unknown = notice_card(f"There is no request {request_id} that you can see.")

@@ -2,12 +2,15 @@
 stepped clock, its scheduler and outbox relay, the fake Bot Connector counting what arrives.
 Nobody accepted in 2 business days: one reminder, to the liaison; accepted in time: none."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
 from app import SCHEDULER
 from cards.fta import ACCEPT_VERB
+from tests.fakes.graph import sent_message
+from tests.fakes.identity import FakeTokenCredential
 from tests.harness import (
     FM,
     LIAISON,
@@ -19,6 +22,10 @@ from tests.harness import (
     make_settings,
 )
 from tests.schemas import assert_valid_card
+from tests.test_account_team_mail_protocol import (  # noqa: F401  (the fake Graph fixture)
+    graph,
+    mail_settings,
+)
 from tests.test_fta_request_protocol import ISAIAH, WORKSHOP, request_fta
 from tests.test_reminder_delivery import (
     MONDAY_9_IN_LA,
@@ -105,3 +112,44 @@ async def test_once_overdue_the_liaison_finds_it_in_my_approvals_until_an_fta_ac
     await isaiah.click(card, ACCEPT_VERB)
     (nothing,) = await liaison.say("my approvals")
     assert nothing["text"] == "Nothing waits on you."
+
+
+BLOCKED = '{"error": {"code": "ConversationBlockedByUser", "message": "User blocked"}}'
+
+
+def mails_to(fake_graph, address: str) -> list[dict]:
+    messages = [sent_message(call) for call in fake_graph.mail]
+    return [m for m in messages if m["toRecipients"] == [{"emailAddress": {"address": address}}]]
+
+
+async def test_whom_teams_refuses_gets_the_fta_card_or_the_reminder_by_mail(
+    database_url,
+    connector,
+    graph,  # noqa: F811  (the fixture)
+):
+    clock = ShiftedClock(MONDAY_9_IN_LA)
+    settings = mail_settings(database_url, graph)
+    fakes = {"graph_credential": FakeTokenCredential(), "clock": clock}
+    async with RunningBot(settings, connector, **fakes) as bot:
+        fm, liaison, isaiah = Chat(bot, FM), Chat(bot, LIAISON), Chat(bot, ISAIAH)
+        for chat in (fm, liaison, isaiah):
+            await chat.open()
+        connector.fail_next(1, 403, body=BLOCKED, conversation_id=isaiah.conversation_id)
+        await request_fta(fm, WORKSHOP)
+        async with asyncio.timeout(5):
+            while not mails_to(graph, "isaiah.langer@contoso.com"):
+                await asyncio.sleep(0.05)
+        (card_by_mail,) = mails_to(graph, "isaiah.langer@contoso.com")
+        assert card_by_mail["subject"] == "FTA-0001: Discovery workshop for Contoso"
+        assert "is assigned to you by the workload balancer" in card_by_mail["body"]["content"]
+
+        clock.now = await next_reminder_at(bot, "FTA-0001")
+        connector.fail_next(1, 403, body=BLOCKED, conversation_id=liaison.conversation_id)
+        (sent,) = await bot.app[SCHEDULER].send_due()
+        assert sent.recipient.display_name == "Adele Vance"
+        async with asyncio.timeout(5):
+            while not mails_to(graph, "adele.vance@contoso.com"):
+                await asyncio.sleep(0.05)
+    (reminder_by_mail,) = mails_to(graph, "adele.vance@contoso.com")
+    assert "No FTA has accepted FTA-0001" in reminder_by_mail["body"]["content"]
+    assert "could not reach you in Teams" in reminder_by_mail["body"]["content"]

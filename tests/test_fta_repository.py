@@ -64,6 +64,7 @@ def fta_service(
         DeadlineRepository(engine, ROSTER),
         clock,
         delivery_log=OutboxRepository(engine),
+        queue=OutboxRepository(engine),
     )
 
 
