@@ -24,7 +24,7 @@ from cards.welcome import MenuItem
 from config.roster import load_roster
 from config.settings import ConfigurationError, GraphCredential, Settings, load_settings
 from dialogs.benefit_scope import benefit_scope_conversation
-from dialogs.fta_lists import FtaLists
+from dialogs.fta_commands import FtaCommands
 from dialogs.fta_request import fta_request_conversation
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
 from dialogs.request_commands import (
@@ -250,7 +250,7 @@ def create_app(
             bot_app_id=settings.microsoft_app_id,
         )
         deadline_service = DeadlineService(deadlines, timetable, clock)
-        fta_lists = FtaLists(fta, deadline_service, roster.ftc_help_mailbox)
+        fta_commands = FtaCommands(fta, deadline_service, roster.ftc_help_mailbox)
         scheduler = ReminderScheduler(
             deadlines, timetable, SchedulerPolicy(), on_reminders=relay.wake, clock=clock
         )
@@ -269,7 +269,7 @@ def create_app(
                 fta_request_conversation(fta, roster),
                 benefit_scope_conversation(),
             ],
-            commands=request_commands(requests, outcomes, deadline_service, fta_lists),
+            commands=request_commands(requests, outcomes, deadline_service, fta_commands),
             submitted_before=submitted_before(requests),
         )
         app[ENGINE] = engine
@@ -286,7 +286,7 @@ def create_app(
             outcomes,
             deadline_service,
             fta,
-            fta_lists,
+            fta_commands,
         )
         relay.start(
             compose_by_kind(requests.compose, fta.compose),

@@ -34,7 +34,7 @@ from cards.approval import notice_card
 from cards.my_requests import my_requests_card
 from cards.reminders import partner_contact_reply, snoozed_text
 from cards.step_form import FORM_VERB
-from dialogs.fta_lists import FtaLists
+from dialogs.fta_commands import FtaCommands
 from dialogs.main_dialog import HELP_WORDS, MainDialog, normalise_command
 from dialogs.request_commands import person_of, send_card
 from domain.deadlines import SnoozeError
@@ -64,10 +64,10 @@ class FastTrackBot(ActivityHandler):
         outcomes: dict,
         deadlines: DeadlineService,
         fta: FtaService,
-        fta_lists: FtaLists,
+        fta_commands: FtaCommands,
     ) -> None:
         self._fta = fta
-        self._fta_lists = fta_lists
+        self._fta_commands = fta_commands
         self._conversation_state = conversation_state
         self._main_dialog = main_dialog
         self._directory = directory
@@ -191,6 +191,11 @@ class FastTrackBot(ActivityHandler):
             return await self._fta.hand_back(
                 action.request_id, actor, action.version, action.reason
             )
+        if isinstance(action, Snooze):
+            # From the liaison's reminder of an FTA assignment.
+            snoozed = await self._fta_commands.snooze(action.request_id, actor, action.until)
+            if snoozed is not None:
+                return snoozed
         request = await self._requests.readable(action.request_id, actor)
         if request is None:
             # The same words whether it does not exist or is not theirs: ids are sequential.
@@ -231,7 +236,7 @@ class FastTrackBot(ActivityHandler):
                 decisions=await self._requests.decisions(mine),
                 notice=result.notice,
                 deadlines=due,
-                more=await self._fta_lists.my_requests(actor),
+                more=await self._fta_commands.my_requests(actor),
             )
         return result.card
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from cards.elements import adaptive_card, attention, execute_action
 from cards.my_requests import delivery_summary, mail_summary
+from cards.reminders import snooze_section
 from domain.deadlines import Reason, Reminder
 from domain.fta_assignment import (
     REQUEST_TYPE_LABELS,
@@ -161,9 +163,11 @@ def fta_reminder_text(reminder: Reminder, request: FtaRequest, due: str) -> str:
     )
 
 
-def fta_reminder_card(reminder: Reminder, request: FtaRequest, viewer: Person, due: str) -> dict:
+def fta_reminder_card(
+    reminder: Reminder, request: FtaRequest, viewer: Person, due: str, today: date
+) -> dict:
     """The liaison's reminder: the request's card (read-only: the liaison chases the FTA, or
-    assigns another by hand) under a line saying why."""
+    assigns another by hand) under a line saying why, with a snooze below."""
     card = copy.deepcopy(fta_card(request, viewer))
     card["body"] = [
         {
@@ -173,6 +177,7 @@ def fta_reminder_card(reminder: Reminder, request: FtaRequest, viewer: Person, d
             "weight": "Bolder",
         },
         *card["body"],
+        *snooze_section(request.id, today),
     ]
     return card
 

@@ -122,11 +122,11 @@ def reminder_card(
             for answer, title, style in PARTNER_CONTACT_CHOICES
         ]
     if reminder.reason is not Reason.TARGET_DATE:
-        card["body"] += snooze_section(request, today)
+        card["body"] += snooze_section(request.id, today)
     return card
 
 
-def snooze_section(request: Request, today: date) -> list[dict]:
+def snooze_section(request_id: str, today: date) -> list[dict]:
     """A date (tomorrow at the earliest) and a Snooze button."""
     tomorrow = today + timedelta(days=1)
     return [
@@ -145,7 +145,7 @@ def snooze_section(request: Request, today: date) -> list[dict]:
                     SNOOZE_VERB,
                     "Snooze",
                     "default",
-                    {"verb": SNOOZE_VERB, "requestId": request.id},
+                    {"verb": SNOOZE_VERB, "requestId": request_id},
                 )
             ],
         },

@@ -10,7 +10,7 @@ from bot.card_activity import card_activity
 from bot.references import conversation_type
 from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
-from dialogs.fta_lists import FtaLists
+from dialogs.fta_commands import FtaCommands
 from dialogs.main_dialog import Command, Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog, Submitted, SubmittedBefore
 from domain.requests import Request
@@ -49,7 +49,7 @@ def submitted_before(service: RequestService) -> SubmittedBefore:
 
 
 def request_commands(
-    service: RequestService, outcomes: dict, deadlines: DeadlineService, fta: FtaLists
+    service: RequestService, outcomes: dict, deadlines: DeadlineService, fta: FtaCommands
 ) -> list[Command]:
     async def my_requests(turn_context: TurnContext) -> None:
         me = person_of(turn_context.activity.from_property)

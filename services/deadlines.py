@@ -10,6 +10,7 @@ from typing import Protocol
 
 from cards.reminders import next_deadline_text
 from domain.deadlines import Deadline, SnoozeError
+from domain.fta_assignment import FtaRequest
 from domain.requests import Request
 from domain.roster import Person
 from services.reminders import Timetable
@@ -53,7 +54,7 @@ class DeadlineService:
         self._timetable = timetable
         self._clock = clock
 
-    async def snooze(self, request: Request, person: Person, until: date) -> int:
+    async def snooze(self, request: Request | FtaRequest, person: Person, until: date) -> int:
         """Hold the request's reminders until the start of `until` (each recipient's working
         day); returns how many deadlines were held. Raises SnoozeError (and SnoozeRefused for
         someone the reminders are not about)."""
@@ -104,8 +105,11 @@ class DeadlineService:
         }
 
 
-def _concerns(request: Request, person: Person) -> bool:
-    """The requester and the area's approvers: everyone a request's reminders may reach."""
+def _concerns(request: Request | FtaRequest, person: Person) -> bool:
+    """Everyone a request's reminders may reach: the area's approvers; for an approval
+    request, its requester and whoever it waits on too."""
     area = request.area
-    people = (request.requester, area.liaison, area.backup, area.director, request.waiting_on)
+    people: list[Person | None] = [area.liaison, area.backup, area.director]
+    if isinstance(request, Request):
+        people += [request.requester, request.waiting_on]
     return any(p is not None and p.aad_object_id == person.aad_object_id for p in people)

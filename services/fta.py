@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from cards.approval import notice_card
@@ -280,7 +280,8 @@ class FtaService:
         elif message.kind is MessageKind.REMINDER:
             reminder = await self._still_owed(request, message)
             if reminder is not None:
-                text = fta_reminder_text(reminder, request, await self._due(request, reminder))
+                due, _ = await self._due(request, reminder)
+                text = fta_reminder_text(reminder, request, due)
         if text:
             mailbox = Person(person.email, mail_lane(person.email), person.email)
             key = f"mail-for:{message.dedupe_key}"
@@ -292,8 +293,8 @@ class FtaService:
         reminder = await self._still_owed(request, message)
         if reminder is None:
             return None
-        due = await self._due(request, reminder)
-        card = fta_reminder_card(reminder, request, reminder.recipient, due)
+        due, today = await self._due(request, reminder)
+        card = fta_reminder_card(reminder, request, reminder.recipient, due, today)
         return Composed(card=card, version=request.version)
 
     async def _still_owed(self, request: FtaRequest, message: ClaimedMessage) -> Reminder | None:
@@ -307,16 +308,17 @@ class FtaService:
             return None
         return reminder
 
-    async def _due(self, request: FtaRequest, reminder: Reminder) -> str:
-        """When the reminder's deadline is due, in the reader's time zone and the area's
-        calendar."""
+    async def _due(self, request: FtaRequest, reminder: Reminder) -> tuple[str, date]:
+        """When the reminder's deadline is due, and today's date, in the reader's time zone
+        (business days in the area's calendar)."""
         viewer = reminder.recipient
         zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
         now = self._clock()
+        today = now.astimezone(zone).date()
         left = request.area.calendar.business_days_between(
-            now.astimezone(zone).date(), reminder.due_at.astimezone(zone).date()
+            today, reminder.due_at.astimezone(zone).date()
         )
-        return due_phrase(reminder.due_at, left, now, zone)
+        return due_phrase(reminder.due_at, left, now, zone), today
 
     async def _move(self, request_id: str, actor: Person, change: MoveFtaRequest) -> dict:
         unknown = notice_card(f"There is no request {request_id} that you can see.")

@@ -34,6 +34,7 @@ from tests.test_reminder_delivery import (
     reminders_in,
     wait_until,
 )
+from tests.test_reminder_protocol import invoke
 
 
 @pytest.fixture
@@ -68,8 +69,8 @@ async def test_nobody_accepting_in_two_business_days_reminds_the_liaison_once(as
     text = card_text(card)
     assert "⏰ No FTA has accepted FTA-0001 (Discovery workshop, Contoso)" in text
     assert "It waits on Isaiah Langer; chase them, or assign another FTA of Americas" in text
-    # The liaison reads the request; Accept and Hand back are the FTA's alone.
-    assert not card_actions(card)
+    # The liaison reads the request and may snooze; Accept and Hand back are the FTA's alone.
+    assert [a["verb"] for a in card_actions(card)] == ["snooze"]
     # Later the same day: nothing more; the next business day: still overdue.
     clock.now = due + timedelta(hours=3)
     assert await scheduler.send_due() == []
@@ -79,6 +80,29 @@ async def test_nobody_accepting_in_two_business_days_reminds_the_liaison_once(as
     assert again.recipient.aad_object_id == LIAISON["aadObjectId"]
     await wait_until(lambda: len(reminders_in(liaison)) == 2)
     assert "⏰ Still no FTA has accepted FTA-0001" in card_text(reminders_in(liaison)[-1])
+
+
+async def test_the_liaison_snoozes_the_reminders_from_the_card(assigned):
+    bot, clock, liaison, _ = assigned
+    fm = Chat(bot, FM)
+    clock.now = await next_reminder_at(bot, "FTA-0001")
+    await bot.app[SCHEDULER].send_due()
+    await wait_until(lambda: reminders_in(liaison))
+    (card,) = reminders_in(liaison)
+    until = (clock.now + timedelta(days=7)).date()
+
+    # The requester reads the request, but the reminders are not theirs to snooze.
+    _, refused = await invoke(fm, "snooze", {"requestId": "FTA-0001", "snoozeUntil": str(until)})
+    assert "Only the people FTA-0001's reminders reach can snooze them." in card_text(
+        refused["value"]
+    )
+    status, response = await liaison.click(card, "snooze", snoozeUntil=until.isoformat())
+    assert status == 200
+    text = card_text(response["value"])
+    assert f"Reminders about FTA-0001 are snoozed until {until:%a} {until.day} {until:%b}" in text
+    assert "FTA request · FTA-0001" in text
+    snoozed_until = await next_reminder_at(bot, "FTA-0001")
+    assert snoozed_until.date() >= until
 
 
 async def test_accepted_in_time_no_reminder(assigned):

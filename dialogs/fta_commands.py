@@ -1,19 +1,24 @@
-"""FTA requests in `my requests` and `my approvals`: the requester's entries; the assignments
-waiting on an FTA, with their Accept / Hand back cards; for the liaison, those no FTA accepted
-in time."""
+"""What people do with FTA requests outside their conversation and the FTA's card: `my
+requests` (the requester's entries), `my approvals` (the assignments waiting on an FTA, with
+Accept / Hand back; for the liaison, those no FTA accepted in time), and Snooze on the
+liaison's reminder."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from botbuilder.core import TurnContext
 
 from bot.card_activity import card_activity
 from cards.fta import fta_card, my_fta_requests
+from cards.reminders import snoozed_text
+from domain.deadlines import SnoozeError
 from domain.roster import Person
 from services.deadlines import DeadlineService
 from services.fta import FtaService
 
 
-class FtaLists:
+class FtaCommands:
     def __init__(self, service: FtaService, deadlines: DeadlineService, ftc_help_mailbox: str):
         self._service = service
         self._deadlines = deadlines
@@ -54,3 +59,15 @@ class FtaLists:
             for request in requests:
                 await turn_context.send_activity(card_activity(fta_card(request, me)))
         return bool(waiting or overdue)
+
+    async def snooze(self, request_id: str, actor: Person, until: date) -> dict | None:
+        """Snooze from the liaison's reminder: the request's card saying until when, or why
+        not; None when `request_id` is no FTA request the actor may read."""
+        request = await self._service.readable(request_id, actor)
+        if request is None:
+            return None
+        try:
+            await self._deadlines.snooze(request, actor, until)
+        except SnoozeError as refusal:
+            return fta_card(request, actor, str(refusal))
+        return fta_card(request, actor, snoozed_text(request.id, until))
