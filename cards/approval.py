@@ -11,7 +11,13 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from cards.elements import adaptive_card, attention, execute_action
+from cards.elements import (
+    adaptive_card,
+    attention,
+    cancel_confirmation,
+    execute_action,
+    toggle_action,
+)
 from domain.questionnaire import Question, render_answer
 from domain.requests import AuditEntry, Move, Request, Status
 
@@ -94,6 +100,7 @@ def approval_card(
             },
             "userIds": list(approver_user_ids),
         }
+    confirm: dict | None = None
     if choices is not None:
         label, buttons = choices
         if request.status is Status.MORE_INFO_REQUESTED:
@@ -108,11 +115,20 @@ def approval_card(
                 "separator": True,
             }
         )
-        card["actions"] = [
-            execute_button(request, move, title, style) for move, title, style in buttons
-        ]
+        actions: list[dict] = []
+        for move, title, style in buttons:
+            if move is Move.CANCEL:
+                # Like `my requests`: the click only asks; the move is behind "Yes, cancel".
+                yes = execute_button(request, move, f"Yes, cancel {request.id}", style)
+                confirm = cancel_confirmation(request.id, yes)
+                actions.append(toggle_action(title, confirm["id"]))
+            else:
+                actions.append(execute_button(request, move, title, style))
+        card["actions"] = actions
     if notice:
         body.append(_notice(notice))
+    if confirm:
+        body.append(confirm)  # last: it opens right above the buttons
     return card
 
 
@@ -219,9 +235,7 @@ def _toggle(title: str, target: str) -> dict:
     return {
         "type": "ActionSet",
         "spacing": "Small",
-        "actions": [
-            {"type": "Action.ToggleVisibility", "title": title, "targetElements": [target]}
-        ],
+        "actions": [toggle_action(title, target)],
     }
 
 

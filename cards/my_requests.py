@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from cards.approval import execute_button
-from cards.elements import adaptive_card, attention
+from cards.elements import adaptive_card, attention, cancel_confirmation, toggle_action
 from domain.outbox import DeliveryRecord, MessageKind, MessageState
 from domain.requests import AuditEntry, Move, Request, Status
 
@@ -93,8 +93,11 @@ def my_requests_card(
         actions = []
         confirm: dict | None = None
         if request.status in (Status.SUBMITTED, Status.MORE_INFO_REQUESTED):
-            confirm = _cancel_confirmation(request)
-            actions.append(_toggle(f"Cancel {request.id}", confirm["id"]))
+            confirm = cancel_confirmation(
+                request.id,
+                _list_button(request, Move.CANCEL, f"Yes, cancel {request.id}", "destructive"),
+            )
+            actions.append(toggle_action(f"Cancel {request.id}", confirm["id"]))
         if request.status is Status.APPROVED and outcomes.get(request.kind):
             items.append(
                 {
@@ -172,35 +175,6 @@ def _status_line(request: Request, decision: AuditEntry | None) -> str:
         return request.status.label
     said = f": “{decision.comment}”" if decision.comment else ""
     return f"{request.status.label} by {decision.actor.display_name}{said}"
-
-
-def _cancel_confirmation(request: Request) -> dict:
-    """Hidden until "Cancel" is pressed: one click on the list must not withdraw a request."""
-    confirm_id = f"confirm_cancel_{request.id}"
-    return {
-        "type": "Container",
-        "id": confirm_id,
-        "isVisible": False,
-        "style": "emphasis",
-        "items": [
-            {
-                "type": "TextBlock",
-                "wrap": True,
-                "text": f"Cancel {request.id} for good? The approver is told.",
-            },
-            {
-                "type": "ActionSet",
-                "actions": [
-                    _list_button(request, Move.CANCEL, f"Yes, cancel {request.id}", "destructive"),
-                    _toggle("Keep it", confirm_id),
-                ],
-            },
-        ],
-    }
-
-
-def _toggle(title: str, element_id: str) -> dict:
-    return {"type": "Action.ToggleVisibility", "title": title, "targetElements": [element_id]}
 
 
 def _list_button(request: Request, move: Move, title: str, style: str) -> dict:
