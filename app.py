@@ -92,6 +92,8 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
             ),
             non_standard_delivery.NO_COMMITMENT,
             outcomes=non_standard_delivery.OUTCOMES,
+            highlights=non_standard_delivery.highlights,
+            flags=non_standard_delivery.flags,
         ),
         RequestKindSpec(
             RequestKind.COVID_TRIAGE,
@@ -108,6 +110,8 @@ def request_kinds(roster: Roster) -> list[RequestKindSpec]:
             covid_triage.CONFIRMATION,
             outcomes=covid_triage.OUTCOMES,
             highlights=covid_tasks.highlights,
+            notes_are_a_checklist=True,
+            flags=covid_triage.flags,
             deadlines_at_submission=covid_triage.deadlines_at_submission,
         ),
         RequestKindSpec(

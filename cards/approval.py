@@ -26,6 +26,10 @@ COMMENT_INPUT = "comment"
 COMMENT_MAX_LENGTH = 2000
 ANSWERS_ID = "allAnswers"
 HISTORY_ID = "earlierHistory"
+CHECKLIST_ID = "checklist"
+# A key fact longer than this is cut, at a word, with "…": the whole answer is under "Show all
+# answers", and the card stays one screen tall whatever was typed (answers take 2,000 chars).
+FACT_LENGTH = 130
 # Every request names these; the card's first line says them.
 _SHOWN_ABOVE = frozenset({"customer", "area"})
 _URL = re.compile(r"https?://\S+")
@@ -38,7 +42,7 @@ _CHOICES = {
         (
             (Move.APPROVE, "Approve", "positive"),
             (Move.DECLINE, "Decline", "destructive"),
-            (Move.ASK_MORE_INFO, "Ask for more information", "default"),
+            (Move.ASK_MORE_INFO, "Ask for more info", "default"),  # one row with the others
         ),
     ),
     Status.DIRECTOR_REVIEW: (
@@ -65,30 +69,47 @@ def approval_card(
     history: list[AuditEntry],
     *,
     notes: Sequence[str] = (),
+    checklist: Sequence[str] = (),
     highlights: Sequence[tuple[str, str]] = (),
+    flags: Sequence[str] = (),
     actionable: bool = False,
     approver_user_ids: Sequence[str] = (),
     notice: str | None = None,
     show_personal: bool = True,
 ) -> dict:
-    """`actionable`: the buttons are on this copy (it is for the person the request waits on:
-    the approver, or the requester when more information was asked for). `show_personal`:
-    answers to personal questions are shown (to the requester and the approvers only).
+    """`flags`: what the request involves that sends it on to the director (funding, a
+    partner), said in its first line. `highlights`: the key facts, each cut to FACT_LENGTH.
+    `notes`: what the approver should read beside the facts; `checklist`: a longer list (e.g.
+    the FTOP tasks and what to record where), folded. `actionable`: the buttons are on this
+    copy (it is for the person the request waits on: the approver, or the requester when more
+    information was asked for). `show_personal`: answers to personal questions are shown (to
+    the requester and the approvers only).
 
     Read in one screen: what is asked and the key facts first, then the comment box and the
-    buttons; the full answers and the older history sit behind toggles. `notice` (why nothing
-    changed, what is missing) sits right above the buttons, where the click was."""
+    buttons; the full answers, the checklist and the older history sit behind toggles.
+    `notice` (why nothing changed, what is missing) sits right above the buttons, where the
+    click was."""
     choices = _CHOICES.get(request.status) if actionable else None
     body: list[dict] = [
         _header(request),
-        {"type": "TextBlock", "text": _asked(request, choices is not None), "wrap": True},
-        {"type": "FactSet", "facts": _key_facts(request, highlights)},
+        {"type": "TextBlock", "text": _asked(request, flags, choices is not None), "wrap": True},
+        _key_facts(request, highlights),
     ]
     body += [
         {"type": "TextBlock", "text": f"ℹ️ {note}", "wrap": True, "spacing": "Small"}
         for note in notes
     ]
-    body += _answers_section(request, questions, show_personal)
+    body += _folded(
+        ("Show all answers", ANSWERS_ID, _answers(request, questions, show_personal)),
+        (
+            f"Show the checklist ({len(checklist)})",
+            CHECKLIST_ID,
+            [
+                {"type": "TextBlock", "text": f"ℹ️ {line}", "wrap": True, "spacing": "Small"}
+                for line in checklist
+            ],
+        ),
+    )
     body += _history_section(history)
     card = adaptive_card(body)
     if request.is_open and approver_user_ids:
@@ -169,12 +190,14 @@ def _header(request: Request) -> dict:
     }
 
 
-def _asked(request: Request, for_the_viewer: bool) -> str:
-    """One line: what this request asks, of whom, and what follows."""
+def _asked(request: Request, flags: Sequence[str], for_the_viewer: bool) -> str:
+    """One line: what this request asks, of whom, what it involves, and what follows."""
     requester = request.requester.display_name
-    what = f"**{request.customer}** ({request.area.name}), raised by {requester}"
+    what = f"**{_clipped(request.customer)}** ({request.area.name}), raised by {requester}"
+    if flags:
+        what += "; " + _in_words(flags)
     if request.needs_director:
-        what += "; the regional director reviews it after the liaison"
+        what += (", so " if flags else "; ") + "the regional director reviews it after the liaison"
     if not request.is_open or request.waiting_on is None:
         return what + "."
     if for_the_viewer and request.status is Status.MORE_INFO_REQUESTED:
@@ -184,32 +207,65 @@ def _asked(request: Request, for_the_viewer: bool) -> str:
     return what + f". Waiting on {request.waiting_on.display_name}."
 
 
-def _key_facts(request: Request, highlights: Sequence[tuple[str, str]]) -> list[dict]:
-    facts = [{"title": "Submitted", "value": _when(request.submitted_at)}]
-    facts += [{"title": title, "value": _linked(value)} for title, value in highlights]
-    return facts
+def _in_words(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _answers_section(
-    request: Request, questions: list[Question], show_personal: bool
-) -> list[dict]:
-    """Every answer, collapsed: customer and area are already in the line above."""
+def _key_facts(request: Request, highlights: Sequence[tuple[str, str]]) -> dict:
+    """One line per fact, its title in bold before it: across the card's whole width, a long
+    value takes fewer lines than in a FactSet's narrow value column."""
+    facts = [("Submitted", _when(request.submitted_at))]
+    facts += [(title, _linked(_clipped(value))) for title, value in highlights]
+    return {
+        "type": "Container",
+        "items": [
+            {"type": "TextBlock", "text": f"**{title}**: {value}", "wrap": True, "spacing": "Small"}
+            for title, value in facts
+        ],
+    }
+
+
+def _clipped(text: str) -> str:
+    """At most FACT_LENGTH characters, cut at a word; a link is left whole (it is shortened
+    where it is shown)."""
+    if len(text) <= FACT_LENGTH or _URL.fullmatch(text):
+        return text
+    cut = text[: FACT_LENGTH - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _folded(*sections: tuple[str, str, list[dict]]) -> list[dict]:
+    """Each (toggle title, element id, items) hidden behind its toggle, the toggles side by side
+    in one row; a section without items is left out."""
+    present = [section for section in sections if section[2]]
+    if not present:
+        return []
+    return [
+        {
+            "type": "ActionSet",
+            "spacing": "Small",
+            "actions": [toggle_action(title, element_id) for title, element_id, _ in present],
+        },
+        *(
+            {"type": "Container", "id": element_id, "isVisible": False, "items": items}
+            for _, element_id, items in present
+        ),
+    ]
+
+
+def _answers(request: Request, questions: list[Question], show_personal: bool) -> list[dict]:
+    """Every answer: customer and area are already in the line at the top."""
     facts = [
         {"title": q.label, "value": _linked(_answer(q, request.answers, show_personal))}
         for q in questions
         if q.applies_to(request.answers) and q.key not in _SHOWN_ABOVE
     ]
-    if not facts:
-        return []
-    return [
-        _toggle("Show all answers", ANSWERS_ID),
-        {
-            "type": "Container",
-            "id": ANSWERS_ID,
-            "isVisible": False,
-            "items": [{"type": "FactSet", "facts": facts}],
-        },
-    ]
+    return [{"type": "FactSet", "facts": facts}] if facts else []
 
 
 def _history_section(history: list[AuditEntry]) -> list[dict]:

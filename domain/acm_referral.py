@@ -482,7 +482,7 @@ def highlights(answers: Mapping[str, object]) -> list[tuple[str, str]]:
                 else "None in the directory; find partners outside it",
             )
         )
-    facts.append(("Partner contact", "Within three business days of the referral"))
+    # When the partners call is in the notes (CONTACT_DEADLINE), not repeated here.
     return facts
 
 

@@ -651,6 +651,11 @@ def needs_director(answers: Mapping[str, object]) -> bool:
     return not_all_in_scope(answers) and ECIF in (CovidAnswers.of(answers).recommendation or [])
 
 
+def flags(answers: Mapping[str, object]) -> list[str]:
+    """What sends the triage on to the regional director, in words for the card's first line."""
+    return ["ECIF funding recommended"] if needs_director(answers) else []
+
+
 def deadlines_at_submission(request: Request, rules: DeadlineRules) -> list[Deadline]:
     """One reminder to the requester on each rollout target date."""
     return [

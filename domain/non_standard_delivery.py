@@ -223,6 +223,30 @@ def needs_director(answers: Mapping[str, object]) -> bool:
     return bool(typed.includes_funding or typed.involves_partner or typed.considerable_effort)
 
 
+def flags(answers: Mapping[str, object]) -> list[str]:
+    """What sends the request on to the regional director, in words for the card's first line."""
+    typed = NsdAnswers.of(answers)
+    return [
+        flag
+        for flag, raised in (
+            ("funding (ECIF)", typed.includes_funding),
+            ("a partner", typed.involves_partner),
+            ("considerable effort", typed.considerable_effort),
+        )
+        if raised
+    ]
+
+
+def highlights(answers: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The facts the liaison decides on, at the top of the approval card."""
+    typed = NsdAnswers.of(answers)
+    return [
+        ("Goal", typed.desired_outcome or ""),
+        ("Cost and effort", typed.cost_and_effort or ""),
+        ("Delivered by", typed.delivered_by or ""),
+    ]
+
+
 def deal_artifacts(answers: Mapping[str, object]) -> tuple[list[str], list[str]]:
     """(present, missing) deal artifact labels; both empty unless a partner delivers."""
     typed = NsdAnswers.of(answers)

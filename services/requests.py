@@ -157,6 +157,12 @@ class RequestKindSpec:
     outcomes: tuple[str, ...] = ()  # what the FM may record once approved
     # The kind's own section on the approval card: (title, value) facts from the answers.
     highlights: Callable[[dict], list[tuple[str, str]]] = lambda answers: []
+    # What sends a request on to the regional director (funding, a partner), for the card's
+    # first line.
+    flags: Callable[[dict], list[str]] = lambda answers: []
+    # The notes are a checklist (COVID's FTOP tasks, which the highlights sum up): folded on the
+    # approval card, so that it reads in one screen.
+    notes_are_a_checklist: bool = False
     # The kind's own deadlines, opened on submission and on approval (when it was approved).
     deadlines_at_submission: Callable[[Request, DeadlineRules], list[Deadline]] = (
         lambda request, rules: []
@@ -643,6 +649,7 @@ class RequestService:
         notice: str | None = None,
     ) -> dict:
         spec = self._kinds[request.kind]
+        notes = spec.notes(request.answers)
         waiting = request.waiting_on if request.is_open else None
         approver_ids = []
         if waiting:
@@ -664,9 +671,11 @@ class RequestService:
             history,
             notes=[
                 *(f"{absence_note(a)}." for a in request.passed_over),
-                *spec.notes(request.answers),
+                *([] if spec.notes_are_a_checklist else notes),
             ],
+            checklist=notes if spec.notes_are_a_checklist else [],
             highlights=spec.highlights(request.answers),
+            flags=spec.flags(request.answers),
             actionable=actionable,
             approver_user_ids=approver_ids,
             notice=notice,

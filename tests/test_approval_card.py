@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from cards.approval import ANSWERS_ID, HISTORY_ID, approval_card
+from cards.approval import ANSWERS_ID, CHECKLIST_ID, FACT_LENGTH, HISTORY_ID, approval_card
 from domain.questionnaire import AnswerKind, Question
 from domain.requests import Move, Request, RequestKind, apply, submit
 from domain.roster import Area, Person
@@ -118,3 +118,51 @@ def test_the_status_band_is_tinted_not_coloured_text() -> None:
     header = approval_card(approved, QUESTIONS, [entry])["body"][0]
     assert header["style"] == "good"
     assert all("color" not in item for item in header["items"])
+
+
+def test_a_long_key_fact_is_cut_at_a_word_and_a_link_is_kept_whole() -> None:
+    goal = "Unblock the Teams rollout for every business unit " * 40  # 2,000 characters
+    card = approval_card(
+        submitted(), QUESTIONS, [], highlights=[("Goal", goal), ("SOW", SOW)], actionable=True
+    )
+    assert_valid_card(card)
+    lines = [item["text"] for item in card["body"][2]["items"]]
+    assert lines[0].startswith("**Submitted**: ")
+    shown = lines[1].removeprefix("**Goal**: ")
+    assert len(shown) <= FACT_LENGTH
+    assert shown.endswith(" rollout…"), "cut at a word"
+    assert lines[2] == f"**SOW**: [{SOW.split('://')[1][:47]}…]({SOW})"
+    (answers,) = [e for e in card["body"] if e.get("id") == ANSWERS_ID]
+    assert "Unblock Teams" in card_text(answers), "the whole answers stay behind the toggle"
+
+
+def test_a_checklist_is_folded_beside_all_answers() -> None:
+    checklist = [f"FTOP task {n}: To do." for n in (4115, 4116, 4117)]
+    card = approval_card(submitted(), QUESTIONS, [], checklist=checklist, notes=["For fee."])
+    assert_valid_card(card)
+    (row,) = [e for e in card["body"] if e["type"] == "ActionSet"]
+    assert [(a["title"], a["targetElements"]) for a in row["actions"]] == [
+        ("Show all answers", [ANSWERS_ID]),
+        ("Show the checklist (3)", [CHECKLIST_ID]),
+    ]
+    (folded,) = [e for e in card["body"] if e.get("id") == CHECKLIST_ID]
+    assert folded["isVisible"] is False
+    assert card_text(folded).count("FTOP task") == 3
+    visible = [e for e in card["body"] if e.get("isVisible", True)]
+    assert "For fee." in card_text({"body": visible}), "notes stay in sight"
+    assert "FTOP task" not in card_text({"body": visible})
+
+
+def test_the_first_line_says_what_sends_it_to_the_director() -> None:
+    card = approval_card(
+        submitted(True),
+        QUESTIONS,
+        [],
+        flags=["funding (ECIF)", "a partner", "considerable effort"],
+        actionable=True,
+    )
+    assert card["body"][1]["text"] == (
+        "**Contoso** (Americas), raised by Alex Wilber; funding (ECIF), a partner and "
+        "considerable effort, so the regional director reviews it after the liaison. "
+        "**Your decision is needed.**"
+    )

@@ -125,6 +125,9 @@ async def test_a_flagged_request_goes_on_to_the_director(bot):
     answers = [*ANSWERS_FASTTRACK[:-1], "yes"]  # considerable effort
     await submit_request(fm, answers)
     card = await liaison.latest_card(2)
+    assert "considerable effort, so the regional director reviews it after the liaison" in (
+        card_text(card)
+    )
     status, response = await liaison.click(card, "approve")
     assert status == 200
     assert "Waiting for the regional director" in card_text(response["value"])

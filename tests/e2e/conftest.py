@@ -6,9 +6,9 @@ e2e tests skip, unless REQUIRE_E2E=1, which turns the skip into a failure.
 The bot runs as ``python app.py`` with HOST/PORT/DATABASE_URL/ROSTER_PATH pointing at a temp dir
 (SQLite, the sample roster), anonymous (no MicrosoftAppId), its output in ``bot.log``.
 
-On failure a screenshot, the chat transcript and both logs go to E2E_ARTIFACTS (default: a pytest
-temp dir); the failure output names the directory. Screenshots a test takes on purpose go there
-too.
+On failure a screenshot, the chat transcript and both logs go to E2E_ARTIFACTS/<test name>
+(default: test-artifacts/e2e/<test name> under the repository, gitignored, emptied when the test
+starts); the failure output names the directory. Screenshots a test takes on purpose go there too.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -126,15 +127,18 @@ def browser(e2e_ready: None) -> Iterator[object]:
         browser.close()
 
 
+# Where screenshots and, on failure, transcripts and logs go: one folder per test, emptied when
+# the test starts (gitignored).
+DEFAULT_ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+
+
 @pytest.fixture
-def artifacts_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = os.environ.get("E2E_ARTIFACTS")
-    name = re.sub(r"[^\w.-]+", "_", request.node.name)
-    if root:
-        path = Path(root) / name
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-    return tmp_path_factory.mktemp(name)
+def artifacts_dir(request: pytest.FixtureRequest) -> Path:
+    root = Path(os.environ.get("E2E_ARTIFACTS") or DEFAULT_ARTIFACTS)
+    path = root / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(path, ignore_errors=True)  # no picture left from an earlier run
+    path.mkdir(parents=True)
+    return path
 
 
 def save_artifacts(
@@ -198,17 +202,22 @@ def chat_as(browser: object, tmp_path: Path, artifacts_dir: Path) -> ChatAs:
     both (and save artifacts, prefixed with the user's given name, when the block failed).
 
     ``port``: reuse the port of an earlier Playground, so that a ``serviceUrl`` the bot stored
-    still points at a Playground. A multi-user flow is a sequence of such blocks.
+    still points at a Playground. A multi-user flow is a sequence of such blocks. ``viewport``:
+    the page's size (default: tall enough for a whole approval card).
     """
 
     @contextlib.contextmanager
     def open_chat(
-        bot: BotServer, user: MockUser, *, port: int | None = None
+        bot: BotServer,
+        user: MockUser,
+        *,
+        port: int | None = None,
+        viewport: dict[str, int] = TALL_VIEWPORT,
     ) -> Iterator[tuple[PlaygroundProcess, PlaygroundPage]]:
         playground = start_playground(bot.endpoint, user, tmp_path / "playground", port=port)
         page = None
         try:
-            page = PlaygroundPage.open(browser, playground, viewport=TALL_VIEWPORT)
+            page = PlaygroundPage.open(browser, playground, viewport=viewport)
             yield playground, page
         except BaseException:
             if page is not None:

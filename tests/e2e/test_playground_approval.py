@@ -4,7 +4,7 @@ would do it (typing, pressing the cards' buttons).
 
 The Playground has one current user per run, so the flow is a sequence of Playgrounds on the same
 port against one bot (one database): the FM, then the liaison, then the FM again. Screenshots of
-the key moments go to the artifacts dir (E2E_ARTIFACTS, else a pytest temp dir).
+the key moments go to the artifacts dir (E2E_ARTIFACTS, else test-artifacts/e2e/ in the repository).
 """
 
 from __future__ import annotations
