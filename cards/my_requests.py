@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from cards.approval import execute_button
 from cards.elements import adaptive_card, attention, cancel_confirmation, toggle_action
@@ -76,7 +77,9 @@ def my_requests_card(
             )
         records = deliveries.get(request.id, [])
         for line in (
-            delivery_summary([r for r in records if r.kind is not MessageKind.MAIL]),
+            delivery_summary(
+                [r for r in records if r.kind is not MessageKind.MAIL], reader_id=reader_id
+            ),
             mail_summary([r for r in records if r.kind is MessageKind.MAIL]),
         ):
             if line:
@@ -118,10 +121,15 @@ def my_requests_card(
     return adaptive_card(body)
 
 
-def delivery_summary(records: list[DeliveryRecord]) -> str | None:
-    """One line on what became of a request's messages; None when it has none."""
+def delivery_summary(records: list[DeliveryRecord], *, reader_id: str = "") -> str | None:
+    """One line on what became of a request's messages, the reader (Entra object id
+    `reader_id`) called "you"; None when it has none."""
     if not records:
         return None
+    records = [
+        replace(r, recipient_name="you") if r.recipient_aad_object_id == reader_id else r
+        for r in records
+    ]
     delivered = sum(record.state is MessageState.SENT for record in records)
     on_the_way = _names(
         r for r in records if r.state in (MessageState.PENDING, MessageState.CLAIMED)

@@ -62,6 +62,10 @@ CONTACT_DEADLINE = (
     "Referred partners should contact the customer within three business days; once the "
     "referral is approved, the FM is reminded to check that they did."
 )
+CONSENT_FACT = (
+    "The customer agreed, verbally, to share the contact's data with the partners; confirmed "
+    "by the requester on submitting"
+)
 ACCOUNT_TEAM_ROUTE = "Account team picks local ACM partners from the Co-Sell ACM list"
 QUICKLEADS_ROUTE = f"QuickLeads referral (FTOP task {QUICKLEADS_TASK})"
 
@@ -455,15 +459,9 @@ def highlights(answers: Mapping[str, object]) -> list[tuple[str, str]]:
         ("Route", ACCOUNT_TEAM_ROUTE if _has_account_team(answers) else QUICKLEADS_ROUTE),
         ("Service type", typed.service_type or ""),
     ]
-    record = typed.consent_record
-    if record:
-        at = datetime.fromisoformat(record["at"])
-        facts.append(
-            (
-                "Consent",
-                f"Customer's verbal consent recorded by {record['by']} on {at:%d %b %Y %H:%M} UTC",
-            )
-        )
+    if typed.consent_record:
+        # Recorded from the requester at submission: who and when are already on the card.
+        facts.append(("Consent", CONSENT_FACT))
     partners = typed.proposed_partners or []
     for number, partner in enumerate(partners, 1):
         facts.append(

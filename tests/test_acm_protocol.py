@@ -59,7 +59,7 @@ async def test_an_acm_referral_reaches_the_liaison_and_is_approved(bot):
     # The referral's own section.
     assert acm.ACCOUNT_TEAM_ROUTE in text
     assert "Advisory & Planning" in text
-    assert "Customer's verbal consent recorded by Alex Wilber on" in text
+    assert acm.CONSENT_FACT in text
     assert "Partner 1" in text
     assert "Northwind Change Partners (Seattle, US)" in text
     assert "Fabrikam Adoption Services" in text

@@ -275,7 +275,7 @@ async def test_a_card_refused_by_a_blocked_chat_fails_and_my_requests_says_why(b
 
     # Writing to the bot again reopens the chat. The relay records the refusal just after
     # Teams answers, so ask until it shows (a second at most).
-    why = "not delivered to Alex Wilber (HTTP 403 ConversationBlockedByUser)"
+    why = "not delivered to you (HTTP 403 ConversationBlockedByUser)"
     for _ in range(20):
         (listing, *_) = await fm.say("my requests")
         if why in card_text(card_of(listing)):
@@ -349,3 +349,42 @@ async def my_requests_says(fm: Chat, text: str) -> None:
     async with asyncio.timeout(5):
         while text not in card_text(card_of((await fm.say("my requests"))[0])):
             await asyncio.sleep(0.1)
+
+
+def visible_lines(card: dict) -> list[str]:
+    """The texts an approver reads before opening any toggle: hidden elements left out, each
+    button once (not its fallback)."""
+    lines: list[str] = []
+    stack = [card]
+    while stack:
+        node = stack.pop(0)
+        if node.get("isVisible") is False:
+            continue
+        if isinstance(node.get("text"), str):
+            lines.append(node["text"])
+        lines += [a["title"] for a in node.get("actions", [])]
+        stack += [*node.get("body", []), *node.get("items", [])]
+    return lines
+
+
+async def test_each_kinds_card_says_each_fact_once(bot):
+    from tests.test_acm_protocol import refer
+    from tests.test_covid_protocol import REST, START, WVD, triage
+
+    fm, liaison = Chat(bot, FM), Chat(bot, LIAISON)
+    await liaison.open()
+    await fm.open()
+    await submit_request(fm)
+    await triage(fm, START + WVD + REST)
+    await refer(fm)
+    for request_id in ("NSD-0001", "COVID-0001", "ACM-0001"):
+        card = await liaison.wait_for_card(f"· {request_id}")
+        lines = visible_lines(card)
+        text = "\n".join(lines)
+        assert text.count("Contoso") == 1, text
+        assert text.count("Americas") == 1, text
+        facts = [line.split("**: ", 1)[1] for line in lines if "**: " in line]
+        assert facts, text
+        for fact in facts:
+            assert text.count(fact) == 1, f"{fact!r} is said twice:\n{text}"
+        assert text.count("three business days") <= 1, text

@@ -271,6 +271,34 @@ async def test_my_commands_in_a_channel_are_answered_in_the_personal_chat(
     assert in_personal["text"].startswith(personal_answer)
 
 
+@pytest.mark.parametrize(
+    ("command", "personal_answer"),
+    [("my requests", "You have not raised any requests yet."), ("my approvals", "Nothing waits")],
+)
+async def test_my_commands_in_a_group_chat_are_answered_in_the_personal_chat(
+    bot, connector, command, personal_answer
+):
+    await bot.say(activities.members_added(service_url=connector.service_url))
+    await bot.say(
+        activities.group_chat_message(command, service_url=connector.service_url), replies=2
+    )
+    (in_group,) = [c.body for c in connector.posts()[-2:] if c.conversation_id != PERSONAL]
+    (in_personal,) = [c.body for c in connector.posts()[-2:] if c.conversation_id == PERSONAL]
+    assert in_group["conversation"]["id"] == activities.GROUP_CHAT_ID
+    assert in_group["text"] == (
+        f"I have answered “{command}” in our personal chat: what is yours stays between us."
+    )
+    assert in_personal["text"].startswith(personal_answer)
+
+
+async def test_help_in_a_group_chat_is_the_welcome_card_there(bot, connector):
+    (reply,) = await bot.say(
+        activities.group_chat_message("help", service_url=connector.service_url)
+    )
+    assert reply["conversation"]["id"] == activities.GROUP_CHAT_ID
+    assert "FastTrack Bot" in card_text(card_of(reply))
+
+
 async def test_help_in_a_channel_is_the_welcome_card_there(bot, connector):
     (reply,) = await bot.say(activities.channel_message("help", service_url=connector.service_url))
     assert reply["conversation"]["id"] != PERSONAL

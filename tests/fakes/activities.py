@@ -25,6 +25,7 @@ PERSONAL_CONVERSATION_ID = (
 )
 TEAM_ID = "19:4bXq1Zp3mK7sT9vW2yA5cE8gJ0lN6oR@thread.tacv2"
 CHANNEL_ID = "19:8dFh2Jk5Lm9Np1Qr4St7Uv0Wx3Yz6Ab@thread.tacv2"
+GROUP_CHAT_ID = "19:meeting_7Hq2Lk9Xv4Tr1Np6Ws3Zy8Bc5Df0Gj@thread.v2"
 
 _ids = itertools.count(1_714_564_800_000)
 
@@ -118,6 +119,30 @@ def channel_message(text: str, *, service_url: str, message_id: str | None = Non
         text=f"{mention_text} {text}",
         textFormat="plain",
         attachments=[{"contentType": "text/html", "content": f"<p>{mention_text} {text}</p>"}],
+        entities=[
+            {"type": "mention", "text": mention_text, "mentioned": dict(BOT)},
+            _client_info(),
+        ],
+    )
+    return activity
+
+
+def group_chat_message(text: str, *, service_url: str) -> dict:
+    """A user @mentioning the bot in a group chat (no team, no channel), followed by `text`."""
+    mention_text = f"<at>{BOT['name']}</at>"
+    activity = _envelope(
+        "message",
+        service_url,
+        {
+            "isGroup": True,
+            "conversationType": "groupChat",
+            "tenantId": TENANT_ID,
+            "id": GROUP_CHAT_ID,
+        },
+    )
+    activity.update(
+        text=f"{mention_text} {text}",
+        textFormat="plain",
         entities=[
             {"type": "mention", "text": mention_text, "mentioned": dict(BOT)},
             _client_info(),
