@@ -93,7 +93,9 @@ async def test_another_approver_of_the_area_clicking_is_refused_and_nothing_chan
     backup = Chat(bot, BACKUP)
     status, response = await backup.click(card, "approve")
     assert status == 200
-    assert "waits on Adele Vance; only they can decide it" in card_text(response["value"])
+    assert "waits on Adele Vance; only they can decide it" in card_text(
+        response["value"]["body"][-1]
+    )
     assert "Status: Waiting for the liaison" in card_text(response["value"])
     (mine,) = await fm.say("my requests")
     assert "Waiting for the liaison" in card_text(card_of(mine))
@@ -146,7 +148,11 @@ async def test_a_flagged_request_goes_on_to_the_director(bot):
 async def test_more_information_round_trip(bot):
     fm, liaison, card = await submitted_to_the_liaison(bot)
     status, response = await liaison.click(card, "decline")
-    assert "A comment is required" in card_text(response["value"])
+    # Said right above the buttons, on the card that comes back from the click.
+    refused = response["value"]
+    assert card_text(refused["body"][-1]) == "A comment is required to decline."
+    assert refused["body"][-2]["type"] == "Input.Text"
+    assert [a["title"] for a in refused["actions"]] == ["Approve", "Decline", "Ask for more info"]
     status, response = await liaison.click(card, "ask_more_info", comment="Which workloads?")
     assert status == 200
     assert "More information requested" in card_text(response["value"])

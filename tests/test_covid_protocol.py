@@ -87,7 +87,8 @@ async def test_a_covid_request_reaches_the_liaison_and_is_approved(bot):
     assert_valid_card(decided)
     assert "Status: Approved" in card_text(decided)
     assert "actions" not in decided
-    await fm.wait_for_text("COVID-0001 for Contoso was approved by Adele Vance")
+    told = await fm.wait_for_text("COVID-0001 for Contoso was approved by Adele Vance")
+    assert "Next: the work goes ahead as triaged; record the outcome" in told["text"]
 
     repository = RequestRepository(bot.app[ENGINE], bot.app[ROSTER])
     stored = await repository.get("COVID-0001")
