@@ -110,7 +110,10 @@ def approval_card(
             ],
         ),
     )
-    body += _history_section(history)
+    asks_the_viewer = choices is not None and request.status is Status.MORE_INFO_REQUESTED
+    question = _last_question(history) if asks_the_viewer else None
+    # The question is said once, above the answer box, not also as the last move.
+    body += _history_section([entry for entry in history if entry is not question])
     card = adaptive_card(body)
     if request.is_open and approver_user_ids:
         card["refresh"] = {
@@ -124,8 +127,8 @@ def approval_card(
     confirm: dict | None = None
     if choices is not None:
         label, buttons = choices
-        if request.status is Status.MORE_INFO_REQUESTED:
-            body.append(_question_asked(history))
+        if question is not None:
+            body.append(_question_asked(question))
         body.append(
             {
                 "type": "Input.Text",
@@ -320,8 +323,11 @@ def _answer(question: Question, answers: dict, show_personal: bool) -> str:
     return render_answer(question, answers.get(question.key))
 
 
-def _question_asked(history: list[AuditEntry]) -> dict:
-    asked = [entry for entry in history if entry.move is Move.ASK_MORE_INFO][-1]
+def _last_question(history: list[AuditEntry]) -> AuditEntry:
+    return [entry for entry in history if entry.move is Move.ASK_MORE_INFO][-1]
+
+
+def _question_asked(asked: AuditEntry) -> dict:
     return {
         "type": "TextBlock",
         "wrap": True,

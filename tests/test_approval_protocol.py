@@ -159,6 +159,7 @@ async def test_more_information_round_trip(bot):
 
     question = await fm.wait_for_card("asks:")
     assert "Adele Vance asks: “Which workloads?”" in card_text(question)
+    assert "\n".join(visible_lines(question)).count("Which workloads?") == 1, "said once"
     _status, response = await fm.click(question, "answer_more_info", comment="Teams and OneDrive")
     assert "Waiting for the liaison" in card_text(response["value"])
 

@@ -7,6 +7,10 @@ The FM's three conversations are typed into the FM's Playground chat through the
 HTTP API (what its chat box posts), which is much quicker than typing in the page; the summaries
 and the approval cards are rendered by the real Playground in Chromium and screenshotted into the
 artifacts dir (``test-artifacts/e2e/<test>/`` unless E2E_ARTIFACTS says otherwise).
+
+Then, on the same bot, the liaison asks the FM a question about the first request, and the FM's
+card (from `my approvals`) shows that its Cancel only asks, Keep it sends nothing, and Yes cancels
+and replaces the card in place.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tests.e2e.playground import (
     PlaygroundPage,
     PlaygroundProcess,
 )
+from tests.e2e.test_playground_approval import COMMENT_LABEL, wait_for_card
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -196,7 +201,7 @@ def screenshot_card(chat: PlaygroundPage, number: int, path: Path) -> None:
         chat.page.set_viewport_size(VIEWPORT)
 
 
-def test_each_kinds_approval_card_fits_in_one_screen_down_to_its_buttons(
+def test_approval_cards_fit_in_one_screen_and_cancel_asks_on_the_card(
     fresh_bot: BotServer,
     chat_as: ChatAs,
     artifacts_dir: Path,
@@ -230,6 +235,11 @@ def test_each_kinds_approval_card_fits_in_one_screen_down_to_its_buttons(
             assert "Your decision is needed." in liaison.card_texts()[number]
             heights[request_id] = height_to_buttons(liaison, number, APPROVER_BUTTONS)
             screenshot_card(liaison, number, artifacts_dir / f"approval-{request_id}.png")
+        # For the last part: a question back to the FM on the first request.
+        number = card_number(liaison, "Non-standard delivery · NSD-0001")
+        liaison.fill_card_input(COMMENT_LABEL, "Which partner delivers?", card=number)
+        assert liaison.click_card_button("Ask for more info", card=number) == 200
+        liaison.wait_for_text("Status: More information requested", new_only=False)
 
     report = ", ".join(f"{rid} {px:.0f} px" for rid, px in heights.items())
     (artifacts_dir / "card-heights.txt").write_text(report + "\n", encoding="utf-8")
@@ -238,3 +248,33 @@ def test_each_kinds_approval_card_fits_in_one_screen_down_to_its_buttons(
         print(f"screenshots of the summaries and approval cards in {artifacts_dir}")
     too_tall = {rid: px for rid, px in heights.items() if px > MAX_HEIGHT}
     assert not too_tall, f"taller than {MAX_HEIGHT} px down to the buttons: {too_tall}"
+
+    # --- the FM's own card: Cancel asks on the card first; Keep it leaves it -------------------
+    with chat_as(fresh_bot, ALEX_FM, port=fm_playground.port, viewport=VIEWPORT) as (_, fm):
+        fm.wait_for_text(WELCOME_TEXT, timeout=20)
+        fm.send("my approvals")  # the open question, with the answer box
+        fm.wait_for_text("Adele Vance asks: “Which partner delivers?”")
+        number = card_number(fm, "NSD-0001", "asks:")
+        card = fm.page.locator(".ac-adaptiveCard").nth(number)
+        question = card.get_by_text("Cancel NSD-0001 for good? The approver is told.")
+        sent: list[str] = []
+        fm.page.on(
+            "request", lambda r: sent.append(r.url) if "/_conversation/v1/" in r.url else None
+        )
+
+        assert not question.is_visible()
+        fm.click_card_button("Cancel the request", card=number, expect_request=False)
+        question.wait_for(state="visible")
+        screenshot_card(fm, number, artifacts_dir / "fm-cancel-confirmation.png")
+        fm.click_card_button("Keep it", card=number, expect_request=False)
+        question.wait_for(state="hidden")
+        fm.page.wait_for_timeout(500)
+        assert sent == [], "showing and hiding the question sends nothing"
+        assert "Status: More information requested" in fm.card_texts()[number]
+
+        fm.click_card_button("Cancel the request", card=number, expect_request=False)
+        assert fm.click_card_button("Yes, cancel NSD-0001", card=number) == 200
+        wait_for_card(fm, number, "Status: Cancelled")  # replaced in place
+        for title in ("Send answer", "Cancel the request", "Yes, cancel NSD-0001"):
+            assert card.get_by_role("button", name=title).count() == 0, f"{title!r} is left"
+        screenshot_card(fm, number, artifacts_dir / "fm-cancelled.png")
