@@ -211,7 +211,7 @@ def _asked(request: Request, flags: Sequence[str], for_the_viewer: bool) -> str:
 
 
 def _in_words(items: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
+    """The items joined as in a sentence: a; a and b; a, b and c."""
     if len(items) < 2:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]

@@ -121,7 +121,7 @@ def my_requests_card(
     return adaptive_card(body)
 
 
-def delivery_summary(records: list[DeliveryRecord], *, reader_id: str = "") -> str | None:
+def delivery_summary(records: list[DeliveryRecord], *, reader_id: str) -> str | None:
     """One line on what became of a request's messages, the reader (Entra object id
     `reader_id`) called "you"; None when it has none."""
     if not records:
