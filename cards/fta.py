@@ -226,7 +226,9 @@ def my_fta_requests(
             items.append(_line(f"⏰ {deadlines[request.id]}"))
         records = deliveries.get(request.id, [])
         for summary in (
-            delivery_summary([r for r in records if r.kind is not MessageKind.FTA_MAIL]),
+            delivery_summary(
+                [r for r in records if r.kind is not MessageKind.FTA_MAIL], reader_id=reader_id
+            ),
             mail_summary([r for r in records if r.kind is MessageKind.FTA_MAIL]),
         ):
             if summary:
