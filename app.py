@@ -20,22 +20,16 @@ from bot.conversation_state import DatabaseConversationState
 from bot.messenger import TeamsCourier, TeamsMessenger
 from bot.storage import DatabaseStorage
 from bot.teams_bot import FastTrackBot
-from cards.welcome import MenuItem
 from config.roster import load_roster
 from config.settings import ConfigurationError, GraphCredential, Settings, load_settings
-from dialogs.benefit_scope import benefit_scope_conversation
+from dialogs import acm_referral, benefit_scope, covid_triage, fta_request, non_standard_delivery
 from dialogs.fta_commands import FtaCommands
-from dialogs.fta_request import fta_request_conversation
 from dialogs.main_dialog import DIALOG_STATE, MainDialog
-from dialogs.request_commands import (
-    request_commands,
-    request_conversations,
-    submitted_before,
-)
-from domain import acm_referral, covid_tasks, covid_triage, natural_answers, non_standard_delivery
+from dialogs.registry import KindRegistry, KindServices
+from dialogs.request_commands import request_commands, submitted_before
+from domain import natural_answers
 from domain.deadlines import DeadlineKind, SlaPolicy
 from domain.outbox import ClaimedMessage, Composed, MessageKind, SendOutcome
-from domain.requests import RequestKind
 from domain.roster import Roster
 from graph.dry_run import DryRunMailer
 from persistence.conversation_references import ConversationReferenceStore
@@ -59,7 +53,7 @@ from services.graph_ports import GraphPorts
 from services.outbox import Compose, Relay, RelayPolicy, Undelivered
 from services.people import Addresses, OutOfOffice
 from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
-from services.requests import RequestKindSpec, RequestService
+from services.requests import RequestService
 from services.working_hours import RosterWorkingHours
 
 log = logging.getLogger("fasttrack")
@@ -77,61 +71,16 @@ SCHEDULER = web.AppKey("scheduler", ReminderScheduler)
 GRAPH = web.AppKey("graph", GraphPorts)
 
 
-def request_kinds(roster: Roster) -> list[RequestKindSpec]:
-    return [
-        RequestKindSpec(
-            RequestKind.NON_STANDARD_DELIVERY,
-            non_standard_delivery.steps(roster),
-            non_standard_delivery.needs_director,
-            non_standard_delivery.card_notes,
-            MenuItem(
-                "non-standard delivery",
-                "Non-standard delivery",
-                "Request an exception for scope outside the standard FastTrack benefit",
-                ("nsd", "non standard delivery", "exception", "exception request"),
-            ),
-            non_standard_delivery.NO_COMMITMENT,
-            outcomes=non_standard_delivery.OUTCOMES,
-            highlights=non_standard_delivery.highlights,
-            flags=non_standard_delivery.flags,
-        ),
-        RequestKindSpec(
-            RequestKind.COVID_TRIAGE,
-            covid_triage.steps(roster),
-            covid_triage.needs_director,
-            covid_tasks.notes,
-            MenuItem(
-                "covid triage",
-                "COVID triage",
-                "Triage a customer affected by COVID, with Windows Virtual Desktop "
-                "pre-qualification",
-                ("covid", "covid-19 triage", "covid 19 triage", "triage", "wvd"),
-            ),
-            covid_triage.CONFIRMATION,
-            outcomes=covid_triage.OUTCOMES,
-            highlights=covid_tasks.highlights,
-            notes_are_a_checklist=True,
-            flags=covid_triage.flags,
-            deadlines_at_submission=covid_triage.deadlines_at_submission,
-        ),
-        RequestKindSpec(
-            RequestKind.ACM_REFERRAL,
-            acm_referral.steps(roster),
-            acm_referral.needs_director,
-            acm_referral.card_notes(roster),
-            MenuItem(
-                "acm referral",
-                "ACM partner referral",
-                "Refer the customer to Adoption & Change Management partners",
-                ("acm", "partner referral", "acm partner referral", "acm partner"),
-            ),
-            acm_referral.CONFIRMATION,
-            outcomes=acm_referral.OUTCOMES,
-            highlights=acm_referral.highlights,
-            deadlines_at_approval=acm_referral.deadlines_at_approval,
-            derive=acm_referral.derive(roster),
-        ),
+# The request kinds the bot offers, in menu order: one line per kind.
+REQUEST_KINDS = KindRegistry(
+    [
+        non_standard_delivery.KIND,
+        covid_triage.KIND,
+        acm_referral.KIND,
+        fta_request.KIND,
+        benefit_scope.KIND,
     ]
+)
 
 
 def compose_by_kind(requests: Compose, fta: Compose) -> Compose:
@@ -186,12 +135,13 @@ def create_app(
     credential: AsyncTokenCredential | None = None,
     graph_credential: AsyncTokenCredential | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    kinds: KindRegistry = REQUEST_KINDS,
 ) -> web.Application:
     """Build the web application. Tests pass fakes for the outside services here.
 
     `credential` replaces the Azure AD credential used for outbound Bot Connector tokens,
     `graph_credential` the one for Microsoft Graph; `clock` the time deadlines are opened,
-    reminded of and shown at (tests drive it).
+    reminded of and shown at (tests drive it); `kinds` the request kinds offered.
     """
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
@@ -209,8 +159,8 @@ def create_app(
         statements = Statements(engine)
         references = ConversationReferenceStore(engine, statements)
         directory = ConversationDirectory(references)
-        kinds = request_kinds(roster)
-        outcomes = {spec.kind: spec.outcomes for spec in kinds}
+        specs = kinds.approval_specs(roster)
+        outcomes = {spec.kind: spec.outcomes for spec in specs.values()}
         messenger = TeamsMessenger(adapter, directory, settings.microsoft_app_id)
         graph, graph_connection = _graph(settings, graph_credential)
         timeout, cache_seconds = settings.graph_read_timeout, settings.graph_read_cache_seconds
@@ -227,10 +177,12 @@ def create_app(
             graph.out_of_office, timeout=timeout, cache_seconds=cache_seconds
         )
         requests = RequestService(
-            RequestRepository(engine, roster, statements),
+            RequestRepository(
+                engine, roster, statements, kinds=[spec.kind for spec in specs.values()]
+            ),
             roster,
             messenger,
-            kinds,
+            list(specs.values()),
             relay,
             outbox,
             deadlines=deadlines,
@@ -264,15 +216,15 @@ def create_app(
         )
         main_dialog = MainDialog(
             conversation_state,
-            conversations=[
-                *request_conversations(
+            conversations=kinds.conversations(
+                KindServices(
+                    roster,
                     requests,
-                    kinds,
+                    specs,
+                    fta,
                     Addresses(graph.directory, timeout=timeout, cache_seconds=cache_seconds),
-                ),
-                fta_request_conversation(fta, roster),
-                benefit_scope_conversation(),
-            ],
+                )
+            ),
             commands=request_commands(requests, outcomes, deadline_service, fta_commands),
             submitted_before=submitted_before(requests),
         )

@@ -32,7 +32,8 @@ from aiohttp import web
 from sqlalchemy import func, select, text
 
 from config.roster import load_roster
-from domain.requests import RequestKind, Status, submit
+from domain import non_standard_delivery
+from domain.requests import Status, submit
 from domain.roster import Person
 from persistence.conversation_references import (
     ConversationReferenceRecord,
@@ -114,16 +115,16 @@ async def seed(database_url: str, roster_path: Path, service_url: str) -> list[t
     roster = load_roster(roster_path)
     engine = create_engine(database_url)
     await upgrade_schema(engine)
-    repository = RequestRepository(engine, roster)
+    repository = RequestRepository(engine, roster, kinds=[non_standard_delivery.KIND])
     references = ConversationReferenceStore(engine)
     now = datetime.now(UTC)
     pairs = []
     for n, area in enumerate(roster.areas):
-        request_id = await repository.next_request_id(RequestKind.NON_STANDARD_DELIVERY)
+        request_id = await repository.next_request_id(non_standard_delivery.KIND)
         answers = {"customer": f"Customer {n}", "area": area.name, "delivered_by": "FastTrack"}
         request, audit = submit(
             request_id=request_id,
-            kind=RequestKind.NON_STANDARD_DELIVERY,
+            kind=non_standard_delivery.KIND,
             requester=FM,
             area=area,
             customer=answers["customer"],

@@ -3,10 +3,12 @@ in a verdict card. Nothing is submitted and no one approves it."""
 
 from __future__ import annotations
 
+from botbuilder.dialogs import Dialog
+
 from cards.scope_verdict import scope_verdict_card
 from cards.welcome import MenuItem
-from dialogs.main_dialog import Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog
+from dialogs.registry import ConversationKind
 from domain import benefit_scope
 
 MENU_ITEM = MenuItem(
@@ -18,12 +20,14 @@ MENU_ITEM = MenuItem(
 )
 
 
-def benefit_scope_conversation() -> Conversation:
-    dialog = QuestionnaireDialog(
+def benefit_scope_dialog() -> Dialog:
+    return QuestionnaireDialog(
         "benefit_scope",
         "Benefit scope check",
         benefit_scope.steps(),
         submit=None,
         conclude=lambda answers: scope_verdict_card(benefit_scope.verdict_of(answers)),
     )
-    return Conversation(MENU_ITEM, dialog)
+
+
+KIND = ConversationKind(MENU_ITEM, lambda services: benefit_scope_dialog())

@@ -5,15 +5,14 @@ FTCHelp)."""
 from __future__ import annotations
 
 from botbuilder.core import TurnContext
+from botbuilder.dialogs import Dialog
 
 from cards.fta import confirmation
 from cards.welcome import MenuItem
-from dialogs.main_dialog import Conversation
 from dialogs.questionnaire_dialog import QuestionnaireDialog, Submitted
+from dialogs.registry import ConversationKind, KindServices
 from dialogs.request_commands import person_of
 from domain import fta_assignment
-from domain.roster import Roster
-from services.fta import FtaService
 
 MENU_ITEM = MenuItem(
     "request fta",
@@ -23,11 +22,15 @@ MENU_ITEM = MenuItem(
 )
 
 
-def fta_request_conversation(service: FtaService, roster: Roster) -> Conversation:
+def fta_request_dialog(services: KindServices) -> Dialog:
+    service, roster = services.fta, services.roster
+
     async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> Submitted:
         requester = person_of(turn_context.activity.from_property)
         request = await service.submit(requester, answers, submission_key)
         return Submitted(request.id, confirmation(request, roster.ftc_help_mailbox))
 
-    dialog = QuestionnaireDialog("fta_request", "FTA request", fta_assignment.steps(roster), submit)
-    return Conversation(MENU_ITEM, dialog)
+    return QuestionnaireDialog("fta_request", "FTA request", fta_assignment.steps(roster), submit)
+
+
+KIND = ConversationKind(MENU_ITEM, fta_request_dialog)

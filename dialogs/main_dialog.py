@@ -38,6 +38,9 @@ DIALOG_STATE = "DialogState"
 HELP_WORDS = frozenset({"help", "menu", "?", "hi", "hello", "start"})
 CANCEL_WORDS = frozenset({"cancel", "quit", "stop", "exit"})
 RESTART_WORDS = frozenset({"restart", "start over"})
+# The last button of the menu, and the command that leaves any conversation (not a button).
+HELP_ITEM = MenuItem("help", "Help", "What I can do, and how to start each request")
+CANCEL_ITEM = MenuItem("cancel", "Cancel", "Leave the current conversation")
 
 CANCELLED = "Cancelled. Nothing was submitted. Type `help` to see what I can do."
 NOTHING_TO_CANCEL = "There is nothing to cancel. Type `help` to see what I can do."
@@ -104,7 +107,7 @@ class MainDialog:
         self._request_items = [conversation.menu_item for conversation in conversations]
         self._your_items = [
             *(command.menu_item for command in commands),
-            MenuItem("help", "Help", "Show this card again"),
+            HELP_ITEM,
         ]
         self.menu = [*self._request_items, *self._your_items]
         self._items = {item.command: item for item in self.menu}

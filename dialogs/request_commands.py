@@ -4,6 +4,7 @@ that raise them."""
 from __future__ import annotations
 
 from botbuilder.core import TurnContext
+from botbuilder.dialogs import Dialog
 from botbuilder.schema import ChannelAccount, ResourceResponse
 
 from bot.card_activity import card_activity
@@ -11,7 +12,7 @@ from bot.references import conversation_type
 from cards.my_requests import my_requests_card
 from cards.welcome import MenuItem
 from dialogs.fta_commands import FtaCommands
-from dialogs.main_dialog import Command, Conversation
+from dialogs.main_dialog import Command
 from dialogs.questionnaire_dialog import QuestionnaireDialog, Submitted, SubmittedBefore
 from domain.requests import Request
 from domain.roster import Person
@@ -20,6 +21,21 @@ from persistence.conversation_references import PERSONAL
 from services.deadlines import DeadlineService
 from services.people import Addresses
 from services.requests import RequestKindSpec, RequestService
+
+MY_REQUESTS = MenuItem(
+    "my requests",
+    "My requests",
+    "The status of the requests you raised",
+    ("requests", "my request", "status"),
+)
+MY_APPROVALS = MenuItem(
+    "my approvals",
+    "My approvals",
+    "Requests waiting on your decision",
+    ("approvals", "pending approvals", "to approve"),
+)
+# The menu's second row: what shows the reader their own things.
+YOUR_ITEMS = (MY_REQUESTS, MY_APPROVALS)
 
 
 def person_of(account: ChannelAccount) -> Person:
@@ -31,12 +47,6 @@ async def send_card(turn_context: TurnContext, card: dict) -> ResourceResponse |
     """None when the card was dropped: the Bot Connector did not take it within the turn."""
     activity = card_activity(card)
     return await turn_context.send_activity(activity)
-
-
-def request_conversations(
-    service: RequestService, specs: list[RequestKindSpec], addresses: Addresses
-) -> list[Conversation]:
-    return [_conversation(service, spec, addresses) for spec in specs]
 
 
 def submitted_before(service: RequestService) -> SubmittedBefore:
@@ -92,26 +102,7 @@ def request_commands(
                 )
         await fta.send_my_approvals(turn_context, me)
 
-    return [
-        Command(
-            MenuItem(
-                "my requests",
-                "My requests",
-                "The status of the requests you raised",
-                ("requests", "my request", "status"),
-            ),
-            my_requests,
-        ),
-        Command(
-            MenuItem(
-                "my approvals",
-                "My approvals",
-                "Requests waiting on your decision",
-                ("approvals", "pending approvals", "to approve"),
-            ),
-            my_approvals,
-        ),
-    ]
+    return [Command(MY_REQUESTS, my_requests), Command(MY_APPROVALS, my_approvals)]
 
 
 def _waiting_intro(waiting: list[Request], already: set[str]) -> str:
@@ -130,9 +121,11 @@ def _waiting_intro(waiting: list[Request], already: set[str]) -> str:
     )
 
 
-def _conversation(
-    service: RequestService, spec: RequestKindSpec, addresses: Addresses
-) -> Conversation:
+def approval_conversation(
+    service: RequestService, spec: RequestKindSpec, confirmation: str, addresses: Addresses
+) -> Dialog:
+    """The conversation that raises a request of an approval kind."""
+
     async def submit(turn_context: TurnContext, answers: dict, submission_key: str) -> Submitted:
         requester = person_of(turn_context.activity.from_property)
         request = await service.submit(spec.kind, requester, answers, submission_key)
@@ -148,11 +141,11 @@ def _conversation(
         return Submitted(
             request.id,
             f"Submitted **{request.id}**. {where}; I will tell you of every decision. "
-            f"{spec.confirmation}",
+            f"{confirmation}",
         )
 
-    dialog = QuestionnaireDialog(
-        spec.kind.value,
+    return QuestionnaireDialog(
+        spec.kind.name,
         f"{spec.kind.label} request",
         spec.steps,
         submit,
@@ -160,4 +153,3 @@ def _conversation(
         unknown_addresses=addresses.unknown,
         submitted_before=submitted_before(service),
     )
-    return Conversation(spec.menu_item, dialog)

@@ -31,7 +31,7 @@ from domain.questionnaire import (
     area_question,
     questions_of,
 )
-from domain.requests import Request
+from domain.requests import Request, RequestKind
 from domain.roster import Roster
 from domain.wvd import (
     QUALIFYING_LICENCES,
@@ -663,6 +663,8 @@ def deadlines_at_submission(request: Request, rules: DeadlineRules) -> list[Dead
         for number, (name, due) in enumerate(rollout_targets(request.answers), start=1)
     ]
 
+
+KIND = RequestKind("covid_triage", "COVID", "COVID triage")
 
 OUTCOMES = (
     "Workloads accelerated",

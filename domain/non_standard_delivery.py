@@ -14,6 +14,7 @@ from domain.questionnaire import (
     area_question,
     questions_of,
 )
+from domain.requests import RequestKind
 from domain.roster import Roster
 
 SCENARIOS = (
@@ -38,6 +39,8 @@ DEAL_ARTIFACTS = (
     ("oneask_url", "OneAsk URL"),
     ("collateral_url", "Additional collateral"),
 )
+
+KIND = RequestKind("non_standard_delivery", "NSD", "Non-standard delivery")
 
 OUTCOMES = (
     "Customer selected Microsoft",

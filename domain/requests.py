@@ -15,24 +15,14 @@ from domain.out_of_office import Absence
 from domain.roster import Area, Person, Roster
 
 
-class RequestKind(StrEnum):
-    NON_STANDARD_DELIVERY = "non_standard_delivery"
-    COVID_TRIAGE = "covid_triage"
-    ACM_REFERRAL = "acm_referral"
+@dataclass(frozen=True)
+class RequestKind:
+    """A kind of request approved through this life cycle. Each kind's module defines its own
+    (e.g. `non_standard_delivery.KIND`); the kinds the bot offers are registered in app.py."""
 
-    @property
-    def prefix(self) -> str:
-        return {"non_standard_delivery": "NSD", "covid_triage": "COVID", "acm_referral": "ACM"}[
-            self.value
-        ]
-
-    @property
-    def label(self) -> str:
-        return {
-            "non_standard_delivery": "Non-standard delivery",
-            "covid_triage": "COVID triage",
-            "acm_referral": "ACM partner referral",
-        }[self.value]
+    name: str  # stored with each request
+    prefix: str  # of its ids: NSD-0001
+    label: str  # what people call it, on cards and in mail
 
 
 class Status(StrEnum):

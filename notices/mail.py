@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from domain import acm_referral, covid_tasks, covid_triage, non_standard_delivery, wvd
-from domain.requests import Request, RequestKind
+from domain.requests import Request
 
 NO_COMMITMENT = (
     "Nothing may be committed to the customer before approval: what needs its own approval "
@@ -25,7 +24,10 @@ def teams_link(bot_app_id: str) -> str:
     return f"https://teams.microsoft.com/l/chat/0/0?users=28:{bot_app_id}"
 
 
-def approval_mail(request: Request, approved_by: str, bot_app_id: str) -> MailContent:
+def approval_mail(
+    request: Request, approved_by: str, next_steps: list[str], bot_app_id: str
+) -> MailContent:
+    """`next_steps`: the kind's, from the request's answers."""
     what = f"{request.kind.label} {request.id} for {request.customer}"
     paragraphs = [
         f"<p><b>{escape(what)}</b> was approved by {escape(approved_by)}. You are receiving "
@@ -41,7 +43,7 @@ def approval_mail(request: Request, approved_by: str, bot_app_id: str) -> MailCo
             ]
         ),
         "<p><b>Next steps</b></p>",
-        _list(_NEXT_STEPS[request.kind](request.answers)),
+        _list(next_steps),
         f"<p>{escape(NO_COMMITMENT)}</p>",
     ]
     if bot_app_id:
@@ -50,81 +52,6 @@ def approval_mail(request: Request, approved_by: str, bot_app_id: str) -> MailCo
             f"to see {escape(request.id)}.</p>"
         )
     return MailContent(f"Approved: {what}", "\n".join(paragraphs))
-
-
-def _non_standard_delivery(answers: dict) -> list[str]:
-    steps = ["Build the deal with the FastTrack Manager for the approved scope."]
-    present, missing = non_standard_delivery.deal_artifacts(answers)
-    if answers.get("includes_funding") or present or missing:
-        steps.append(
-            "Submit the ECIF request through the Digital WinRoom (DWR), with the deal artifacts: "
-            "statement of work (SOW), cost breakdown, work breakdown structure (WBS), OneAsk "
-            "URL and any additional collateral."
-        )
-    if present or missing:
-        steps.append(
-            "Artifacts on the request: "
-            + (", ".join(present) or "none")
-            + ". Still missing: "
-            + (", ".join(missing) or "none")
-            + "."
-        )
-    return steps
-
-
-def _covid_triage(answers: dict) -> list[str]:
-    tasks = {task.number: task for task in covid_tasks.ftop_tasks(answers)}
-    plan, resources = tasks[4117], tasks[4118]
-    steps = [
-        f"Rollout plan: {plan.detail}."
-        + (f" Agreed next steps: {answers['next_steps']}" if answers.get("next_steps") else ""),
-        f"Resources: {resources.detail}.",
-    ]
-    result = covid_triage.wvd_result(answers)
-    if result is not None and result.nominate:
-        steps.append(
-            "Windows Virtual Desktop: the customer qualifies; nominate them through the Azure "
-            f"Nomination Portal ({wvd.NOMINATION_PORTAL})"
-            + (f" with {answers['nomination_id']}." if answers.get("nomination_id") else ".")
-        )
-    if covid_triage.wvd_needs_partner(answers):
-        steps.append(
-            "Windows Virtual Desktop work outside FastTrack scope: submit a partner request "
-            f"through OCP ({wvd.OCP_REQUEST})."
-        )
-    return steps
-
-
-def _acm_referral(answers: dict) -> list[str]:
-    days = acm_referral.CONTACT_WITHIN_BUSINESS_DAYS
-    if answers.get("has_account_team"):
-        steps = [
-            "Choose local ACM partners from the Co-Sell ACM list and offer the customer "
-            "several of them."
-        ]
-        proposed = answers.get(acm_referral.PROPOSED_PARTNERS) or []
-        if proposed:
-            steps.append(
-                "Matched from the partner directory by location and specialty: "
-                + "; ".join(f"{p['name']} ({p['office']})" for p in proposed)
-                + "."
-            )
-    else:
-        steps = [
-            f"FastTrack refers the customer through QuickLeads (FTOP task "
-            f"{acm_referral.QUICKLEADS_TASK})."
-        ]
-    steps.append(
-        f"The partners contact the customer within {days} business days. {acm_referral.FOR_FEE}"
-    )
-    return steps
-
-
-_NEXT_STEPS = {
-    RequestKind.NON_STANDARD_DELIVERY: _non_standard_delivery,
-    RequestKind.COVID_TRIAGE: _covid_triage,
-    RequestKind.ACM_REFERRAL: _acm_referral,
-}
 
 
 def _facts(rows: list[tuple[str, str]]) -> str:

@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from domain.requests import Request, RequestKind, Status
+from domain.requests import Request, Status
 
-# What the requester does or can expect once the request is approved, by kind.
-_AFTER_APPROVAL = {
-    RequestKind.NON_STANDARD_DELIVERY: (
-        "Next: deliver as approved, then record the outcome from `my requests`."
-    ),
-    RequestKind.COVID_TRIAGE: (
-        "Next: the work goes ahead as triaged; record the outcome from `my requests` once it "
-        "is done."
-    ),
-    RequestKind.ACM_REFERRAL: (
-        "Next: the partners contact the customer within three business days; I will then ask "
-        "you whether they did."
-    ),
-}
 _AFTER_DECLINE = "Nothing more happens with it; raise a new request if things change."
 
 
@@ -34,11 +20,12 @@ def to_director(request: Request, actor: str, comment: str) -> str:
     )
 
 
-def decided(request: Request, actor: str, comment: str) -> str:
-    """To the requester, once the request is approved or declined for good."""
+def decided(request: Request, actor: str, comment: str, after_approval: str) -> str:
+    """To the requester, once the request is approved or declined for good; `after_approval`:
+    what the kind says comes next once approved."""
     approved = request.status is Status.APPROVED
     word = "approved" if approved else "declined"
-    after = _AFTER_APPROVAL[request.kind] if approved else _AFTER_DECLINE
+    after = after_approval if approved else _AFTER_DECLINE
     return f"{request.id} for {request.customer} was {word} by {actor}{_said(comment)} {after}"
 
 

@@ -8,7 +8,7 @@ database in a single statement or a conditional update, never by reading and the
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -273,7 +273,16 @@ class _AlreadySubmitted(Exception):
 
 
 class RequestRepository:
-    def __init__(self, engine: AsyncEngine, roster: Roster, statements: Statements | None = None):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        roster: Roster,
+        statements: Statements | None = None,
+        *,
+        kinds: Iterable[RequestKind],
+    ):
+        """`kinds`: every kind of request stored, to read them back by name."""
+        self._kinds = {kind.name: kind for kind in kinds}
         self._engine = engine
         self._dialect = engine.dialect.name
         self._statements = statements or Statements(engine)
@@ -288,9 +297,7 @@ class RequestRepository:
     def _next_number(self, kind: RequestKind) -> Insert:
         # One upsert statement: the database serialises concurrent callers on the counter row,
         # including the very first ones, which would otherwise both try to insert it.
-        upsert = dialect_insert(self._dialect, RequestCounter).values(
-            kind=kind.value, last_number=1
-        )
+        upsert = dialect_insert(self._dialect, RequestCounter).values(kind=kind.name, last_number=1)
         return upsert.on_conflict_do_update(
             index_elements=[RequestCounter.kind],
             set_={"last_number": RequestCounter.last_number + 1},
@@ -350,7 +357,7 @@ class RequestRepository:
             dialect_insert(self._dialect, RequestRow)
             .values(
                 id=request.id,
-                kind=request.kind.value,
+                kind=request.kind.name,
                 status=request.status.value,
                 version=request.version,
                 requester_aad_object_id=request.requester.aad_object_id,
@@ -550,7 +557,7 @@ class RequestRepository:
             )
         return Request(
             id=row.id,
-            kind=RequestKind(row.kind),
+            kind=self._kinds[row.kind],
             requester=Person(row.requester_name, row.requester_aad_object_id, row.requester_email),
             area=self._roster.area(row.area_code),
             customer=row.customer,

@@ -1,11 +1,14 @@
 """Build the Teams app package: manifest.json and its two icons in one zip.
 
-    python scripts/build_app_package.py --app-id <GUID> --bot-id <GUID> [--out PATH]
+    python -m scripts.build_app_package --app-id <GUID> --bot-id <GUID> [--out PATH]
+    python -m scripts.build_app_package --write-commands
 
 `manifest/manifest.json` is a template: its `${{TEAMS_APP_ID}}` and `${{BOT_ID}}` placeholders
 are replaced with the Teams app id and the bot's Microsoft App ID. The ids default to the
 `TEAMS_APP_ID` and `MicrosoftAppId` environment variables. The rendered manifest is always
-validated against the Teams 1.19 schema the repository carries (`schemas/`).
+validated against the Teams 1.19 schema the repository carries (`schemas/`), and its command
+lists must be those of the request kinds registered in app.py: `--write-commands` writes them
+into the template.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ from jsonschema import Draft7Validator
 from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):  # run as a file: the bot's modules are importable from the root
+    sys.path.insert(0, str(REPO_ROOT))
+
+from app import REQUEST_KINDS  # noqa: E402
+from dialogs.registry import KindRegistry  # noqa: E402
+
 MANIFEST_DIR = REPO_ROOT / "manifest"
 MANIFEST_SCHEMA = REPO_ROOT / "schemas" / "teams-manifest-1.19.schema.json"
 DEFAULT_OUT = REPO_ROOT / "dist" / "fasttrack-bot.zip"
@@ -88,6 +97,26 @@ def validate_manifest(manifest: dict[str, Any], schema_path: Path = MANIFEST_SCH
         raise ValueError(f"manifest does not match {schema_path.name}:\n{details}")
 
 
+def check_command_lists(manifest: dict[str, Any], kinds: KindRegistry = REQUEST_KINDS) -> None:
+    """Raise ValueError unless the manifest lists the commands of the registered kinds."""
+    if manifest["bots"][0]["commandLists"] != kinds.manifest_command_lists():
+        raise ValueError(
+            "the manifest's commandLists are not those of the request kinds registered in "
+            "app.py: run python -m scripts.build_app_package --write-commands"
+        )
+
+
+def write_command_lists(
+    manifest_dir: Path = MANIFEST_DIR, kinds: KindRegistry = REQUEST_KINDS
+) -> Path:
+    """Write the registered kinds' command lists into the manifest template."""
+    template = load_template(manifest_dir)
+    template["bots"][0]["commandLists"] = kinds.manifest_command_lists()
+    path = manifest_dir / "manifest.json"
+    path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
 def check_icons(manifest: dict[str, Any], manifest_dir: Path = MANIFEST_DIR) -> None:
     """Raise ValueError unless each icon is a PNG of the size Teams requires."""
     for kind, expected in ICON_SIZES.items():
@@ -111,13 +140,16 @@ def build_package(
     *,
     manifest_dir: Path = MANIFEST_DIR,
     schema_path: Path = MANIFEST_SCHEMA,
+    kinds: KindRegistry = REQUEST_KINDS,
 ) -> Path:
     """Render, check and zip the manifest and icons; return the zip's path.
 
-    Raises ValueError for a bad id, an invalid manifest or a wrong icon.
+    Raises ValueError for a bad id, an invalid manifest, commands other than the registered
+    kinds' or a wrong icon.
     """
     manifest = render_manifest(load_template(manifest_dir), app_id, bot_id)
     validate_manifest(manifest, schema_path)
+    check_command_lists(manifest, kinds)
     check_icons(manifest, manifest_dir)
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +180,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the bot's Microsoft App ID (GUID); default: $MicrosoftAppId",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default: {DEFAULT_OUT}")
+    parser.add_argument(
+        "--write-commands",
+        action="store_true",
+        help="write the registered request kinds' commands into manifest/manifest.json, and stop",
+    )
     args = parser.parse_args(argv)
+    if args.write_commands:
+        print(f"wrote the command lists into {write_command_lists()}")
+        return 0
 
     for value, option, env in (
         (args.app_id, "--app-id", "TEAMS_APP_ID"),

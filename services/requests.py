@@ -16,7 +16,6 @@ from typing import Protocol
 
 from cards.approval import approval_card
 from cards.reminders import PARTNER_CONTACT_CHOICES, due_phrase, reminder_card, reminder_text
-from cards.welcome import MenuItem
 from domain import requests as lifecycle
 from domain.account_team import Mail, mail_lane, mail_recipients
 from domain.deadlines import (
@@ -152,8 +151,10 @@ class RequestKindSpec:
     steps: list[Step]  # the conversation that raises it, one step per topic
     needs_director: Callable[[dict], bool]
     notes: Callable[[dict], list[str]]
-    menu_item: MenuItem  # the typed command that starts the conversation
-    confirmation: str  # said after the request id on submission
+    # Told to the requester once the request is approved: what they do or can expect next.
+    after_approval: str
+    # The account team's mail on approval: the next steps, from the answers.
+    mail_next_steps: Callable[[dict], list[str]]
     outcomes: tuple[str, ...] = ()  # what the FM may record once approved
     # The kind's own section on the approval card: (title, value) facts from the answers.
     highlights: Callable[[dict], list[tuple[str, str]]] = lambda answers: []
@@ -386,7 +387,9 @@ class RequestService:
             request.version,
             deadlines=opens,
             closes=change.closes,
-            messages=_messages_after(updated, audit, approver),
+            messages=_messages_after(
+                updated, audit, self._kinds[updated.kind].after_approval, approver
+            ),
         )
         if history is None:
             current = await self._repository.get(request_id)
@@ -625,7 +628,8 @@ class RequestService:
             if entry.to_status is Status.APPROVED
         ]
         approved_by = approvals[-1].actor.display_name if approvals else ""
-        content = approval_mail(request, approved_by, self._bot_app_id)
+        next_steps = self._kinds[request.kind].mail_next_steps(request.answers)
+        content = approval_mail(request, approved_by, next_steps, self._bot_app_id)
         address = message.recipient_name
         return Composed(mail=Mail((address,), content.subject, content.html_body, str(message.id)))
 
@@ -701,10 +705,14 @@ def _notice(request: Request, recipient: Person, text: str) -> Message:
 
 
 def _messages_after(
-    request: Request, audit: lifecycle.AuditEntry, approver: Person | None = None
+    request: Request,
+    audit: lifecycle.AuditEntry,
+    after_approval: str,
+    approver: Person | None = None,
 ) -> list[Message]:
-    """Who is told what after a move (every posted card is updated besides); `approver`: the
-    approver a cancelled request waited on."""
+    """Who is told what after a move (every posted card is updated besides); `after_approval`:
+    what the requester hears comes next once approved; `approver`: the approver a cancelled
+    request waited on."""
     actor = audit.actor.display_name
     if audit.move is Move.CANCEL:
         if approver is None or approver.aad_object_id == audit.actor.aad_object_id:
@@ -728,7 +736,11 @@ def _messages_after(
         # Not after an answer recorded on an approved request (the partner-contact question):
         # the approval was told, and its mail written, once.
         return [
-            _notice(request, request.requester, notices.decided(request, actor, audit.comment)),
+            _notice(
+                request,
+                request.requester,
+                notices.decided(request, actor, audit.comment, after_approval),
+            ),
             *(_mail(request, address) for address in mail_recipients(request)),
         ]
     return []

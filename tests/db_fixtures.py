@@ -11,7 +11,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from domain import acm_referral, covid_triage, non_standard_delivery
 from persistence.database import create_engine, upgrade_schema
+
+# The kinds of request the repositories in tests read back.
+STORED_KINDS = (non_standard_delivery.KIND, covid_triage.KIND, acm_referral.KIND)
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -4,11 +4,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain import acm_referral, covid_triage, wvd
+from dialogs import acm_referral as acm_kind
+from dialogs import covid_triage as covid_kind
+from dialogs import non_standard_delivery as nsd_kind
+from domain import acm_referral, covid_triage, non_standard_delivery, wvd
 from domain.account_team import mail_recipients
-from domain.requests import Move, RequestKind, Status, apply, submit
+from domain.requests import Move, Request, Status, apply, submit
 from domain.roster import Area, Person
-from notices.mail import approval_mail
+from notices.mail import MailContent, approval_mail
 
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
 LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
@@ -71,15 +74,25 @@ def approved(kind, answers, needs_director=False):
     return apply(request, LIAISON, Move.APPROVE, at=NOW)[0]
 
 
+def mail_for(request: Request, approved_by: str, bot_app_id: str) -> MailContent:
+    """The mail with the next steps the request's kind registers."""
+    next_steps = {
+        non_standard_delivery.KIND: nsd_kind.mail_next_steps,
+        covid_triage.KIND: covid_kind.mail_next_steps,
+        acm_referral.KIND: acm_kind.mail_next_steps,
+    }[request.kind](request.answers)
+    return approval_mail(request, approved_by, next_steps, bot_app_id)
+
+
 def test_an_approved_request_mails_the_account_team_named_on_it():
-    assert mail_recipients(approved(RequestKind.NON_STANDARD_DELIVERY, NSD_PARTNER)) == tuple(TEAM)
+    assert mail_recipients(approved(non_standard_delivery.KIND, NSD_PARTNER)) == tuple(TEAM)
 
 
 @pytest.mark.parametrize(("move", "comment"), [(Move.DECLINE, "Out of budget"), (Move.CANCEL, "")])
 def test_a_declined_or_cancelled_request_mails_nobody(move, comment):
     request, _ = submit(
         request_id="NSD-0007",
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=FM,
         area=AMERICAS,
         customer="Contoso Ltd",
@@ -94,15 +107,13 @@ def test_a_declined_or_cancelled_request_mails_nobody(move, comment):
 
 
 def test_waiting_for_the_director_mails_nobody_yet():
-    request = approved(RequestKind.NON_STANDARD_DELIVERY, NSD_PARTNER, needs_director=True)
+    request = approved(non_standard_delivery.KIND, NSD_PARTNER, needs_director=True)
     assert request.status is Status.DIRECTOR_REVIEW
     assert mail_recipients(request) == ()
 
 
 def test_non_standard_delivery_says_build_the_deal_and_ecif_through_the_dwr_with_artifacts():
-    mail = approval_mail(
-        approved(RequestKind.NON_STANDARD_DELIVERY, NSD_PARTNER), "Adele Vance", ""
-    )
+    mail = mail_for(approved(non_standard_delivery.KIND, NSD_PARTNER), "Adele Vance", "")
 
     assert mail.subject == "Approved: Non-standard delivery NSD-0007 for Contoso Ltd"
     assert "Build the deal" in mail.html_body
@@ -117,7 +128,7 @@ def test_non_standard_delivery_says_build_the_deal_and_ecif_through_the_dwr_with
 
 
 def test_covid_triage_gives_the_rollout_plan_resources_and_the_wvd_nomination():
-    mail = approval_mail(approved(RequestKind.COVID_TRIAGE, COVID_WVD), "Adele Vance", "")
+    mail = mail_for(approved(covid_triage.KIND, COVID_WVD), "Adele Vance", "")
 
     body = mail.html_body
     assert "Rollout plan: 1 target date, the first on 15 December 2026" in body
@@ -130,13 +141,13 @@ def test_covid_triage_gives_the_rollout_plan_resources_and_the_wvd_nomination():
 
 def test_covid_triage_not_qualifying_for_wvd_asks_for_the_ocp_partner_request():
     answers = COVID_WVD | {"vms": 20}
-    mail = approval_mail(approved(RequestKind.COVID_TRIAGE, answers), "Adele Vance", "")
+    mail = mail_for(approved(covid_triage.KIND, answers), "Adele Vance", "")
     assert "partner request through OCP" in mail.html_body
     assert wvd.NOMINATION_PORTAL not in mail.html_body
 
 
 def test_acm_referral_names_the_co_sell_list_the_matched_partners_and_three_days():
-    body = approval_mail(approved(RequestKind.ACM_REFERRAL, ACM), "Adele Vance", "").html_body
+    body = mail_for(approved(acm_referral.KIND, ACM), "Adele Vance", "").html_body
 
     assert "Co-Sell ACM list" in body
     assert "Adatum Adoption (Seattle, US); Fabrikam Change (Portland, US)" in body
@@ -148,19 +159,19 @@ def test_acm_referral_names_the_co_sell_list_the_matched_partners_and_three_days
 
 def test_acm_referral_without_an_account_team_is_a_quickleads_referral():
     answers = ACM | {"has_account_team": False}
-    body = approval_mail(approved(RequestKind.ACM_REFERRAL, answers), "Adele Vance", "").html_body
+    body = mail_for(approved(acm_referral.KIND, answers), "Adele Vance", "").html_body
     assert "QuickLeads (FTOP task 983)" in body
 
 
 def test_the_mail_links_to_the_bot_in_teams_when_the_bot_has_an_app_id():
-    request = approved(RequestKind.NON_STANDARD_DELIVERY, NSD_PARTNER)
-    with_id = approval_mail(request, "Adele Vance", BOT_APP_ID).html_body
+    request = approved(non_standard_delivery.KIND, NSD_PARTNER)
+    with_id = mail_for(request, "Adele Vance", BOT_APP_ID).html_body
     assert f"https://teams.microsoft.com/l/chat/0/0?users=28:{BOT_APP_ID}" in with_id
-    assert "teams.microsoft.com" not in approval_mail(request, "Adele Vance", "").html_body
+    assert "teams.microsoft.com" not in mail_for(request, "Adele Vance", "").html_body
 
 
 def test_what_the_fm_typed_is_escaped_in_the_mail():
     answers = NSD_PARTNER | {"customer": "<script>alert(1)</script> & Co"}
-    body = approval_mail(approved(RequestKind.NON_STANDARD_DELIVERY, answers), "A", "").html_body
+    body = mail_for(approved(non_standard_delivery.KIND, answers), "A", "").html_body
     assert "<script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in body

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from config.roster import load_roster
+from domain import acm_referral
 from domain import acm_referral as acm
 from domain.acm_referral import match_partners, parse_location, specialties_for
 from domain.deadlines import DeadlineKind, DeadlineRules, SlaPolicy
 from domain.questionnaire import InvalidAnswer
-from domain.requests import RequestKind, submit
+from domain.requests import submit
 from domain.roster import Location, Partner, Person, Specialty
 
 PARTNER_CONTACT = DeadlineKind.PARTNER_CONTACT
@@ -173,7 +174,7 @@ def test_the_follow_up_is_three_business_days_after_approval_in_the_area_calenda
     fm = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "")
     request, _ = submit(
         request_id="ACM-0001",
-        kind=RequestKind.ACM_REFERRAL,
+        kind=acm_referral.KIND,
         requester=fm,
         area=ROSTER.area("americas"),
         customer="Contoso",

@@ -8,6 +8,7 @@ from domain import acm_referral as acm
 from domain.deadlines import DeadlineKind
 from persistence.deadlines import DeadlineRepository
 from persistence.requests import RequestRepository
+from tests.db_fixtures import STORED_KINDS
 from tests.harness import FM, LIAISON, STRANGER, Chat, card_actions, card_of, card_text
 from tests.schemas import assert_valid_card, card_size_bytes
 
@@ -78,7 +79,7 @@ async def test_an_acm_referral_reaches_the_liaison_and_is_approved(bot):
     told = await fm.wait_for_text("ACM-0001 for Contoso was approved by Adele Vance")
     assert "the partners contact the customer within three business days" in told["text"]
 
-    repository = RequestRepository(bot.app[ENGINE], bot.app[ROSTER])
+    repository = RequestRepository(bot.app[ENGINE], bot.app[ROSTER], kinds=STORED_KINDS)
     stored = await repository.get("ACM-0001")
     # Partners and consent were fixed at submission.
     assert [p["name"] for p in stored.answers[acm.PROPOSED_PARTNERS]] == [

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from cards.approval import ANSWERS_ID, CHECKLIST_ID, FACT_LENGTH, HISTORY_ID, approval_card
+from domain import non_standard_delivery
 from domain.questionnaire import AnswerKind, Question
-from domain.requests import Move, Request, RequestKind, apply, submit
+from domain.requests import Move, Request, apply, submit
 from domain.roster import Area, Person
 from tests.harness import card_actions, card_text
 from tests.schemas import assert_valid_card
@@ -30,7 +31,7 @@ ANSWERS = {"customer": "Contoso", "area": "Americas", "goal": "Unblock Teams", "
 def submitted(needs_director: bool = False) -> Request:
     request, _ = submit(
         request_id="NSD-0007",
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=FM,
         area=AMERICAS,
         customer="Contoso",

@@ -5,8 +5,8 @@ import pytest
 from botbuilder.core import ConversationState, MemoryStorage
 
 from cards.scope_verdict import scope_verdict_card
-from dialogs.benefit_scope import benefit_scope_conversation
-from dialogs.main_dialog import MainDialog
+from dialogs.benefit_scope import MENU_ITEM, benefit_scope_dialog
+from dialogs.main_dialog import Conversation, MainDialog
 from domain import benefit_scope
 from domain.benefit_scope import ScopeQuestion, ValueAddedService, assess
 from tests.dialog_harness import ScriptedChat
@@ -91,5 +91,7 @@ def test_every_verdict_card_is_valid(licences: int, no: ScopeQuestion | None) ->
     "said", ["benefit scope", "scope check", "Is it in scope?", "a scope check for Contoso"]
 )
 def test_the_check_is_started_by_its_name_and_aliases(said: str) -> None:
-    main = MainDialog(ConversationState(MemoryStorage()), [benefit_scope_conversation()])
+    main = MainDialog(
+        ConversationState(MemoryStorage()), [Conversation(MENU_ITEM, benefit_scope_dialog())]
+    )
     assert main.starts_conversation(said)

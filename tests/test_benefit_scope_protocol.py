@@ -4,6 +4,7 @@ on the step form (an invoke), the verdict card in the chat, and nothing stored a
 from app import ENGINE, ROSTER
 from cards.step_form import FORM_VERB
 from persistence.requests import RequestRepository
+from tests.db_fixtures import STORED_KINDS
 from tests.harness import FM, Chat, card_of, card_text
 from tests.schemas import assert_valid_card
 
@@ -28,7 +29,7 @@ async def test_a_scope_check_ends_in_a_verdict_card_and_stores_no_request(bot):
     assert "Not all the guidance can be delivered remotely" in text
     assert "Workshops and solutions" in text
     assert "FastTrack migration services" in text
-    requests = RequestRepository(bot.app[ENGINE], bot.app[ROSTER])
+    requests = RequestRepository(bot.app[ENGINE], bot.app[ROSTER], kinds=STORED_KINDS)
     assert await requests.requested_by(FM["aadObjectId"]) == []
 
 

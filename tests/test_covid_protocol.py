@@ -8,6 +8,7 @@ from domain import covid_triage as covid
 from domain.deadlines import DeadlineKind, DeadlineState
 from persistence.deadlines import DeadlineRepository
 from persistence.requests import RequestRepository
+from tests.db_fixtures import STORED_KINDS
 from tests.harness import DIRECTOR, FM, LIAISON, Chat, card_actions, card_of, card_text
 from tests.schemas import assert_valid_card, card_size_bytes
 
@@ -90,7 +91,7 @@ async def test_a_covid_request_reaches_the_liaison_and_is_approved(bot):
     told = await fm.wait_for_text("COVID-0001 for Contoso was approved by Adele Vance")
     assert "Next: the work goes ahead as triaged; record the outcome" in told["text"]
 
-    repository = RequestRepository(bot.app[ENGINE], bot.app[ROSTER])
+    repository = RequestRepository(bot.app[ENGINE], bot.app[ROSTER], kinds=STORED_KINDS)
     stored = await repository.get("COVID-0001")
     assert stored.needs_director is False
     assert stored.answers["nomination_id"] == "TPID 12345678"

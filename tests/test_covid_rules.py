@@ -8,11 +8,11 @@ import pytest
 
 from config.roster import load_roster
 from dialogs.wording import describe
-from domain import covid_parsing, covid_tasks, wvd
+from domain import covid_parsing, covid_tasks, covid_triage, wvd
 from domain import covid_triage as covid
 from domain.deadlines import DeadlineKind, DeadlineRules, SlaPolicy
 from domain.questionnaire import InvalidAnswer, applicable
-from domain.requests import RequestKind, submit
+from domain.requests import submit
 from domain.roster import Person
 
 ROLLOUT_TARGET = DeadlineKind.ROLLOUT_TARGET
@@ -427,7 +427,7 @@ def test_one_reminder_per_target_date_to_the_requester():
     fm = Person("Alex Wilber", "fm-aad", "alex@contoso.com")
     request, _ = submit(
         request_id="COVID-0001",
-        kind=RequestKind.COVID_TRIAGE,
+        kind=covid_triage.KIND,
         requester=fm,
         area=ROSTER.areas[0],
         customer="Contoso",

@@ -9,13 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from domain import non_standard_delivery
 from domain.deadlines import Deadline, DeadlineKind, DeadlineState, Reason, Reminder, reminder_of
-from domain.requests import RequestKind, submit
+from domain.requests import submit
 from domain.roster import Area, Person, Roster
 from persistence.database import create_engine
 from persistence.deadlines import DeadlineRepository, close_deadlines
 from persistence.models import OutboxRow, RequestRow
 from persistence.requests import RequestRepository
+from tests.db_fixtures import STORED_KINDS
 
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
 LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
@@ -47,7 +49,7 @@ def deadline(
 
 async def add_requests(engine, count: int, prefix: str = "NSD") -> list[str]:
     ids = [f"{prefix}-{n:04d}" for n in range(1, count + 1)]
-    repository = RequestRepository(engine, ROSTER)
+    repository = RequestRepository(engine, ROSTER, kinds=STORED_KINDS)
     if count <= 5:
         for request_id in ids:
             await repository.add(*_submitted(request_id))
@@ -62,7 +64,7 @@ async def add_requests(engine, count: int, prefix: str = "NSD") -> list[str]:
 def _submitted(request_id: str):
     return submit(
         request_id=request_id,
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=FM,
         area=AMERICAS,
         customer="Contoso",

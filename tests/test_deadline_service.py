@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain import non_standard_delivery
 from domain.deadlines import DeadlineRules, SlaPolicy, SnoozeError
-from domain.requests import RequestKind, submit
+from domain.requests import submit
 from domain.roster import Area, Person, Roster
 from domain.working_hours import WorkingHours
 from persistence.deadlines import DeadlineRepository
@@ -14,6 +15,7 @@ from persistence.requests import RequestRepository
 from services.deadlines import DeadlineService, SnoozeRefused
 from services.reminders import Timetable
 from services.working_hours import RosterWorkingHours
+from tests.db_fixtures import STORED_KINDS
 
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
 LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
@@ -48,7 +50,7 @@ async def stored(engine):
     """A submitted request with its liaison decision, and the service on a stepped clock."""
     request, audit = submit(
         request_id="NSD-0001",
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=FM,
         area=AMERICAS,
         customer="Contoso",
@@ -56,7 +58,7 @@ async def stored(engine):
         needs_director=False,
         at=SUBMITTED_AT,
     )
-    await RequestRepository(engine, ROSTER).add(request, audit)
+    await RequestRepository(engine, ROSTER, kinds=STORED_KINDS).add(request, audit)
     records = DeadlineRepository(engine, ROSTER)
     await records.add(RULES.after_submission(request, SUBMITTED_AT), SUBMITTED_AT)
     clock = Clock(SUBMITTED_AT + timedelta(hours=1))

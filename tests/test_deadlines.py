@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain import non_standard_delivery
 from domain.deadlines import (
     Deadline,
     DeadlineChange,
@@ -38,7 +39,7 @@ from domain.fta_assignment import (
     hand_back,
     place,
 )
-from domain.requests import Move, Request, RequestKind, Status, apply, submit
+from domain.requests import Move, Request, Status, apply, submit
 from domain.roster import Area, Fta, Person
 from domain.working_hours import WorkingHours
 
@@ -68,7 +69,7 @@ def submitted(
 ) -> Request:
     request, _ = submit(
         request_id="NSD-0001",
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=FM,
         area=area,
         customer="Contoso",

@@ -10,13 +10,18 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from app import REQUEST_KINDS
+from cards.welcome import MenuItem
+from dialogs.registry import ConversationKind, KindRegistry
 from scripts.build_app_package import (
     MANIFEST_DIR,
     build_package,
+    check_command_lists,
     check_icons,
     load_template,
     main,
     render_manifest,
+    write_command_lists,
 )
 from tests.schemas import assert_valid_manifest
 
@@ -176,3 +181,35 @@ def test_icon_of_the_wrong_size_is_an_error(tmp_path: Path, manifest: dict) -> N
     Image.new("RGBA", (48, 48), (255, 255, 255, 0)).save(tmp_path / "outline.png")
     with pytest.raises(ValueError, match=r"outline icon outline\.png must be 32x32, not 48x48"):
         check_icons(manifest, tmp_path)
+
+
+def test_the_manifest_lists_the_commands_of_the_registered_kinds(manifest: dict) -> None:
+    # Fails when a kind is registered in app.py and the manifest was not written again.
+    assert manifest["bots"][0]["commandLists"] == REQUEST_KINDS.manifest_command_lists()
+
+
+def _with_a_fake_kind() -> KindRegistry:
+    fake = MenuItem("fake request", "Fake request", "A kind only this test knows")
+    return KindRegistry([*REQUEST_KINDS.kinds, ConversationKind(fake, lambda services: None)])
+
+
+def test_a_kind_added_to_the_registry_is_refused_until_written_into_the_manifest(
+    tmp_path: Path,
+) -> None:
+    kinds = _with_a_fake_kind()
+    manifest_dir = tmp_path / "manifest"
+    shutil.copytree(MANIFEST_DIR, manifest_dir)
+    out = tmp_path / "app.zip"
+    with pytest.raises(ValueError, match="--write-commands"):
+        build_package(APP_ID, BOT_ID, out, manifest_dir=manifest_dir, kinds=kinds)
+    assert not out.exists()
+
+    write_command_lists(manifest_dir, kinds)
+    build_package(APP_ID, BOT_ID, out, manifest_dir=manifest_dir, kinds=kinds)
+    with zipfile.ZipFile(out) as archive:
+        packaged = json.loads(archive.read("manifest.json"))
+    personal = [c["title"] for c in packaged["bots"][0]["commandLists"][0]["commands"]]
+    assert personal == [*PERSONAL_COMMANDS[:6], "fake request", *PERSONAL_COMMANDS[6:]]
+    assert_valid_manifest(packaged)
+    with pytest.raises(ValueError, match="--write-commands"):
+        check_command_lists(packaged)  # the app's own registry has no fake kind

@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain import non_standard_delivery
 from domain.out_of_office import Absence, AutomaticReplies, AutoReplyStatus, absence
-from domain.requests import Move, RequestKind, Status, apply, submit
+from domain.requests import Move, Status, apply, submit
 from domain.roster import Area, Person
 from domain.time_zones import WINDOWS_TO_IANA, zone_named
 
@@ -28,7 +29,7 @@ THIS_WEEKEND_UNTIL_TUESDAY = AutomaticReplies(
 def new_request(away=(), requester=FM, needs_director=False):
     request, _ = submit(
         request_id="NSD-0001",
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=requester,
         area=AMERICAS,
         customer="Contoso",

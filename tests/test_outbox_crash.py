@@ -14,6 +14,7 @@ from config.roster import load_roster
 from persistence.database import create_engine
 from persistence.models import OutboxRow
 from persistence.requests import RequestRepository
+from tests.db_fixtures import STORED_KINDS
 from tests.fakes.connector import FakeBotConnector
 from tests.processes import BotProcess
 
@@ -25,7 +26,7 @@ RELAY = {"OUTBOX_LEASE_SECONDS": "2", "OUTBOX_SEND_TIMEOUT_SECONDS": "0.5"}
 async def liaison_cards(database_url: str, roster_path: Path, service_url: str) -> dict[str, str]:
     """Each seeded request's card as posted in its liaison's chat: {request id: activity id}."""
     engine = create_engine(database_url)
-    repository = RequestRepository(engine, load_roster(roster_path))
+    repository = RequestRepository(engine, load_roster(roster_path), kinds=STORED_KINDS)
     cards = {}
     try:
         for n in range(DECISIONS):

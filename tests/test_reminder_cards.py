@@ -15,8 +15,9 @@ from cards.reminders import (
     partner_contact_reply,
     reminder_card,
 )
+from domain import non_standard_delivery
 from domain.deadlines import DeadlineKind, PartnerContact, Reason, Reminder
-from domain.requests import RequestKind, submit
+from domain.requests import submit
 from domain.roster import Area, Person
 from tests.harness import card_actions, card_text
 from tests.schemas import assert_valid_card
@@ -30,7 +31,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in New York
 REQUEST, _ = submit(
     request_id="NSD-0001",
-    kind=RequestKind.NON_STANDARD_DELIVERY,
+    kind=non_standard_delivery.KIND,
     requester=FM,
     area=AMERICAS,
     customer="Contoso",

@@ -13,8 +13,9 @@ from sqlalchemy import insert
 
 from app import ENGINE, ROSTER, SCHEDULER
 from config.roster import parse_roster
+from domain import non_standard_delivery
 from domain.deadlines import DeadlineRules, SlaPolicy
-from domain.requests import RequestKind, submit
+from domain.requests import submit
 from domain.roster import Person, Roster
 from persistence.deadlines import DeadlineRepository
 from persistence.models import RequestRow
@@ -211,7 +212,7 @@ async def seed_due_deadlines(bot: RunningBot, now: datetime) -> None:
     for n in range(AREAS * PER_AREA):
         request, _ = submit(
             request_id=f"NSD-{n + 1:04d}",
-            kind=RequestKind.NON_STANDARD_DELIVERY,
+            kind=non_standard_delivery.KIND,
             requester=requester,
             area=roster.areas[n % AREAS],
             customer="Contoso",
@@ -229,7 +230,7 @@ async def seed_due_deadlines(bot: RunningBot, now: datetime) -> None:
 def _row(request) -> dict:
     return {
         "id": request.id,
-        "kind": request.kind.value,
+        "kind": request.kind.name,
         "status": request.status.value,
         "version": request.version,
         "requester_aad_object_id": request.requester.aad_object_id,

@@ -16,6 +16,7 @@ from domain.deadlines import (
 from domain.requests import Move
 from persistence.deadlines import DeadlineRepository
 from persistence.requests import RequestRepository
+from tests.db_fixtures import STORED_KINDS
 from tests.fakes import activities
 from tests.harness import BACKUP, Chat, card_actions, card_of, card_text
 from tests.test_approval_protocol import submitted_to_the_liaison
@@ -101,7 +102,7 @@ async def test_reminders_are_snoozed_from_the_card(bot):
 async def test_the_partner_contact_answer_is_recorded_and_decides_what_follows(bot):
     fm, liaison, card = await submitted_to_the_liaison(bot)
     await liaison.click(card, "approve")
-    requests = RequestRepository(bot.app[ENGINE], bot.app[ROSTER])
+    requests = RequestRepository(bot.app[ENGINE], bot.app[ROSTER], kinds=STORED_KINDS)
     approved = await requests.get("NSD-0001")
     rules = DeadlineRules(SlaPolicy(), bot.app[ROSTER].working_hours_of)
     now = datetime.now(UTC)

@@ -9,8 +9,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from domain import non_standard_delivery
 from domain.deadlines import DeadlineRules, Reason, SlaPolicy
-from domain.requests import Move, RequestKind, apply, submit
+from domain.requests import Move, apply, submit
 from domain.roster import Area, Person, Roster
 from domain.working_hours import WorkingHours
 from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
@@ -49,7 +50,7 @@ class SteppedClock:
 def request(number: int = 1, needs_director: bool = False):
     submitted, _ = submit(
         request_id=f"NSD-{number:04d}",
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=FM,
         area=AMERICAS,
         customer="Contoso",

@@ -6,13 +6,13 @@ from itertools import product
 
 import pytest
 
+from domain import non_standard_delivery
 from domain.requests import (
     AuditEntry,
     CommentRequired,
     IllegalMove,
     Move,
     NotAllowed,
-    RequestKind,
     Status,
     apply,
     first_approver,
@@ -53,7 +53,7 @@ WAITING_ON = {
 def new_request(requester=FM, area=AMERICAS, needs_director=False):
     request, _ = submit(
         request_id="NSD-0001",
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=requester,
         area=area,
         customer="Contoso",

@@ -7,15 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from domain import acm_referral, covid_triage, non_standard_delivery
 from domain.deadlines import Deadline, DeadlineKind, DeadlineState
 from domain.out_of_office import Absence
 from domain.outbox import Message, MessageKind
-from domain.requests import Move, RequestKind, Status, apply, submit
+from domain.requests import Move, Status, apply, submit
 from domain.roster import Area, Person, Roster
 from persistence.database import create_engine
 from persistence.deadlines import DeadlineRepository
 from persistence.models import OutboxRow
 from persistence.requests import CardMessage, RequestRepository
+from tests.db_fixtures import STORED_KINDS
 
 FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
 LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
@@ -31,7 +33,7 @@ SERVICE_URL = "https://smba.trafficmanager.net/amer/"
 def submitted(request_id, *, requester=FM, at=NOW, needs_director=False, answers=None, away=()):
     return submit(
         request_id=request_id,
-        kind=RequestKind.NON_STANDARD_DELIVERY,
+        kind=non_standard_delivery.KIND,
         requester=requester,
         area=AMERICAS,
         customer="Contoso Ltd",
@@ -44,7 +46,7 @@ def submitted(request_id, *, requester=FM, at=NOW, needs_director=False, answers
 
 @pytest.fixture
 def repository(engine):
-    return RequestRepository(engine, ROSTER)
+    return RequestRepository(engine, ROSTER, kinds=STORED_KINDS)
 
 
 @asynccontextmanager
@@ -52,7 +54,7 @@ async def replicas(database_url, count):
     """One repository per engine, like separate bot replicas sharing the database."""
     engines = [create_engine(database_url) for _ in range(count)]
     try:
-        yield [RequestRepository(engine, ROSTER) for engine in engines]
+        yield [RequestRepository(engine, ROSTER, kinds=STORED_KINDS) for engine in engines]
     finally:
         await asyncio.gather(*(engine.dispose() for engine in engines))
 
@@ -61,12 +63,12 @@ async def test_request_ids_are_numbered_per_kind(repository):
     ids = [
         await repository.next_request_id(kind)
         for kind in (
-            RequestKind.NON_STANDARD_DELIVERY,
-            RequestKind.NON_STANDARD_DELIVERY,
-            RequestKind.COVID_TRIAGE,
-            RequestKind.NON_STANDARD_DELIVERY,
-            RequestKind.ACM_REFERRAL,
-            RequestKind.COVID_TRIAGE,
+            non_standard_delivery.KIND,
+            non_standard_delivery.KIND,
+            covid_triage.KIND,
+            non_standard_delivery.KIND,
+            acm_referral.KIND,
+            covid_triage.KIND,
         )
     ]
 
@@ -86,9 +88,7 @@ async def test_who_a_request_went_around_is_kept_with_their_return(repository):
 
 async def test_concurrent_id_allocations_are_all_distinct(engine, database_url):
     async with replicas(database_url, 20) as repositories:
-        ids = await asyncio.gather(
-            *(r.next_request_id(RequestKind.COVID_TRIAGE) for r in repositories)
-        )
+        ids = await asyncio.gather(*(r.next_request_id(covid_triage.KIND) for r in repositories))
 
     assert sorted(ids) == [f"COVID-{n:04d}" for n in range(1, 21)]
 
@@ -377,11 +377,11 @@ async def test_a_submission_key_is_used_once_and_the_loser_uses_no_number(
 
     async with replicas(database_url, 3) as copies:
         stored = await asyncio.gather(
-            *(r.submit(RequestKind.NON_STANDARD_DELIVERY, build, "k1") for r in copies)
+            *(r.submit(non_standard_delivery.KIND, build, "k1") for r in copies)
         )
 
     [winner] = [request for request in stored if request is not None]
     assert winner.id == "NSD-0001"
     assert (await repository.by_submission_key("k1")).id == "NSD-0001"
     assert [row[3] for row in await outbox_rows(engine)] == ["card:NSD-0001:1"]
-    assert await repository.next_request_id(RequestKind.NON_STANDARD_DELIVERY) == "NSD-0002"
+    assert await repository.next_request_id(non_standard_delivery.KIND) == "NSD-0002"

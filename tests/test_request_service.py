@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app import request_kinds
+from app import REQUEST_KINDS
 from config.roster import load_roster
+from domain import acm_referral, non_standard_delivery
 from domain.deadlines import Deadline, DeadlineKind, Reason, Reminder, SlaPolicy, reminder_message
 from domain.out_of_office import Absence
 from domain.outbox import (
@@ -207,7 +208,7 @@ def service(
         repository,
         ROSTER,
         KnownTeamsIds(),
-        request_kinds(ROSTER),
+        list(REQUEST_KINDS.approval_specs(ROSTER).values()),
         outbox,
         log or FixedDeliveryLog([]),
         FakeDeadlineStore(),
@@ -236,7 +237,7 @@ async def test_submitting_writes_the_request_and_the_approvers_card_in_one_trans
     repository, outbox
 ):
     request = await service(repository, outbox).submit(
-        RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1"
+        non_standard_delivery.KIND, FM, ANSWERS, "key-1"
     )
 
     [written] = repository.transactions
@@ -255,9 +256,9 @@ async def test_submitting_writes_the_request_and_the_approvers_card_in_one_trans
 
 async def test_a_repeated_submission_gives_the_same_request_and_writes_nothing(repository, outbox):
     requests = service(repository, outbox)
-    first = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    first = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
 
-    again = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    again = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
 
     assert again == first
     assert len(repository.transactions) == 1
@@ -266,22 +267,22 @@ async def test_a_repeated_submission_gives_the_same_request_and_writes_nothing(r
 
 async def test_a_submission_that_lost_the_race_for_its_key_returns_the_winner(repository, outbox):
     requests = service(repository, outbox)
-    winner = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    winner = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
     # Another instance committed the key between this one's check and its write.
     repository.stale_key_reads = 1
 
-    loser = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    loser = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
 
     assert loser == winner
     assert len(repository.transactions) == 1
     # No number was used up by the loser.
-    other = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-2")
+    other = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-2")
     assert other.id == "NSD-0002"
 
 
 async def test_an_approval_writes_the_notice_with_the_move(repository, outbox):
     requests = service(repository, outbox)
-    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    request = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
 
     result = await requests.move(request.id, LIAISON, Move.APPROVE, comment="Go", card_version=1)
 
@@ -304,7 +305,7 @@ async def test_an_approval_writes_the_notice_with_the_move(repository, outbox):
 async def test_a_flagged_approval_tells_the_fm_and_sends_the_director_a_card(repository, outbox):
     requests = service(repository, outbox)
     answers = {**ANSWERS, "includes_funding": True}  # funding needs the director
-    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, answers, "key-1")
+    request = await requests.submit(non_standard_delivery.KIND, FM, answers, "key-1")
     assert request.needs_director
 
     await requests.move(request.id, LIAISON, Move.APPROVE)
@@ -319,7 +320,7 @@ async def test_a_flagged_approval_tells_the_fm_and_sends_the_director_a_card(rep
 
 async def test_asking_for_more_information_sends_the_fm_a_card(repository, outbox):
     requests = service(repository, outbox)
-    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    request = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
 
     await requests.move(request.id, LIAISON, Move.ASK_MORE_INFO, comment="Which workloads?")
 
@@ -333,7 +334,7 @@ async def test_asking_for_more_information_sends_the_fm_a_card(repository, outbo
 
 async def test_a_refused_or_late_move_writes_nothing(repository, outbox):
     requests = service(repository, outbox)
-    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    request = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
     await requests.move(request.id, LIAISON, Move.APPROVE)
 
     late = await requests.move(request.id, LIAISON, Move.DECLINE, comment="no", card_version=1)
@@ -347,7 +348,7 @@ async def test_a_refused_or_late_move_writes_nothing(repository, outbox):
 
 async def test_cards_are_rendered_at_delivery_from_the_request_as_it_is_then(repository, outbox):
     requests = service(repository, outbox)
-    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    request = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
     [card_message] = repository.transactions[0].messages
 
     composed = await requests.compose(claimed(card_message))
@@ -363,7 +364,7 @@ async def test_cards_are_rendered_at_delivery_from_the_request_as_it_is_then(rep
 
 async def test_card_updates_coalesce_to_the_latest_state(repository, outbox):
     requests = service(repository, outbox)
-    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    request = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
     await repository.record_card(request.id, LIAISON.aad_object_id, "a:c", "17", "https://s/", 1)
     update = Message(MessageKind.CARD_UPDATE, LIAISON, request.id, "card_update:1:2")
     await requests.move(request.id, LIAISON, Move.ASK_MORE_INFO, comment="Which?")
@@ -384,7 +385,7 @@ async def test_card_updates_coalesce_to_the_latest_state(repository, outbox):
 
 async def test_a_card_not_posted_yet_is_not_updated(repository, outbox):
     requests = service(repository, outbox)
-    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    request = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
     repository.cards[1] = CardMessage(
         id=1,
         request_id=request.id,
@@ -410,7 +411,7 @@ async def test_approval_deadlines_are_written_with_the_move(repository, outbox):
         "customer_country": "US",
         "services": ["Training & Enablement"],
     }
-    request = await requests.submit(RequestKind.ACM_REFERRAL, FM, answers, "key-1")
+    request = await requests.submit(acm_referral.KIND, FM, answers, "key-1")
     repository.requests[request.id] = dataclasses.replace(request, needs_director=False)
 
     await requests.move(request.id, LIAISON, Move.APPROVE)
@@ -424,7 +425,7 @@ async def test_approval_deadlines_are_written_with_the_move(repository, outbox):
 
 async def test_a_submission_opens_the_liaisons_decision_in_its_transaction(repository, outbox):
     request = await service(repository, outbox).submit(
-        RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1"
+        non_standard_delivery.KIND, FM, ANSWERS, "key-1"
     )
     (written,) = repository.transactions
     (decision,) = written.deadlines
@@ -435,7 +436,7 @@ async def test_a_submission_opens_the_liaisons_decision_in_its_transaction(repos
 async def test_my_requests_names_whom_each_message_waits_for(repository, outbox):
     log = FixedDeliveryLog([])
     requests = service(repository, outbox, log)
-    request = await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, ANSWERS, "key-1")
+    request = await requests.submit(non_standard_delivery.KIND, FM, ANSWERS, "key-1")
     log.records = [
         DeliveryRecord(
             request.id, MessageKind.CARD, LIAISON.aad_object_id, "", MessageState.WAITING, None
@@ -490,7 +491,7 @@ def graph_service(
         repository,
         ROSTER,
         KnownTeamsIds(),
-        request_kinds(ROSTER),
+        list(REQUEST_KINDS.approval_specs(ROSTER).values()),
         outbox,
         FixedDeliveryLog([]),
         deadlines or FakeDeadlineStore(),
@@ -505,7 +506,7 @@ def graph_service(
 
 async def submitted_with_team(requests: RequestService) -> Request:
     answers = ANSWERS | {"account_team": TEAM}
-    return await requests.submit(RequestKind.NON_STANDARD_DELIVERY, FM, answers, "key-1")
+    return await requests.submit(non_standard_delivery.KIND, FM, answers, "key-1")
 
 
 async def test_an_approval_writes_one_mail_per_account_team_address_with_the_move(
