@@ -35,28 +35,16 @@ _SHOWN_ABOVE = frozenset({"customer", "area"})
 _URL = re.compile(r"https?://\S+")
 _LINK_TEXT_LENGTH = 48
 HIDDEN = "(hidden: only the requester and the approvers see personal data)"
-# What the person a request waits on can do, by status: (input label, buttons).
-_CHOICES = {
-    Status.SUBMITTED: (
-        "Comment (required to decline or to ask for more information)",
-        (
-            (Move.APPROVE, "Approve", "positive"),
-            (Move.DECLINE, "Decline", "destructive"),
-            (Move.ASK_MORE_INFO, "Ask for more info", "default"),  # one row with the others
-        ),
-    ),
-    Status.DIRECTOR_REVIEW: (
-        "Comment (required to decline)",
-        ((Move.APPROVE, "Approve", "positive"), (Move.DECLINE, "Decline", "destructive")),
-    ),
-    Status.MORE_INFO_REQUESTED: (
-        "Your answer",
-        (
-            (Move.ANSWER_MORE_INFO, "Send answer", "positive"),
-            (Move.CANCEL, "Cancel the request", "destructive"),
-        ),
-    ),
+# The buttons of the moves the request's workflow offers the person it waits on.
+_BUTTONS = {
+    Move.APPROVE: ("Approve", "positive"),
+    Move.DECLINE: ("Decline", "destructive"),
+    Move.ASK_MORE_INFO: ("Ask for more info", "default"),  # one row with the others
+    Move.ANSWER_MORE_INFO: ("Send answer", "positive"),
+    Move.CANCEL: ("Cancel the request", "destructive"),
 }
+# The moves that need the comment, as the comment box's label names them.
+_COMMENT_NEEDED_TO = {Move.DECLINE: "decline", Move.ASK_MORE_INFO: "ask for more information"}
 
 
 def action_data(request: Request, move: Move) -> dict:
@@ -89,10 +77,10 @@ def approval_card(
     buttons; the full answers, the checklist and the older history sit behind toggles.
     `notice` (why nothing changed, what is missing) sits right above the buttons, where the
     click was."""
-    choices = _CHOICES.get(request.status) if actionable else None
+    offered = request.kind.workflow.offered.get(request.status, ()) if actionable else ()
     body: list[dict] = [
         _header(request),
-        {"type": "TextBlock", "text": _asked(request, flags, choices is not None), "wrap": True},
+        {"type": "TextBlock", "text": _asked(request, flags, bool(offered)), "wrap": True},
         _key_facts(request, highlights),
     ]
     body += [
@@ -110,7 +98,7 @@ def approval_card(
             ],
         ),
     )
-    asks_the_viewer = choices is not None and request.status is Status.MORE_INFO_REQUESTED
+    asks_the_viewer = Move.ANSWER_MORE_INFO in offered
     question = _last_question(history) if asks_the_viewer else None
     # The question is said once, above the answer box, not also as the last move.
     body += _history_section([entry for entry in history if entry is not question])
@@ -125,22 +113,22 @@ def approval_card(
             "userIds": list(approver_user_ids),
         }
     confirm: dict | None = None
-    if choices is not None:
-        label, buttons = choices
+    if offered:
         if question is not None:
             body.append(_question_asked(question))
         body.append(
             {
                 "type": "Input.Text",
                 "id": COMMENT_INPUT,
-                "label": label,
+                "label": _comment_label(offered),
                 "isMultiline": True,
                 "maxLength": COMMENT_MAX_LENGTH,
                 "separator": True,
             }
         )
         actions: list[dict] = []
-        for move, title, style in buttons:
+        for move in offered:
+            title, style = _BUTTONS[move]
             if move is Move.CANCEL:
                 # Like `my requests`: the click only asks; the move is behind "Yes, cancel".
                 yes = execute_button(request, move, f"Yes, cancel {request.id}", style)
@@ -161,6 +149,14 @@ def execute_button(
 ) -> dict:
     """A move's button, carrying the request and the version the card shows."""
     return execute_action(move.value, title, style, data or action_data(request, move))
+
+
+def _comment_label(offered: Sequence[Move]) -> str:
+    """The comment box's label: the requester's answer, or what the comment is needed for."""
+    if Move.ANSWER_MORE_INFO in offered:
+        return "Your answer"
+    needed = [_COMMENT_NEEDED_TO[move] for move in offered if move in _COMMENT_NEEDED_TO]
+    return f"Comment (required to {' or to '.join(needed)})" if needed else "Comment"
 
 
 def notice_card(text: str) -> dict:

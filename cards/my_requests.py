@@ -8,7 +8,7 @@ from dataclasses import replace
 from cards.approval import execute_button
 from cards.elements import adaptive_card, attention, cancel_confirmation, toggle_action
 from domain.outbox import DeliveryRecord, MessageKind, MessageState
-from domain.requests import AuditEntry, Move, Request, Status
+from domain.requests import AuditEntry, Move, Request
 
 # The moves the list offers. They carry no card version: the list is re-read on every action.
 LIST_MOVES = frozenset({Move.CANCEL, Move.RECORD_OUTCOME})
@@ -95,13 +95,14 @@ def my_requests_card(
                 )
         actions = []
         confirm: dict | None = None
-        if request.status in (Status.SUBMITTED, Status.MORE_INFO_REQUESTED):
+        workflow = request.kind.workflow
+        if workflow.allows(request.status, Move.CANCEL):
             confirm = cancel_confirmation(
                 request.id,
                 _list_button(request, Move.CANCEL, f"Yes, cancel {request.id}", "destructive"),
             )
             actions.append(toggle_action(f"Cancel {request.id}", confirm["id"]))
-        if request.status is Status.APPROVED and outcomes.get(request.kind):
+        if workflow.allows(request.status, Move.RECORD_OUTCOME) and outcomes.get(request.kind):
             items.append(
                 {
                     "type": "Input.ChoiceSet",

@@ -25,7 +25,7 @@ from domain.questionnaire import (
     area_question,
     questions_of,
 )
-from domain.requests import Request, RequestKind
+from domain.requests import APPROVAL, Request, RequestKind
 from domain.roster import Location, Partner, Person, Roster, Specialty
 
 PARTNERS_PROPOSED = 3
@@ -47,7 +47,7 @@ CONSENT_RECORD = "consent_record"
 # The customer contact: asked only after consent, shown only to the requester and approvers.
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 
-KIND = RequestKind("acm_referral", "ACM", "ACM partner referral")
+KIND = RequestKind("acm_referral", "ACM", "ACM partner referral", APPROVAL)
 
 OUTCOMES = (
     "Customer engaged a referred partner",

@@ -31,7 +31,7 @@ from domain.questionnaire import (
     area_question,
     questions_of,
 )
-from domain.requests import Request, RequestKind
+from domain.requests import APPROVAL, Request, RequestKind
 from domain.roster import Roster
 from domain.wvd import (
     QUALIFYING_LICENCES,
@@ -664,7 +664,7 @@ def deadlines_at_submission(request: Request, rules: DeadlineRules) -> list[Dead
     ]
 
 
-KIND = RequestKind("covid_triage", "COVID", "COVID triage")
+KIND = RequestKind("covid_triage", "COVID", "COVID triage", APPROVAL)
 
 OUTCOMES = (
     "Workloads accelerated",

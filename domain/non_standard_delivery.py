@@ -14,7 +14,7 @@ from domain.questionnaire import (
     area_question,
     questions_of,
 )
-from domain.requests import RequestKind
+from domain.requests import APPROVAL, RequestKind
 from domain.roster import Roster
 
 SCENARIOS = (
@@ -40,7 +40,7 @@ DEAL_ARTIFACTS = (
     ("collateral_url", "Additional collateral"),
 )
 
-KIND = RequestKind("non_standard_delivery", "NSD", "Non-standard delivery")
+KIND = RequestKind("non_standard_delivery", "NSD", "Non-standard delivery", APPROVAL)
 
 OUTCOMES = (
     "Customer selected Microsoft",

@@ -6,23 +6,13 @@ with a conditional update on `version`, so the database decides races.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from domain.out_of_office import Absence
 from domain.roster import Area, Person, Roster
-
-
-@dataclass(frozen=True)
-class RequestKind:
-    """A kind of request approved through this life cycle. Each kind's module defines its own
-    (e.g. `non_standard_delivery.KIND`); the kinds the bot offers are registered in app.py."""
-
-    name: str  # stored with each request
-    prefix: str  # of its ids: NSD-0001
-    label: str  # what people call it, on cards and in mail
 
 
 class Status(StrEnum):
@@ -58,24 +48,9 @@ class Move(StrEnum):
     RECORD_PARTNER_CONTACT = "record_partner_contact"
 
 
-# Moves an approver makes on the card; the others are the requester's.
-DECISIONS = frozenset({Move.APPROVE, Move.DECLINE, Move.ASK_MORE_INFO})
 COMMENT_REQUIRED = frozenset(
     {Move.DECLINE, Move.ASK_MORE_INFO, Move.ANSWER_MORE_INFO, Move.RECORD_PARTNER_CONTACT}
 )
-
-_LEGAL: dict[tuple[Status, Move], Status] = {
-    (Status.SUBMITTED, Move.APPROVE): Status.APPROVED,  # or DIRECTOR_REVIEW when flagged
-    (Status.SUBMITTED, Move.DECLINE): Status.DECLINED,
-    (Status.SUBMITTED, Move.ASK_MORE_INFO): Status.MORE_INFO_REQUESTED,
-    (Status.SUBMITTED, Move.CANCEL): Status.CANCELLED,
-    (Status.MORE_INFO_REQUESTED, Move.ANSWER_MORE_INFO): Status.SUBMITTED,
-    (Status.MORE_INFO_REQUESTED, Move.CANCEL): Status.CANCELLED,
-    (Status.DIRECTOR_REVIEW, Move.APPROVE): Status.APPROVED,
-    (Status.DIRECTOR_REVIEW, Move.DECLINE): Status.DECLINED,
-    (Status.APPROVED, Move.RECORD_OUTCOME): Status.CLOSED,
-    (Status.APPROVED, Move.RECORD_PARTNER_CONTACT): Status.APPROVED,
-}
 
 
 class MoveError(Exception):
@@ -92,6 +67,104 @@ class NotAllowed(MoveError):
 
 class CommentRequired(MoveError):
     pass
+
+
+# Compared by identity (each workflow is stated once), so that kinds naming one are hashable.
+@dataclass(frozen=True, eq=False)
+class ApprovalWorkflow:
+    """Approval by the area liaison (the backup, or the regional director, standing in while
+    they are away), then a review by the regional director when the request is flagged: the
+    one place this life cycle is stated. The moves, the cards, `my requests` and the
+    repository's "what waits on whom" read it."""
+
+    # status x move -> the status it leads to (an approval of a flagged request: `target`).
+    legal: Mapping[tuple[Status, Move], Status]
+    # The moves the person a request waits on makes; the others are the requester's.
+    decisions: frozenset[Move]
+    # What the person a request waits on is offered on its card, by status. A request waits
+    # on someone (it is open) in exactly these statuses.
+    offered: Mapping[Status, tuple[Move, ...]]
+
+    @property
+    def awaiting(self) -> frozenset[Status]:
+        return frozenset(self.offered)
+
+    def allows(self, status: Status, move: Move) -> bool:
+        return (status, move) in self.legal
+
+    def target(self, request: Request, actor: Person, move: Move) -> Status | None:
+        """The status `move` leads to; None when it is not legal now."""
+        target = self.legal.get((request.status, move))
+        if (
+            target is Status.APPROVED
+            and request.status is Status.SUBMITTED
+            and request.needs_director
+            # Routed to the director (liaison and backup out of office): their approval is
+            # the director's review.
+            and actor.aad_object_id != request.area.director.aad_object_id
+        ):
+            return Status.DIRECTOR_REVIEW
+        return target
+
+    def first_approver(self, area: Area, requester: Person, away: Iterable[Absence] = ()) -> Person:
+        """The area liaison; the backup while the liaison is away or out of office, or when
+        the liaison is asking; the regional director when the backup is out of office too."""
+        absent = {a.person.aad_object_id for a in away}
+        if (
+            area.liaison_away
+            or area.liaison.aad_object_id == requester.aad_object_id
+            or area.liaison.aad_object_id in absent
+        ):
+            if area.backup.aad_object_id in absent:
+                return area.director
+            return area.backup
+        return area.liaison
+
+    def waiting_on(self, request: Request, status: Status) -> Person | None:
+        """Whom a request in `status` waits on."""
+        if status is Status.SUBMITTED:
+            # Back from the requester: to whoever it went to at submission, so one approver
+            # sees it through even when the liaison is back meanwhile.
+            return self.first_approver(request.area, request.requester, request.passed_over)
+        if status is Status.DIRECTOR_REVIEW:
+            return request.area.director
+        if status is Status.MORE_INFO_REQUESTED:
+            return request.requester
+        return None
+
+
+APPROVAL = ApprovalWorkflow(
+    legal={
+        (Status.SUBMITTED, Move.APPROVE): Status.APPROVED,  # or DIRECTOR_REVIEW when flagged
+        (Status.SUBMITTED, Move.DECLINE): Status.DECLINED,
+        (Status.SUBMITTED, Move.ASK_MORE_INFO): Status.MORE_INFO_REQUESTED,
+        (Status.SUBMITTED, Move.CANCEL): Status.CANCELLED,
+        (Status.MORE_INFO_REQUESTED, Move.ANSWER_MORE_INFO): Status.SUBMITTED,
+        (Status.MORE_INFO_REQUESTED, Move.CANCEL): Status.CANCELLED,
+        (Status.DIRECTOR_REVIEW, Move.APPROVE): Status.APPROVED,
+        (Status.DIRECTOR_REVIEW, Move.DECLINE): Status.DECLINED,
+        (Status.APPROVED, Move.RECORD_OUTCOME): Status.CLOSED,
+        (Status.APPROVED, Move.RECORD_PARTNER_CONTACT): Status.APPROVED,
+    },
+    decisions=frozenset({Move.APPROVE, Move.DECLINE, Move.ASK_MORE_INFO}),
+    offered={
+        Status.SUBMITTED: (Move.APPROVE, Move.DECLINE, Move.ASK_MORE_INFO),
+        Status.DIRECTOR_REVIEW: (Move.APPROVE, Move.DECLINE),
+        # The requester, asked a question: answer it, or withdraw the request.
+        Status.MORE_INFO_REQUESTED: (Move.ANSWER_MORE_INFO, Move.CANCEL),
+    },
+)
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    """A kind of request and the workflow it follows. Each kind's module defines its own
+    (e.g. `non_standard_delivery.KIND`); the kinds the bot offers are registered in app.py."""
+
+    name: str  # stored with each request
+    prefix: str  # of its ids: NSD-0001
+    label: str  # what people call it, on cards and in mail
+    workflow: ApprovalWorkflow
 
 
 @dataclass(frozen=True)
@@ -123,26 +196,7 @@ class Request:
 
     @property
     def is_open(self) -> bool:
-        return self.status in {
-            Status.SUBMITTED,
-            Status.MORE_INFO_REQUESTED,
-            Status.DIRECTOR_REVIEW,
-        }
-
-
-def first_approver(area: Area, requester: Person, away: Iterable[Absence] = ()) -> Person:
-    """The area liaison; the backup while the liaison is away or out of office, or when the
-    liaison is asking; the regional director when the backup is out of office too."""
-    absent = {a.person.aad_object_id for a in away}
-    if (
-        area.liaison_away
-        or area.liaison.aad_object_id == requester.aad_object_id
-        or area.liaison.aad_object_id in absent
-    ):
-        if area.backup.aad_object_id in absent:
-            return area.director
-        return area.backup
-    return area.liaison
+        return self.status in self.kind.workflow.awaiting
 
 
 def routed_around(area: Area, approver: Person, away: Iterable[Absence]) -> tuple[Absence, ...]:
@@ -169,7 +223,7 @@ def submit(
 ) -> tuple[Request, AuditEntry]:
     """`away`: approvers out of office now (liaison, backup), routed around."""
     away = tuple(away)
-    approver = first_approver(area, requester, away)
+    approver = kind.workflow.first_approver(area, requester, away)
     request = Request(
         id=request_id,
         kind=kind,
@@ -192,7 +246,7 @@ def may_move(
     """Only the person the request waits on decides, or someone asked to stand in for them
     (`stand_ins`: AAD object ids, e.g. the backup once an overdue decision was escalated);
     only the requester cancels, answers and records the outcome."""
-    if move in DECISIONS:
+    if move in request.kind.workflow.decisions:
         deciders = set(stand_ins)
         if request.waiting_on is not None:
             deciders.add(request.waiting_on.aad_object_id)
@@ -213,7 +267,8 @@ def apply(
     stand_ins: frozenset[str] = frozenset(),
 ) -> tuple[Request, AuditEntry]:
     """The request after `move`, and the audit entry recording it; raises MoveError."""
-    target = _LEGAL.get((request.status, move))
+    workflow = request.kind.workflow
+    target = workflow.target(request, actor, move)
     if target is None:
         raise IllegalMove(
             f"{request.id} is {request.status.label.lower()}; it cannot be {_past_tense(move)} now."
@@ -225,21 +280,12 @@ def apply(
         raise CommentRequired(f"A comment is required to {move.value.replace('_', ' ')}.")
 
     outcome = request.outcome
-    if (
-        move is Move.APPROVE
-        and request.status is Status.SUBMITTED
-        and request.needs_director
-        # Routed to the director (liaison and backup out of office): their approval is the
-        # director's review.
-        and actor.aad_object_id != request.area.director.aad_object_id
-    ):
-        target = Status.DIRECTOR_REVIEW
     if move is Move.RECORD_OUTCOME:
         outcome = comment
     updated = replace(
         request,
         status=target,
-        waiting_on=_waiting_on(request, target),
+        waiting_on=workflow.waiting_on(request, target),
         version=request.version + 1,
         outcome=outcome,
     )
@@ -280,20 +326,8 @@ def may_see_personal_data(
     return may_read(request, viewer, roster, history)
 
 
-def _waiting_on(request: Request, status: Status) -> Person | None:
-    if status is Status.SUBMITTED:
-        # Back from the requester: to whoever it went to at submission, so one approver sees
-        # it through even when the liaison is back meanwhile.
-        return first_approver(request.area, request.requester, request.passed_over)
-    if status is Status.DIRECTOR_REVIEW:
-        return request.area.director
-    if status is Status.MORE_INFO_REQUESTED:
-        return request.requester
-    return None
-
-
 def _refusal(request: Request, actor: Person, move: Move) -> str:
-    if move in DECISIONS:
+    if move in request.kind.workflow.decisions:
         if actor.aad_object_id == request.requester.aad_object_id:
             return f"You raised {request.id}, so you cannot decide it."
         waiting = request.waiting_on.display_name if request.waiting_on else "no one"

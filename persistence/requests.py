@@ -19,6 +19,7 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    and_,
     bindparam,
     func,
     insert,
@@ -52,15 +53,6 @@ from persistence.models import (
     RequestRow,
 )
 from persistence.outbox import add_messages, message_rows
-
-# Statuses in which a request waits on an approver (MORE_INFO_REQUESTED waits on the requester).
-# What waits on a person: a decision, or the requester's answer to a question.
-_WAITING = (
-    Status.SUBMITTED.value,
-    Status.DIRECTOR_REVIEW.value,
-    Status.MORE_INFO_REQUESTED.value,
-)
-
 
 # The statements of a decision, built once so that SQLAlchemy reuses their cache keys.
 _GET = select(RequestRow.__table__).where(RequestRow.id == bindparam("id"))
@@ -283,6 +275,17 @@ class RequestRepository:
     ):
         """`kinds`: every kind of request stored, to read them back by name."""
         self._kinds = {kind.name: kind for kind in kinds}
+        # What waits on a person: a decision, or the requester's answer to a question, in the
+        # statuses each kind's workflow says.
+        self._awaiting = or_(
+            *(
+                and_(
+                    RequestRow.kind == kind.name,
+                    RequestRow.status.in_(sorted(s.value for s in kind.workflow.awaiting)),
+                )
+                for kind in self._kinds.values()
+            )
+        )
         self._engine = engine
         self._dialect = engine.dialect.name
         self._statements = statements or Statements(engine)
@@ -488,7 +491,7 @@ class RequestRepository:
             select(RequestRow.__table__)
             .where(
                 RequestRow.waiting_on_aad_object_id == aad_object_id,
-                RequestRow.status.in_(_WAITING),
+                self._awaiting,
             )
             .order_by(RequestRow.submitted_at, RequestRow.id)
         )

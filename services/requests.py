@@ -446,7 +446,7 @@ class RequestService:
         """Who may decide in the place of the person the request waits on; read only when
         someone else tries to decide."""
         waiting = request.waiting_on
-        if move not in lifecycle.DECISIONS or (
+        if move not in request.kind.workflow.decisions or (
             waiting is not None and waiting.aad_object_id == actor.aad_object_id
         ):
             return frozenset()
@@ -732,7 +732,10 @@ def _messages_after(
             _notice(request, request.waiting_on, notices.answered(request, actor, audit.comment)),
             _card_to_waiting_on(request),
         ]
-    if request.status in (Status.APPROVED, Status.DECLINED) and audit.move in lifecycle.DECISIONS:
+    if (
+        request.status in (Status.APPROVED, Status.DECLINED)
+        and audit.move in request.kind.workflow.decisions
+    ):
         # Not after an answer recorded on an approved request (the partner-contact question):
         # the approval was told, and its mail written, once.
         return [

@@ -8,6 +8,7 @@ import pytest
 
 from domain import non_standard_delivery
 from domain.requests import (
+    APPROVAL,
     AuditEntry,
     CommentRequired,
     IllegalMove,
@@ -15,7 +16,6 @@ from domain.requests import (
     NotAllowed,
     Status,
     apply,
-    first_approver,
     is_party,
     may_read,
     may_see_personal_data,
@@ -115,7 +115,7 @@ def test_the_backup_decides_while_the_liaison_is_away():
 
 
 def test_no_one_decides_their_own_request_the_backup_gets_the_liaisons():
-    assert first_approver(AMERICAS, LIAISON) == BACKUP
+    assert APPROVAL.first_approver(AMERICAS, LIAISON) == BACKUP
     request = new_request(requester=LIAISON)
     with pytest.raises(NotAllowed, match="you cannot decide it"):
         apply(request, LIAISON, Move.APPROVE, at=NOW)
