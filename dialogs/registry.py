@@ -16,7 +16,9 @@ from botbuilder.dialogs import Dialog
 
 from cards.welcome import MAX_BUTTONS, MenuItem
 from dialogs.main_dialog import CANCEL_ITEM, HELP_ITEM, Conversation, normalise_command
+from dialogs.questionnaire_dialog import QuestionnaireDialog
 from dialogs.request_commands import YOUR_ITEMS, approval_conversation
+from domain.questionnaire import Step
 from domain.roster import Roster
 from services.fta import FtaService
 from services.people import Addresses
@@ -52,14 +54,40 @@ class ApprovalKind:
 
 @dataclass(frozen=True)
 class ConversationKind:
-    """A kind whose conversation ends elsewhere: an FTA assignment (accept, hand back) or a
-    verdict card."""
+    """A kind with a service of its own, which its conversation submits to: an FTA request,
+    assigned to an FTA who accepts or hands it back (domain/fta_assignment.py)."""
 
     menu_item: MenuItem
     dialog: Callable[[KindServices], Dialog]
 
 
-KindEntry = ApprovalKind | ConversationKind
+@dataclass(frozen=True)
+class VerdictKind:
+    """A check that ends in a verdict card: nothing is submitted, stored or approved."""
+
+    menu_item: MenuItem
+    name: str  # of its conversation, in the dialog state
+    steps: Callable[[], list[Step]]
+    verdict: Callable[[dict], dict]  # the answers -> the verdict card
+
+
+KindEntry = ApprovalKind | ConversationKind | VerdictKind
+
+
+def verdict_dialog(kind: VerdictKind) -> Dialog:
+    """A verdict kind's conversation: its questions, then its verdict card."""
+    return QuestionnaireDialog(
+        kind.name, kind.menu_item.title, kind.steps(), submit=None, conclude=kind.verdict
+    )
+
+
+def _dialog(kind: KindEntry, services: KindServices) -> Dialog:
+    if isinstance(kind, ApprovalKind):
+        spec = services.approval_specs[kind.menu_item.command]
+        return approval_conversation(services.requests, spec, kind.confirmation, services.addresses)
+    if isinstance(kind, VerdictKind):
+        return verdict_dialog(kind)
+    return kind.dialog(services)
 
 
 class KindRegistry:
@@ -101,20 +129,7 @@ class KindRegistry:
 
     def conversations(self, services: KindServices) -> list[Conversation]:
         """Each kind's conversation, in menu order."""
-        return [
-            Conversation(
-                kind.menu_item,
-                approval_conversation(
-                    services.requests,
-                    services.approval_specs[kind.menu_item.command],
-                    kind.confirmation,
-                    services.addresses,
-                )
-                if isinstance(kind, ApprovalKind)
-                else kind.dialog(services),
-            )
-            for kind in self.kinds
-        ]
+        return [Conversation(kind.menu_item, _dialog(kind, services)) for kind in self.kinds]
 
     def manifest_command_lists(self) -> list[dict]:
         """The Teams manifest's `commandLists`: every command in the personal chat; `help`

@@ -5,8 +5,9 @@ import pytest
 from botbuilder.core import ConversationState, MemoryStorage
 
 from cards.scope_verdict import scope_verdict_card
-from dialogs.benefit_scope import MENU_ITEM, benefit_scope_dialog
+from dialogs.benefit_scope import KIND
 from dialogs.main_dialog import Conversation, MainDialog
+from dialogs.registry import verdict_dialog
 from domain import benefit_scope
 from domain.benefit_scope import ScopeQuestion, ValueAddedService, assess
 from tests.dialog_harness import ScriptedChat
@@ -92,6 +93,6 @@ def test_every_verdict_card_is_valid(licences: int, no: ScopeQuestion | None) ->
 )
 def test_the_check_is_started_by_its_name_and_aliases(said: str) -> None:
     main = MainDialog(
-        ConversationState(MemoryStorage()), [Conversation(MENU_ITEM, benefit_scope_dialog())]
+        ConversationState(MemoryStorage()), [Conversation(KIND.menu_item, verdict_dialog(KIND))]
     )
     assert main.starts_conversation(said)

@@ -1,13 +1,14 @@
 """The registry of request kinds drives the menu, the commands, `help` and the manifest: a kind
 registered in a test registry shows up in each, over HTTP to the real app."""
 
+from dataclasses import replace
+
 import pytest
 
 from app import REQUEST_KINDS
 from cards.elements import adaptive_card
 from cards.welcome import MenuItem
-from dialogs.questionnaire_dialog import QuestionnaireDialog
-from dialogs.registry import ConversationKind, KindRegistry
+from dialogs.registry import KindRegistry, VerdictKind
 from domain.questionnaire import Question, Step
 from tests.fakes import activities
 from tests.fakes.connector import FakeBotConnector
@@ -15,16 +16,12 @@ from tests.harness import RunningBot, card_of, card_text, make_settings
 from tests.schemas import assert_valid_card
 
 TEA = MenuItem("tea order", "Order tea", "Order a pot of tea", ("cuppa", "brew"))
-TEA_KIND = ConversationKind(
+TEA_KIND = VerdictKind(
     TEA,
-    lambda services: QuestionnaireDialog(
-        "tea_order",
-        "Tea order",
-        [Step("tea", "Tea", (Question("blend", "Blend", "Which blend would you like?"),))],
-        submit=None,
-        conclude=lambda answers: adaptive_card(
-            [{"type": "TextBlock", "text": f"One pot of {answers['blend']}."}]
-        ),
+    "tea_order",
+    lambda: [Step("tea", "Tea", (Question("blend", "Blend", "Which blend would you like?"),))],
+    lambda answers: adaptive_card(
+        [{"type": "TextBlock", "text": f"One pot of {answers['blend']}.", "wrap": True}]
     ),
 )
 WITH_TEA = KindRegistry([*REQUEST_KINDS.kinds, TEA_KIND])
@@ -67,6 +64,14 @@ async def test_a_registered_kind_starts_by_its_name_and_synonyms(bot, connector,
     assert "Which blend would you like?" in reply["text"]
 
 
+async def test_a_registered_verdict_kind_ends_in_its_verdict_card(bot, connector):
+    await say(bot, connector, "tea order")
+    (verdict,) = await say(bot, connector, "Earl Grey")
+    card = card_of(verdict)
+    assert_valid_card(card)
+    assert card_text(card) == "One pot of Earl Grey."
+
+
 async def test_the_menu_button_of_a_registered_kind_starts_it(bot, connector):
     (reply,) = await say(bot, connector, value={"command": "tea order"})
     assert "Which blend would you like?" in reply["text"]
@@ -105,12 +110,10 @@ def test_the_manifest_command_list_comes_from_the_registry() -> None:
 )
 def test_a_kind_whose_name_is_taken_is_refused(clash: MenuItem) -> None:
     with pytest.raises(ValueError, match="share the names"):
-        KindRegistry([*REQUEST_KINDS.kinds, ConversationKind(clash, TEA_KIND.dialog)])
+        KindRegistry([*REQUEST_KINDS.kinds, replace(TEA_KIND, menu_item=clash)])
 
 
 def test_more_kinds_than_teams_shows_buttons_are_refused() -> None:
-    extra = [
-        ConversationKind(MenuItem(f"tea {n}", "Tea", "Tea"), TEA_KIND.dialog) for n in range(2)
-    ]
+    extra = [replace(TEA_KIND, menu_item=MenuItem(f"tea {n}", "Tea", "Tea")) for n in range(2)]
     with pytest.raises(ValueError, match="Teams shows 6 buttons"):
         KindRegistry([*REQUEST_KINDS.kinds, *extra])
