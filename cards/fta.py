@@ -12,7 +12,9 @@ from cards.my_requests import delivery_summary, mail_summary
 from cards.reminders import snooze_section
 from domain.deadlines import Reason, Reminder
 from domain.fta_assignment import (
+    ASSIGNMENT,
     REQUEST_TYPE_LABELS,
+    FtaMove,
     FtaRequest,
     FtaStatus,
     KeyInput,
@@ -25,6 +27,11 @@ ACCEPT_VERB = "fta_accept"
 HAND_BACK_VERB = "fta_hand_back"
 REASON_INPUT = "handBackReason"
 REASON_MAX_LENGTH = 2000
+# The buttons of the moves the assignment workflow offers the FTA: (verb, title, style).
+_BUTTONS = {
+    FtaMove.ACCEPT: (ACCEPT_VERB, "Accept", "positive"),
+    FtaMove.HAND_BACK: (HAND_BACK_VERB, "Hand back", "destructive"),
+}
 
 
 def _what(request: FtaRequest) -> str:
@@ -74,12 +81,11 @@ def fta_card(request: FtaRequest, viewer: Person, notice: str | None = None) -> 
     ]
     if notice:
         body.append(attention(notice))
-    waiting_on_viewer = (
-        request.status is FtaStatus.ASSIGNED
-        and request.fta is not None
-        and request.fta.aad_object_id == viewer.aad_object_id
+    assigned_to_viewer = (
+        request.fta is not None and request.fta.aad_object_id == viewer.aad_object_id
     )
-    if not waiting_on_viewer:
+    offered = ASSIGNMENT.offered.get(request.status, ()) if assigned_to_viewer else ()
+    if not offered:
         return adaptive_card(body)
     body += [
         {
@@ -100,10 +106,8 @@ def fta_card(request: FtaRequest, viewer: Person, notice: str | None = None) -> 
     return adaptive_card(
         body,
         [
-            execute_action(ACCEPT_VERB, "Accept", "positive", {"verb": ACCEPT_VERB, **data}),
-            execute_action(
-                HAND_BACK_VERB, "Hand back", "destructive", {"verb": HAND_BACK_VERB, **data}
-            ),
+            execute_action(verb, title, style, {"verb": verb, **data})
+            for verb, title, style in (_BUTTONS[move] for move in offered)
         ],
     )
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.questionnaire import AnswerKind, Question, Step, area_question
-from domain.roster import Area, Person, Roster
+from domain.roster import Area, Mailbox, Person, Roster, WaitingOn
 
 # An FTA is assigned within 2 business days of the request (seed 001 "Objectives").
 ASSIGNMENT_DUE_BUSINESS_DAYS = 2
@@ -175,6 +175,39 @@ class FtaRequest:
         return self.status is FtaStatus.ASSIGNED and self.fta is not None
 
 
+class FtaMove(StrEnum):
+    ACCEPT = "accept"
+    HAND_BACK = "hand_back"  # with a reason; to the next FTA by the same rule, or to nobody
+
+
+# Compared by identity (it is stated once).
+@dataclass(frozen=True, eq=False)
+class AssignmentWorkflow:
+    """An FTA request's life cycle: the workload balancer assigns it to an FTA, who accepts it
+    or hands it back (it goes to the next FTA, or to nobody: the area liaison then assigns one
+    by hand); the types for FTCHelp go to its mailbox."""
+
+    # The moves the FTA a request is assigned to is offered on its card, by status: the only
+    # legal ones.
+    offered: Mapping[FtaStatus, tuple[FtaMove, ...]]
+
+    def waiting_on(self, request: FtaRequest, ftc_help: Mailbox) -> WaitingOn | None:
+        """The FTA until they accept; the area liaison while no FTA is available; the FTCHelp
+        mailbox for its types; no one once accepted."""
+        if request.status in self.offered:
+            return request.fta
+        if request.status is FtaStatus.UNASSIGNED:
+            return request.area.liaison
+        if request.status is FtaStatus.FTC_HELP:
+            return ftc_help
+        return None
+
+
+ASSIGNMENT = AssignmentWorkflow(
+    offered={FtaStatus.ASSIGNED: (FtaMove.ACCEPT, FtaMove.HAND_BACK)},
+)
+
+
 class FtaMoveError(Exception):
     """The move is not possible now; the message says why (for the person who clicked)."""
 
@@ -207,7 +240,7 @@ def hand_back(
 
 
 def _check_assigned_to(request: FtaRequest, actor: Person) -> None:
-    if request.status is not FtaStatus.ASSIGNED or request.fta is None:
+    if request.status not in ASSIGNMENT.offered or request.fta is None:
         raise FtaMoveError(f"{request.id} is {request.status.value.replace('_', ' ')} already.")
     if request.fta.aad_object_id != actor.aad_object_id:
         raise FtaMoveError(f"{request.id} is assigned to {request.fta.display_name}, not you.")

@@ -27,6 +27,17 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Mailbox:
+    """A shared mailbox (FTCHelp's): what a request may wait on instead of a person."""
+
+    address: str
+
+
+# Whom a request waits on: a person, or a team's mailbox.
+WaitingOn = Person | Mailbox
+
+
+@dataclass(frozen=True)
 class Fta:
     """A FastTrack Architect of an area, whom the workload balancer may assign requests to."""
 

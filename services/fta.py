@@ -49,7 +49,7 @@ from domain.outbox import (
     SendOutcome,
     Unreachable,
 )
-from domain.roster import Area, Person, Roster
+from domain.roster import Area, Mailbox, Person, Roster
 from notices.fta_mail import TeamNews, account_team_mail, fta_notice_mail, ftc_help_mail
 from services.reminders import Timetable
 from services.requests import Absences, DeliveryLog, MessageQueue
@@ -364,19 +364,22 @@ def _to_account_team(request: FtaRequest) -> list[Message]:
 
 
 def _messages(request: FtaRequest, ftc_help_mailbox: str) -> list[Message]:
-    if request.status is FtaStatus.ASSIGNED and request.fta is not None:
+    """Whom the request now waits on is told: the FTCHelp mailbox by mail, the FTA by the card
+    to accept or hand back, the area liaison (no FTA available) by a line."""
+    waiting = fta_assignment.ASSIGNMENT.waiting_on(request, Mailbox(ftc_help_mailbox))
+    if isinstance(waiting, Mailbox):
+        # Keyed by the address, like every mail: each address is its own outbox lane.
+        lane = Person(waiting.address, mail_lane(waiting.address), waiting.address)
+        return [Message(MessageKind.FTA_MAIL, lane, request.id, f"fta:{request.id}:ftchelp")]
+    if waiting is None:
+        return []
+    if waiting == request.fta:
         return [
             Message(
                 MessageKind.FTA_CARD,
-                request.fta,
+                waiting,
                 request.id,
-                f"fta:{request.id}:card:{request.version}:{request.fta.aad_object_id}",
+                f"fta:{request.id}:card:{request.version}:{waiting.aad_object_id}",
             )
         ]
-    if request.status is FtaStatus.UNASSIGNED:
-        return [_text(request, request.area.liaison, "nobody", nobody_available(request))]
-    if request.status is FtaStatus.FTC_HELP:
-        # Keyed by the address, like every mail: each address is its own outbox lane.
-        mailbox = Person(ftc_help_mailbox, mail_lane(ftc_help_mailbox), ftc_help_mailbox)
-        return [Message(MessageKind.FTA_MAIL, mailbox, request.id, f"fta:{request.id}:ftchelp")]
-    return []
+    return [_text(request, waiting, "nobody", nobody_available(request))]

@@ -8,8 +8,21 @@ from datetime import UTC, datetime
 import pytest
 
 from cards.approval import approval_card
+from cards.fta import ACCEPT_VERB, HAND_BACK_VERB, fta_card
 from cards.my_requests import my_requests_card
 from domain import acm_referral, covid_triage, non_standard_delivery
+from domain.fta_assignment import (
+    ASSIGNMENT,
+    FtaLoad,
+    FtaMove,
+    FtaMoveError,
+    FtaRequest,
+    FtaRequestType,
+    FtaStatus,
+    accept,
+    hand_back,
+    place,
+)
 from domain.out_of_office import Absence
 from domain.requests import (
     APPROVAL,
@@ -23,7 +36,7 @@ from domain.requests import (
     may_move,
     submit,
 )
-from domain.roster import Area, Person
+from domain.roster import Area, Fta, Mailbox, Person
 from tests.harness import card_actions, card_text
 from tests.schemas import assert_valid_card
 
@@ -143,3 +156,57 @@ def test_my_requests_offers_cancel_only_where_the_workflow_allows_it() -> None:
     text = card_text(card)
     assert f"Cancel {usual.id}" in text
     assert f"Cancel {strict.id}" not in text
+
+
+# --- the assignment workflow (FTA requests) -------------------------------------------------
+
+MEGAN = Person("Megan Bowen", "55555555-5555-4555-8555-555555555555", "megan@contoso.com")
+ISAIAH = Person("Isaiah Langer", "66666666-6666-4666-8666-666666666666", "isaiah@contoso.com")
+FTC_HELP = Mailbox("ftchelp@contoso.com")
+AREA_WITH_FTAS = replace(AMERICAS, ftas=(Fta(MEGAN), Fta(ISAIAH)))
+
+
+def fta_request(request_type: FtaRequestType, *ftas: Person) -> FtaRequest:
+    loads = [FtaLoad(fta, 0, None) for fta in ftas]
+    return place("FTA-0001", request_type, AREA_WITH_FTAS, FM, {"customer": "Contoso"}, loads)
+
+
+def test_an_assignment_waits_on_its_fta_until_accepted() -> None:
+    request = fta_request(FtaRequestType.DISCOVERY_WORKSHOP, MEGAN)
+    assert ASSIGNMENT.waiting_on(request, FTC_HELP) == MEGAN
+    assert ASSIGNMENT.waiting_on(accept(request, MEGAN), FTC_HELP) is None
+
+
+def test_an_assignment_nobody_can_take_waits_on_the_area_liaison() -> None:
+    assert ASSIGNMENT.waiting_on(fta_request(FtaRequestType.ECIF_DWR_REVIEW), FTC_HELP) == LIAISON
+    handed_back = hand_back(
+        fta_request(FtaRequestType.ECIF_DWR_REVIEW, MEGAN), MEGAN, "On leave", [], NOW
+    )
+    assert ASSIGNMENT.waiting_on(handed_back, FTC_HELP) == LIAISON
+
+
+def test_a_request_for_ftchelp_waits_on_its_mailbox_not_a_person() -> None:
+    request = fta_request(FtaRequestType.SALES_SUPPORT, MEGAN)
+    assert ASSIGNMENT.waiting_on(request, FTC_HELP) == Mailbox("ftchelp@contoso.com")
+
+
+@pytest.mark.parametrize("status", list(FtaStatus))
+def test_accept_and_hand_back_only_where_the_workflow_offers_them(status: FtaStatus) -> None:
+    request = replace(fta_request(FtaRequestType.DISCOVERY_WORKSHOP, MEGAN), status=status)
+    offered = ASSIGNMENT.offered.get(status, ())
+    card = fta_card(request, MEGAN)
+    assert_valid_card(card)
+    verbs = {FtaMove.ACCEPT: ACCEPT_VERB, FtaMove.HAND_BACK: HAND_BACK_VERB}
+    assert [action["verb"] for action in card_actions(card)] == [verbs[m] for m in offered]
+    moves = {
+        FtaMove.ACCEPT: lambda: accept(request, MEGAN),
+        FtaMove.HAND_BACK: lambda: hand_back(request, MEGAN, "On leave", [], NOW),
+    }
+    for move, make in moves.items():
+        if move in offered:
+            make()
+        else:
+            with pytest.raises(FtaMoveError):
+                make()
+    # Only the FTA it is assigned to holds the buttons.
+    assert card_actions(fta_card(request, ISAIAH)) == []
