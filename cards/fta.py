@@ -21,7 +21,7 @@ from domain.fta_assignment import (
     key_input_label,
 )
 from domain.outbox import DeliveryRecord, MessageKind
-from domain.roster import Person
+from domain.roster import Mailbox, Person
 
 ACCEPT_VERB = "fta_accept"
 HAND_BACK_VERB = "fta_hand_back"
@@ -242,21 +242,22 @@ def my_fta_requests(
 
 
 def _status_for(request: FtaRequest, reader_id: str, ftc_help_mailbox: str) -> str:
-    if request.status is FtaStatus.FTC_HELP:
-        return f"For the FTCHelp team: mailed to {ftc_help_mailbox}, who reply by mail"
-    if request.status is FtaStatus.UNASSIGNED:
+    waiting = ASSIGNMENT.waiting_on(request, Mailbox(ftc_help_mailbox))
+    if isinstance(waiting, Mailbox):
+        return f"For the FTCHelp team: mailed to {waiting.address}, who reply by mail"
+    if waiting is None:
+        fta = request.fta
+        assert fta is not None  # an accepted request has its FTA
+        return f"Accepted by {_name(fta, reader_id)}"
+    if waiting != request.fta:
         return (
             f"No FTA of {request.area.name} available · waiting on "
-            + _name(request.area.liaison, reader_id, "the area liaison, ")
+            + _name(waiting, reader_id, "the area liaison, ")
             + " to assign one"
         )
-    fta = request.fta
-    assert fta is not None  # an assigned or accepted request has its FTA
-    if request.status is FtaStatus.ACCEPTED:
-        return f"Accepted by {_name(fta, reader_id)}"
-    if fta.aad_object_id == reader_id:
+    if waiting.aad_object_id == reader_id:
         return "Assigned to you · waiting on you to accept"
-    return f"Assigned to {fta.display_name} · waiting for them to accept"
+    return f"Assigned to {waiting.display_name} · waiting for them to accept"
 
 
 def _name(person: Person, reader_id: str, role: str = "") -> str:

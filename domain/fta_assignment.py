@@ -172,7 +172,7 @@ class FtaRequest:
     @property
     def waits_on_fta(self) -> bool:
         """Assigned to an FTA who has not accepted it yet."""
-        return self.status is FtaStatus.ASSIGNED and self.fta is not None
+        return self.status in ASSIGNMENT.offered and self.fta is not None
 
 
 class FtaMove(StrEnum):

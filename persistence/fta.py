@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import ReturningInsert
 
 from domain.deadlines import Deadline, DeadlineChange
-from domain.fta_assignment import FtaLoad, FtaRequest, FtaRequestType, FtaStatus, HandBack
+from domain.fta_assignment import (
+    ASSIGNMENT,
+    FtaLoad,
+    FtaRequest,
+    FtaRequestType,
+    FtaStatus,
+    HandBack,
+)
 from domain.outbox import Message
 from domain.roster import Area, Person, Roster
 from persistence.database import Statements, dialect_insert
@@ -165,7 +172,7 @@ class FtaRepository:
             select(FtaRequestRow)
             .where(
                 FtaRequestRow.fta_aad_object_id == fta_aad_object_id,
-                FtaRequestRow.status == FtaStatus.ASSIGNED.value,
+                FtaRequestRow.status.in_([status.value for status in ASSIGNMENT.offered]),
             )
             .order_by(FtaRequestRow.submitted_at, FtaRequestRow.id)
         )

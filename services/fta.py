@@ -35,7 +35,6 @@ from domain.fta_assignment import (
     FtaLoad,
     FtaMoveError,
     FtaRequest,
-    FtaStatus,
     account_team,
     place,
     request_type_of,
@@ -254,7 +253,7 @@ class FtaService:
             )
         if message.kind is MessageKind.REMINDER:
             return await self._reminder(request, message)
-        if request.fta is None or request.status is not FtaStatus.ASSIGNED:
+        if request.fta is None or not request.waits_on_fta:
             return None
         if request.fta.aad_object_id != message.recipient_aad_object_id:
             return None
