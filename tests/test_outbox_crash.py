@@ -77,7 +77,13 @@ async def test_nothing_is_lost_or_repeated_when_the_bot_is_killed_after_its_deci
     finally:
         await first.stop()
     at_kill = await outbox(database_url)
-    in_flight = {row.dedupe_key for row in at_kill if row.state == "claimed"}
+    # Claimed at the kill, or an attempt that timed out (on a loaded machine): Teams may
+    # have taken either without the bot knowing.
+    in_flight = {
+        row.dedupe_key
+        for row in at_kill
+        if row.state == "claimed" or (row.state != "sent" and row.attempts > 0)
+    }
     assert len(at_kill) == 2 * DECISIONS  # a notice and a card update per decision
     assert sum(row.state == "sent" for row in at_kill) < 2 * DECISIONS, "nothing left to test"
 
@@ -98,8 +104,9 @@ async def test_nothing_is_lost_or_repeated_when_the_bot_is_killed_after_its_deci
     updates = Counter(call.activity_id for call in connector.calls if call.method == "PUT")
     assert set(notices) == set(cards)
     assert set(updates) == set(cards.values())
-    # Exactly once, except a message the killed bot was sending at that very moment, which
-    # Teams may have taken before the bot could record it (at most twice, then).
+    # Exactly once, except a message the killed bot was sending at that very moment or had
+    # timed out on, which Teams may have taken before the bot could record it (at most
+    # twice, then).
     rows = {row.dedupe_key: row for row in at_kill}
     for key, row in rows.items():
         count = notices[row.request_id] if row.kind == "text" else updates[cards[row.request_id]]
