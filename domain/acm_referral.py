@@ -17,11 +17,12 @@ from enum import StrEnum
 from domain import places
 from domain.deadlines import Deadline, DeadlineRules
 from domain.questionnaire import (
+    Answer,
     AnswerKind,
     InvalidAnswer,
     Question,
     Step,
-    answer_fields,
+    TypedAnswers,
     area_question,
     questions_of,
 )
@@ -228,29 +229,25 @@ def _name(text: str) -> str:
 # --- the conversation -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AcmAnswers:
+class AcmAnswers(TypedAnswers):
     """A referral's answers, typed: None when not (yet) given. The last two are added at
     submission (see `derive`)."""
 
-    customer: str | None = None
-    area: str | None = None
-    current_partner_offers: bool | None = None
-    current_partner: str | None = None
-    has_account_team: bool | None = None
-    account_team: list[str] | None = None
-    service_type: str | None = None
-    consent: bool | None = None
-    contact_name: str | None = None
-    contact_email: str | None = None
-    contact_phone: str | None = None
-    location: str | None = None
-    proposed_partners: list[dict] | None = None
-    consent_record: dict | None = None
-
-    @classmethod
-    def of(cls, answers: Mapping[str, object]) -> AcmAnswers:
-        return cls(**answer_fields(cls, answers))
+    __slots__ = ()
+    customer = Answer[str]()
+    area = Answer[str]()
+    current_partner_offers = Answer[bool]()
+    current_partner = Answer[str]()
+    has_account_team = Answer[bool]()
+    account_team = Answer[list[str]]()
+    service_type = Answer[str]()
+    consent = Answer[bool]()
+    contact_name = Answer[str]()
+    contact_email = Answer[str]()
+    contact_phone = Answer[str]()
+    location = Answer[str]()
+    proposed_partners = Answer[list[dict]]()
+    consent_record = Answer[dict]()
 
 
 def _current_partner_offers(answers: dict) -> bool:

@@ -24,10 +24,11 @@ from domain.covid_parsing import (
 )
 from domain.deadlines import Deadline, DeadlineRules
 from domain.questionnaire import (
+    Answer,
     AnswerKind,
     Question,
     Step,
-    answer_fields,
+    TypedAnswers,
     area_question,
     questions_of,
 )
@@ -117,46 +118,42 @@ ROLLOUT_MATERIALS = "https://transform.microsoft.com/enable-teams-anywhere"
 # --- the answers -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CovidAnswers:
+class CovidAnswers(TypedAnswers):
     """A triage's answers, typed: None when not (yet) given, or skipped."""
 
-    customer: str | None = None
-    area: str | None = None
-    account_team: list[str] | None = None
-    priority: str | None = None
-    scenarios: list[str] | None = None
-    other_service: str | None = None
-    customer_needs: str | None = None
-    wvd_native: bool | None = None
-    wvd_in_scope: list[str] | None = None
-    wvd_out_of_scope: list[str] | None = None
-    azure_paid_subscription: bool | None = None
-    region: str | None = None
-    english_accepted: bool | None = None
-    licences: list[str] | None = None
-    seats: int | None = None
-    vms: int | None = None
-    azure_virtual_network: bool | None = None
-    nomination_id: str | None = None
-    fasttrack_scope: str | None = None
-    scope_exception: str | None = None
-    recommendation: list[str] | None = None
-    blocked: bool | None = None
-    accelerated: bool | None = None
-    covid_note: str | None = None
-    has_rollout_plan: bool | None = None
-    next_steps: str | None = None
-    expectations: str | None = None
-    target_dates: list[str] | None = None
-    in_scope_resources: str | None = None
-    out_of_scope_resources: list[str] | None = None
-    holding_features: bool | None = None
-    e5_growth: bool | None = None
-
-    @classmethod
-    def of(cls, answers: Mapping[str, object]) -> CovidAnswers:
-        return cls(**answer_fields(cls, answers))
+    __slots__ = ()
+    customer = Answer[str]()
+    area = Answer[str]()
+    account_team = Answer[list[str]]()
+    priority = Answer[str]()
+    scenarios = Answer[list[str]]()
+    other_service = Answer[str]()
+    customer_needs = Answer[str]()
+    wvd_native = Answer[bool]()
+    wvd_in_scope = Answer[list[str]]()
+    wvd_out_of_scope = Answer[list[str]]()
+    azure_paid_subscription = Answer[bool]()
+    region = Answer[str]()
+    english_accepted = Answer[bool]()
+    licences = Answer[list[str]]()
+    seats = Answer[int]()
+    vms = Answer[int]()
+    azure_virtual_network = Answer[bool]()
+    nomination_id = Answer[str]()
+    fasttrack_scope = Answer[str]()
+    scope_exception = Answer[str]()
+    recommendation = Answer[list[str]]()
+    blocked = Answer[bool]()
+    accelerated = Answer[bool]()
+    covid_note = Answer[str]()
+    has_rollout_plan = Answer[bool]()
+    next_steps = Answer[str]()
+    expectations = Answer[str]()
+    target_dates = Answer[list[str]]()
+    in_scope_resources = Answer[str]()
+    out_of_scope_resources = Answer[list[str]]()
+    holding_features = Answer[bool]()
+    e5_growth = Answer[bool]()
 
 
 # --- the WVD branch, from the answers -------------------------------------------------------
@@ -180,29 +177,19 @@ def _native_wvd(answers: Mapping[str, object]) -> bool:
     return wvd_chosen(answers) and CovidAnswers.of(answers).wvd_native is True
 
 
-def _by_exception(answers: Mapping[str, object]) -> bool:
-    region = CovidAnswers.of(answers).region
-    return (
-        _native_wvd(answers)
-        and region is not None
-        and region_class(region) is RegionClass.BY_EXCEPTION
-    )
-
-
-def _has_licence(answers: Mapping[str, object]) -> bool:
-    return _native_wvd(answers) and bool(qualifying_licences(CovidAnswers.of(answers).licences))
-
-
 def prequalification_answered(answers: Mapping[str, object]) -> bool:
-    # Presence, not value: "licences" skipped is answered (None).
-    if not _native_wvd(answers):
-        return False
+    return _native_wvd(answers) and _prequalification_complete(CovidAnswers.of(answers))
+
+
+def _prequalification_complete(typed: CovidAnswers) -> bool:
+    """Of a native WVD deployment: every pre-qualification answer its earlier ones call for is
+    in. Presence, not value: "licences" skipped is answered (None)."""
     not_asked = set()
-    if not _by_exception(answers):
+    if typed.region is None or region_class(typed.region) is not RegionClass.BY_EXCEPTION:
         not_asked.add("english_accepted")
-    if not _has_licence(answers):
+    if not qualifying_licences(typed.licences):
         not_asked.add("seats")
-    return all(key in answers for key in _PREQUALIFICATION_KEYS if key not in not_asked)
+    return all(key in typed.answers for key in _PREQUALIFICATION_KEYS if key not in not_asked)
 
 
 @dataclass(frozen=True)
@@ -220,7 +207,7 @@ def wvd_result(answers: Mapping[str, object]) -> WvdResult | None:
         return None
     if not typed.wvd_native:
         return WvdResult(False, None, None, [WVD_OUT_OF_SCOPE[3]])
-    if not prequalification_answered(answers):
+    if not _prequalification_complete(typed):
         return None
     licences = typed.licences or []
     azure = prequalify_fasttrack_for_azure(

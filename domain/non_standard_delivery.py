@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from domain.identifiers import parse_tpid
 from domain.questionnaire import (
+    Answer,
     AnswerKind,
     Question,
     Step,
-    answer_fields,
+    TypedAnswers,
     area_question,
     questions_of,
 )
@@ -186,33 +186,29 @@ def questions(roster: Roster) -> list[Question]:
     return questions_of(steps(roster))
 
 
-@dataclass(frozen=True)
-class NsdAnswers:
+class NsdAnswers(TypedAnswers):
     """A request's answers, typed: None when not (yet) given."""
 
-    customer: str | None = None
-    tpid: str | None = None
-    area: str | None = None
-    account_team: list[str] | None = None
-    scenarios: list[str] | None = None
-    desired_outcome: str | None = None
-    usage_growth: str | None = None
-    cost_and_effort: str | None = None
-    competitor_likelihood: str | None = None
-    impact_if_declined: str | None = None
-    delivered_by: str | None = None
-    includes_funding: bool | None = None
-    involves_partner: bool | None = None
-    considerable_effort: bool | None = None
-    sow_url: str | None = None
-    cost_breakdown_url: str | None = None
-    wbs_url: str | None = None
-    oneask_url: str | None = None
-    collateral_url: str | None = None
-
-    @classmethod
-    def of(cls, answers: Mapping[str, object]) -> NsdAnswers:
-        return cls(**answer_fields(cls, answers))
+    __slots__ = ()
+    customer = Answer[str]()
+    tpid = Answer[str]()
+    area = Answer[str]()
+    account_team = Answer[list[str]]()
+    scenarios = Answer[list[str]]()
+    desired_outcome = Answer[str]()
+    usage_growth = Answer[str]()
+    cost_and_effort = Answer[str]()
+    competitor_likelihood = Answer[str]()
+    impact_if_declined = Answer[str]()
+    delivered_by = Answer[str]()
+    includes_funding = Answer[bool]()
+    involves_partner = Answer[bool]()
+    considerable_effort = Answer[bool]()
+    sow_url = Answer[str]()
+    cost_breakdown_url = Answer[str]()
+    wbs_url = Answer[str]()
+    oneask_url = Answer[str]()
+    collateral_url = Answer[str]()
 
     @property
     def partner_delivers(self) -> bool:

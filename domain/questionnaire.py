@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
-from typing import Any
+from typing import Generic, Self, TypeVar, cast, overload
 from urllib.parse import urlparse
 
 from domain import natural_answers
 from domain.roster import Roster
+
+AnswerValue = TypeVar("AnswerValue")
 
 
 class AnswerKind(StrEnum):
@@ -115,17 +116,49 @@ class Step:
         return [q for q in self.questions if q.applies_to(answers) and q.key not in answers]
 
 
-def answer_fields(kind: type, answers: Mapping[str, object]) -> dict[str, Any]:
-    """The answers that are fields of a kind's typed answers (a dataclass), to build it."""
-    names = _field_names(kind)
-    return {key: value for key, value in answers.items() if key in names}
+class TypedAnswers:
+    """A conversation's answers read through typed fields (`Answer`s named after the
+    questions' keys): None when not (yet) given. A view, not a copy: building one costs nothing,
+    so every condition on the answers may build its own."""
+
+    __slots__ = ("answers",)
+
+    def __init__(self, answers: Mapping[str, object]) -> None:
+        self.answers = answers
+
+    @classmethod
+    def of(cls, answers: Mapping[str, object]) -> Self:
+        return cls(answers)
 
 
-@cache
-def _field_names(kind: type) -> frozenset[str]:
-    # Typed answers are built dozens of times a turn (every condition reads them): introspect
-    # each dataclass once.
-    return frozenset(field.name for field in fields(kind))
+class Answer(Generic[AnswerValue]):
+    """A field of TypedAnswers: the answer to the question whose key is the field's name."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    @overload
+    def __get__(self, answers: None, owner: type) -> Answer[AnswerValue]: ...
+
+    @overload
+    def __get__(self, answers: TypedAnswers, owner: type) -> AnswerValue | None: ...
+
+    def __get__(
+        self, answers: TypedAnswers | None, owner: type
+    ) -> Answer[AnswerValue] | AnswerValue | None:
+        if answers is None:
+            return self
+        return cast("AnswerValue | None", answers.answers.get(self.key))
+
+
+def answer_keys(kind: type[TypedAnswers]) -> set[str]:
+    """The answers a kind of typed answers reads: the names of its fields."""
+    return {
+        name
+        for klass in kind.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, Answer)
+    }
 
 
 def questions_of(steps: list[Step]) -> list[Question]:
