@@ -259,9 +259,11 @@ async def _serve(target: str, metadata_url: str | None, profile_dir: str | None)
 
 @dataclass
 class Sink:
-    """The Bot Connector for all targets: /<target>/v3/conversations/... ; counts replies."""
+    """The Bot Connector for all targets: /<target>/v3/conversations/... ; counts replies and
+    activity updates (a summary replaced once left)."""
 
     replies: dict[str, Counter] = field(default_factory=dict)
+    updates: Counter = field(default_factory=Counter)
     authorizations: dict[str, Counter] = field(default_factory=dict)
     port: int = 0
 
@@ -282,6 +284,13 @@ class Sink:
             request.headers.get("Authorization", "<none>")
         ] += 1
         return web.json_response({"id": f"r{sum(self.replies[target].values())}"}, status=201)
+
+    async def update(self, request: web.Request) -> web.Response:
+        # PUT /<target>/v3/conversations/<id>/activities/<activityId>
+        parts = request.raw_path.split("/")
+        await request.read()
+        self.updates[parts[1]] += 1
+        return web.json_response({"id": unquote(parts[6])})
 
 
 @dataclass
@@ -421,6 +430,7 @@ async def _drive(options: argparse.Namespace) -> None:
     sink = Sink()
     sink_app = web.Application()
     sink_app.router.add_post("/{tail:.*}", sink.handle)
+    sink_app.router.add_put("/{tail:.*}", sink.update)
     sink_runner = web.AppRunner(sink_app, access_log=None)
     await sink_runner.setup()
     await web.TCPSite(sink_runner, "127.0.0.1", 0).start()
@@ -511,6 +521,8 @@ def _report(targets: list[Target], sink: Sink, stats: dict) -> None:
                 f"{target.name}: outgoing Authorization headers {dict(authorizations)}; "
                 f"token fetches from the credential: {fetches}"
             )
+    for name, count in sorted(sink.updates.items()):
+        print(f"{name}: {count} activities updated (summaries replaced), set-up included")
     if problems:
         print("REPLY CHECK FAILED:\n  " + "\n  ".join(problems))
         raise SystemExit(1)
