@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Generic, Self, TypeVar, cast, overload
+from typing import Any, Generic, Self, TypeVar, overload
 from urllib.parse import urlparse
 
 from domain import natural_answers
@@ -148,7 +148,8 @@ class Answer(Generic[AnswerValue]):
     ) -> Answer[AnswerValue] | AnswerValue | None:
         if answers is None:
             return self
-        return cast("AnswerValue | None", answers.answers.get(self.key))
+        value: Any = answers.answers.get(self.key)  # stored by the question of this key
+        return value
 
 
 def answer_keys(kind: type[TypedAnswers]) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from domain import places
 
@@ -69,6 +70,8 @@ REGION_OF_COUNTRY = {
 }
 
 
+# The WVD conditions ask it of the same stored region many times a turn; regions are few.
+@lru_cache(maxsize=1024)
 def region_class(region: str) -> RegionClass:
     """Where FastTrack for Azure is available: every Azure commercial region except mainland
     China; Russia, Hong Kong, Taiwan, Macao and India by exception and in English only."""
