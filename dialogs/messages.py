@@ -3,11 +3,12 @@ when an activity does not say it is Markdown (and carries buttons)."""
 
 from __future__ import annotations
 
-from botbuilder.core import MessageFactory
-from botbuilder.schema import Activity, TextFormatTypes
+from botbuilder.schema import TextFormatTypes
+
+from bot.card_activity import OutgoingActivity, message_activity
 
 
-def markdown(text: str) -> Activity:
-    activity = MessageFactory.text(text)
+def markdown(text: str) -> OutgoingActivity:
+    activity = message_activity(text)
     activity.text_format = TextFormatTypes.markdown
     return activity
