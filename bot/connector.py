@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import email.utils
+import inspect
 import json
 import logging
 import random
@@ -433,10 +434,11 @@ def activity_from_json(body: dict) -> Activity:
         return _MSREST_READER("Activity", body)
 
 
-_READ_PLANS: dict[type, tuple[tuple[tuple[str, str, str], ...], frozenset[str]]] = {}
+# Per model class: JSON key -> (attribute name, declared msrest type).
+_READ_PLANS: dict[type, dict[str, tuple[str, str]]] = {}
 
 
-def _read_plan(cls: type[Model]) -> tuple[tuple[tuple[str, str, str], ...], frozenset[str]]:
+def _read_plan(cls: type[Model]) -> dict[str, tuple[str, str]]:
     plan = _READ_PLANS.get(cls)
     if plan is None:
         validation = getattr(cls, "_validation", {}) or {}
@@ -444,26 +446,36 @@ def _read_plan(cls: type[Model]) -> tuple[tuple[tuple[str, str, str], ...], froz
             validation
             or cls.__dict__.get("_subtype_map")
             or any("." in desc["key"] or desc["key"] == "" for desc in cls._attribute_map.values())
+            or _has_defaults(cls)
         ):
             raise _NeedsMsrest  # read-only/constant, polymorphic or flattened models
-        entries = tuple(
-            (attr, desc["key"], desc["type"]) for attr, desc in cls._attribute_map.items()
-        )
-        plan = _READ_PLANS[cls] = (entries, frozenset(key for _, key, _ in entries))
+        plan = _READ_PLANS[cls] = {
+            desc["key"]: (attr, desc["type"]) for attr, desc in cls._attribute_map.items()
+        }
     return plan
+
+
+def _has_defaults(cls: type[Model]) -> bool:
+    """Whether an attribute left out of the constructor would be other than None."""
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    return any(parameter.default not in (None, inspect.Parameter.empty) for parameter in parameters)
 
 
 def _read_model(cls: type, data: Any) -> Model:
     if type(data) is not dict:
         raise _NeedsMsrest
-    entries, known_keys = _read_plan(cls)
+    plan = _read_plan(cls)
     values = {}
-    for attr, key, type_name in entries:
-        raw = data.get(key)
-        values[attr] = None if raw is None else _read_typed(raw, type_name)
-    model = cls(**values)
     # Keys the model does not know (Teams' tenantId, aadObjectId on mentions, ...) are kept.
-    extra = {key: value for key, value in data.items() if key not in known_keys}
+    extra = {}
+    # An activity has a few of its model's ~45 attributes: read those it has, the rest are None.
+    for key, raw in data.items():
+        field = plan.get(key)
+        if field is None:
+            extra[key] = raw
+        elif raw is not None:
+            values[field[0]] = _read_typed(raw, field[1])
+    model = cls(**values)
     if extra:
         model.additional_properties = extra
     return model
