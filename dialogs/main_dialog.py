@@ -121,6 +121,10 @@ class MainDialog:
             ),
             key=lambda pair: -len(pair[0]),
         )
+        # Each name as a whole word in a sentence; compiled once, every message is searched.
+        self._name_patterns = {
+            name: re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])") for name, _ in self._names
+        }
 
     def starts_conversation(self, text: str | None) -> bool:
         recognised = self.recognise(text)
@@ -136,7 +140,7 @@ class MainDialog:
         named = [
             (name, command)
             for name, command in self._names
-            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", wanted)
+            if self._name_patterns[name].search(wanted)
         ]
         if len({command for _, command in named}) != 1:
             return None
