@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,47 @@ class Statements:
         return await self.transaction(
             lambda connection: _written(connection.execute(statement, parameters))
         )
+
+    @property
+    def runs_in_place(self) -> bool:
+        """Whether statements run in place (SQLite in a file): see read_in_place."""
+        return self._in_place is not None
+
+    def read_in_place(self, sql: str, parameters: Sequence[Any]) -> list[Any] | None:
+        """The rows of one plain SQL read, run in place on SQLite through the driver itself.
+
+        For the reads of every turn: SQLAlchemy's execution (connection, compiled cache,
+        result) costs about three times a primary-key read. None when there is no in-place
+        connection (PostgreSQL) or the file is locked: the caller runs its SQLAlchemy statement.
+        """
+        if self._in_place is None:
+            return None
+        connection = self._in_place.raw_connection()
+        try:
+            return connection.cursor().execute(sql, parameters).fetchall()
+        except sqlite3.OperationalError:
+            return None
+        finally:
+            connection.close()
+
+    def write_in_place(self, sql: str, parameters: Sequence[Any]) -> int | None:
+        """The rows one plain SQL write changed, committed, run in place on SQLite through the
+        driver itself (a single statement is atomic on its own). None, having written nothing,
+        when there is no in-place connection or the file is locked: the caller runs its
+        SQLAlchemy statement."""
+        if self._in_place is None:
+            return None
+        connection = self._in_place.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, parameters)
+            connection.commit()
+            return cursor.rowcount
+        except sqlite3.OperationalError:
+            connection.rollback()
+            return None
+        finally:
+            connection.close()
 
     async def _single(self, statement: Executable, parameters: Any) -> Written:
         async with self._autocommit.connect() as connection:

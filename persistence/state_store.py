@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Executable, bindparam, delete, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from persistence.database import Statements, dialect_insert
@@ -60,6 +61,33 @@ _CONDITIONAL_UPDATE = (
 )
 
 
+_SQLITE = sqlite.dialect()
+
+
+def _sqlite_processors(column: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """How SQLAlchemy writes a column's values on SQLite and reads them back."""
+    kind = column.type.dialect_impl(_SQLITE)
+    to_sqlite, from_sqlite = kind.bind_processor(_SQLITE), kind.result_processor(_SQLITE, None)
+    if to_sqlite is None or from_sqlite is None:
+        raise TypeError(f"{column} is stored as it is on SQLite")
+    return to_sqlite, from_sqlite
+
+
+# The same reads and writes in SQLite's own SQL, run in place through the driver
+# (Statements.read_in_place, write_in_place); values stored as SQLAlchemy stores them.
+_DOCUMENT_TO_SQLITE, _DOCUMENT_FROM_SQLITE = _sqlite_processors(StateDocument.document)
+_TIME_TO_SQLITE, _ = _sqlite_processors(StateDocument.updated_at)
+_SQLITE_READ_ONE = "SELECT key, document, etag FROM state_documents WHERE key = ?"
+_SQLITE_CONDITIONAL_UPDATE = (
+    "UPDATE state_documents SET document = ?, etag = ?, updated_at = ? WHERE key = ? AND etag = ?"
+)
+_SQLITE_UPSERT = (
+    "INSERT INTO state_documents (document, etag, updated_at, key) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET document = excluded.document, etag = excluded.etag, "
+    "updated_at = excluded.updated_at"
+)
+
+
 def _upsert(dialect: str) -> Executable:
     # ON CONFLICT rather than insert-or-update in Python: two first writes of the same key at
     # once must not fail with a duplicate-key error.
@@ -81,6 +109,16 @@ class StateStore:
         if not keys:
             return {}
         if len(keys) == 1:
+            found = (
+                self._statements.read_in_place(_SQLITE_READ_ONE, (keys[0],))
+                if self._statements.runs_in_place
+                else None
+            )
+            if found is not None:
+                return {
+                    key: StoredDocument(_DOCUMENT_FROM_SQLITE(document), etag)
+                    for key, document, etag in found
+                }
             rows = await self._statements.read(_READ_ONE, {"key": keys[0]})
         else:
             rows = await self._statements.read(_READ, {"keys": keys})
@@ -106,7 +144,14 @@ class StateStore:
 
         if len(statements) == 1:  # the usual turn: one statement, atomic on its own
             [(key, (statement, parameters))] = statements.items()
-            check(key, (await self._statements.write(statement, parameters)).rowcount)
+            rowcount = None
+            if self._statements.runs_in_place:
+                rowcount = self._statements.write_in_place(
+                    *_sqlite_write(key, changes[key], new_etags[key], now)
+                )
+            if rowcount is None:
+                rowcount = (await self._statements.write(statement, parameters)).rowcount
+            check(key, rowcount)
         else:
 
             def write_all(connection: Connection) -> None:
@@ -133,3 +178,10 @@ class StateStore:
         if change.expected_etag not in (None, ANY_ETAG):
             return _CONDITIONAL_UPDATE, parameters | {"expected": change.expected_etag}
         return self._upsert, parameters
+
+
+def _sqlite_write(key: str, change: WriteRequest, etag: str, now: datetime) -> tuple[str, tuple]:
+    values = (_DOCUMENT_TO_SQLITE(change.document), etag, _TIME_TO_SQLITE(now), key)
+    if change.expected_etag not in (None, ANY_ETAG):
+        return _SQLITE_CONDITIONAL_UPDATE, (*values, change.expected_etag)
+    return _SQLITE_UPSERT, values

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, func, insert, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 
 from persistence.database import Statements, create_engine, open_pool, upgrade_schema
-from persistence.models import RequestCounter
+from persistence.models import RequestCounter, StateDocument
+from persistence.state_store import EtagConflictError, StateStore, WriteRequest
 from tests.db_fixtures import POSTGRES_URL
 
 
@@ -48,6 +49,49 @@ async def test_a_transaction_on_a_locked_sqlite_file_waits_on_the_asynchronous_e
         assert await waiting == 3  # and then sees the other writer's row
         # The first ran in place; the second found the file locked and took the other path.
         assert drivers == ["pysqlite", "aiosqlite"]
+    finally:
+        statements.close()
+        await engine.dispose()
+
+
+async def test_state_documents_go_through_sqlites_driver_and_wait_on_a_locked_file(tmp_path):
+    path = tmp_path / "bot.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    await upgrade_schema(engine)
+    statements = Statements(engine)
+    store = StateStore(engine, statements)
+    try:
+        assert statements.runs_in_place
+        first = await store.write({"conversation": WriteRequest({"step": 1})})
+        # Stored as SQLAlchemy stores it: the asynchronous engine reads the same values back.
+        async with engine.connect() as connection:
+            stored = (
+                await connection.execute(
+                    select(StateDocument.document, StateDocument.etag, StateDocument.updated_at)
+                )
+            ).one()
+        assert stored.document == {"step": 1}
+        assert stored.etag == first["conversation"]
+        assert stored.updated_at.tzinfo is not None
+
+        other_process = sqlite3.connect(path, isolation_level=None)
+        other_process.execute("BEGIN IMMEDIATE")  # holds the write lock
+        assert statements.write_in_place("DELETE FROM state_documents", ()) is None
+        expected = first["conversation"]
+        writing = asyncio.create_task(
+            store.write({"conversation": WriteRequest({"step": 2}, expected_etag=expected)})
+        )
+        await asyncio.sleep(0.2)
+        assert not writing.done()  # waits on the lock, off the event loop
+        other_process.execute("COMMIT")
+        other_process.close()
+        second = await writing
+
+        read = await store.read(["conversation"])
+        assert read["conversation"].document == {"step": 2}
+        assert read["conversation"].etag == second["conversation"] != first["conversation"]
+        with pytest.raises(EtagConflictError):  # in place, the eTag is checked all the same
+            await store.write({"conversation": WriteRequest({"step": 3}, expected_etag=expected)})
     finally:
         statements.close()
         await engine.dispose()
