@@ -16,6 +16,7 @@ import inspect
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -491,7 +492,7 @@ def _read_typed(raw: Any, type_name: str) -> Any:
         return _copy_json(raw)
     if type_name == "iso-8601":
         if type(raw) is str:
-            return Deserializer.deserialize_iso(raw)
+            return _utc_timestamp(raw) or Deserializer.deserialize_iso(raw)
         raise _NeedsMsrest
     if type_name[0] == "[" and type(raw) is list:
         item_type = type_name[1:-1]
@@ -505,6 +506,31 @@ def _read_typed(raw: Any, type_name: str) -> Any:
     if isinstance(cls, type) and issubclass(cls, Model):
         return _read_model(cls, raw)
     raise _NeedsMsrest
+
+
+# The form Bot Framework channels write timestamps in: UTC, "Z", .NET's up to 7 decimals.
+_UTC_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,7}))?Z", re.ASCII
+)
+
+
+# The tzinfo msrest gives UTC timestamps (isodate's).
+_MSREST_UTC = Deserializer.deserialize_iso("2000-01-01T00:00:00Z").tzinfo
+
+
+def _utc_timestamp(text: str) -> datetime.datetime | None:
+    """What msrest's deserialize_iso makes of a timestamp in that form (its isodate parse is
+    a good part of reading an activity); None for any other form, which msrest reads."""
+    found = _UTC_TIMESTAMP.fullmatch(text)
+    if found is None:
+        return None
+    year, month, day, hour, minute, second = map(int, found.groups()[:6])
+    # msrest keeps 6 decimals, cutting the rest off.
+    microsecond = int((found[7] or "0")[:6].ljust(6, "0"))
+    try:
+        return datetime.datetime(year, month, day, hour, minute, second, microsecond, _MSREST_UTC)
+    except ValueError:
+        return None  # e.g. 30 February: msrest's error
 
 
 def _copy_json(value: Any) -> Any:

@@ -402,6 +402,32 @@ def test_activity_from_json_matches_msrest(body):
     assert model_state(activity_from_json(body)) == model_state(Activity.deserialize(body))
 
 
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "2024-05-01T12:00:00.123Z",
+        "2024-05-01T12:00:00Z",
+        "2024-05-01T12:00:00.1234567Z",  # .NET's seven decimals: msrest keeps six
+        "2024-05-01T23:59:59.5Z",
+        "2024-05-01T12:00:00.123+02:00",
+        "2024-05-01t12:00:00z",
+        "9999-12-31T23:59:59.9999999Z",
+    ],
+)
+def test_activity_timestamps_are_read_as_msrest_reads_them(timestamp):
+    body = {"type": "message", "timestamp": timestamp, "localTimestamp": timestamp}
+    ours, theirs = activity_from_json(body), Activity.deserialize(body)
+    for read, expected in (
+        (ours.timestamp, theirs.timestamp),
+        (ours.local_timestamp, theirs.local_timestamp),
+    ):
+        assert read == expected
+        assert (read.isoformat(), type(read.tzinfo)) == (
+            expected.isoformat(),
+            type(expected.tzinfo),
+        )
+
+
 def test_activity_from_json_keeps_mention_fields_in_additional_properties():
     body = activities.channel_message("help", service_url="http://x/")
 
