@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -361,6 +361,7 @@ class _BotFrameworkConfiguration:
         self.APP_TENANTID = settings.microsoft_app_tenant_id
 
 
+@lru_cache(maxsize=256)  # asked on every turn of a bot without an app id, of a few URLs
 def _is_loopback_url(url: str) -> bool:
     try:
         host = urlsplit(url).hostname
