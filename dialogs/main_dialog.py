@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogState, DialogTurnStatus
+from botbuilder.dialogs.memory import DialogStateManagerConfiguration
 
 from bot.card_activity import card_activity
 from bot.conversation_state import STARTED_OVER
@@ -97,6 +98,7 @@ class MainDialog:
         self._submitted_before = submitted_before
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._dialogs = DialogSet(self._dialog_state)
+        self._memory_scopes: DialogStateManagerConfiguration | None = None
         self._starts: dict[str, str] = {}
         self._titles: dict[str, str] = {}
         for conversation in conversations:
@@ -181,7 +183,7 @@ class MainDialog:
                 return
 
         async def dialog_context() -> DialogContext:
-            return await self._dialogs.create_context(turn_context)
+            return await self._dialog_context(turn_context)
 
         if command in CANCEL_WORDS:
             if in_conversation:
@@ -261,13 +263,25 @@ class MainDialog:
             markdown("Sorry, I didn't understand that. Type `help` to see what I can do.")
         )
 
+    async def _dialog_context(self, turn_context: TurnContext) -> DialogContext:
+        # botbuilder builds a DialogContext's memory scopes afresh unless the turn holds them
+        # (as botbuilder's DialogManager does); they keep nothing between calls, so the first
+        # turn's serve every turn.
+        if self._memory_scopes is not None:
+            turn_context.turn_state.setdefault(
+                DialogStateManagerConfiguration.__name__, self._memory_scopes
+            )
+        dialog_context = await self._dialogs.create_context(turn_context)
+        self._memory_scopes = dialog_context.state.configuration
+        return dialog_context
+
     async def on_form(self, turn_context: TurnContext) -> dict:
         """A step form submitted with Action.Execute: the card that replaces it."""
         stack = await self._dialog_state.get(turn_context, DialogState)
         if turn_context.turn_state.pop(STARTED_OVER, False):
             return notice_card(STARTED_OVER_NOTICE)
         if stack.dialog_stack:
-            await (await self._dialogs.create_context(turn_context)).continue_dialog()
+            await (await self._dialog_context(turn_context)).continue_dialog()
         return turn_context.turn_state.get(FORM_REPLY) or notice_card(
             "This form belongs to a conversation that is over. Type `help` to start again."
         )

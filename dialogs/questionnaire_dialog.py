@@ -194,11 +194,12 @@ class QuestionnaireDialog(Dialog):
         return next_step(self._steps, state[_ANSWERS])
 
     async def _ask(self, dialog_context: DialogContext, state: dict) -> DialogTurnResult:
-        if self._current_step(state) is None and self._conclude is not None:
+        step = self._current_step(state)
+        if step is None and self._conclude is not None:
             card = self._conclude(state[_ANSWERS])
             await dialog_context.context.send_activity(card_activity(card))
             return await dialog_context.end_dialog(state[_ANSWERS])
-        if self._current_step(state) is None:
+        if step is None:
             state[_AT_SUMMARY] = True
             # Fixed now and kept in the dialog state: pressing Submit twice, on two instances,
             # or again after a crash during the submission, submits once.
