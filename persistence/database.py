@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +131,9 @@ class Statements:
                 url.set(drivername="sqlite"), hide_parameters=True, poolclass=SingletonThreadPool
             )
             event.listen(self._in_place, "connect", _set_in_place_pragmas)
+        # For read_in_place and write_in_place: opened on first use, in autocommit.
+        self._driver: sqlite3.Connection | None = None
+        self._driver_thread = 0
 
     async def read(
         self, statement: Executable, parameters: dict | None = None
@@ -166,38 +170,45 @@ class Statements:
     def read_in_place(self, sql: str, parameters: Sequence[Any]) -> list[Any] | None:
         """The rows of one plain SQL read, run in place on SQLite through the driver itself.
 
-        For the reads of every turn: SQLAlchemy's execution (connection, compiled cache,
+        For the reads of every turn: SQLAlchemy's execution (pool checkout, compiled cache,
         result) costs about three times a primary-key read. None when there is no in-place
         connection (PostgreSQL) or the file is locked: the caller runs its SQLAlchemy statement.
         """
-        if self._in_place is None:
+        driver = self._driver_connection()
+        if driver is None:
             return None
-        connection = self._in_place.raw_connection()
         try:
-            return connection.cursor().execute(sql, parameters).fetchall()
+            return driver.execute(sql, parameters).fetchall()
         except sqlite3.OperationalError:
             return None
-        finally:
-            connection.close()
 
     def write_in_place(self, sql: str, parameters: Sequence[Any]) -> int | None:
-        """The rows one plain SQL write changed, committed, run in place on SQLite through the
-        driver itself (a single statement is atomic on its own). None, having written nothing,
-        when there is no in-place connection or the file is locked: the caller runs its
-        SQLAlchemy statement."""
+        """The rows one plain SQL write changed, run in place on SQLite through the driver
+        itself, in autocommit (a single statement is atomic on its own). None, having written
+        nothing, when there is no in-place connection or the file is locked: the caller runs
+        its SQLAlchemy statement."""
+        driver = self._driver_connection()
+        if driver is None:
+            return None
+        try:
+            return driver.execute(sql, parameters).rowcount
+        except sqlite3.OperationalError:
+            return None
+
+    def _driver_connection(self) -> sqlite3.Connection | None:
         if self._in_place is None:
             return None
-        connection = self._in_place.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(sql, parameters)
-            connection.commit()
-            return cursor.rowcount
-        except sqlite3.OperationalError:
-            connection.rollback()
+        if self._driver is None:
+            database = self._in_place.url.database
+            assert database is not None
+            # Used by the thread that opened it only (the event loop's), like the in-place
+            # engine's connection; closed from any.
+            self._driver = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+            self._driver_thread = threading.get_ident()
+            _set_in_place_pragmas(self._driver, None)
+        elif self._driver_thread != threading.get_ident():
             return None
-        finally:
-            connection.close()
+        return self._driver
 
     async def _single(self, statement: Executable, parameters: Any) -> Written:
         async with self._autocommit.connect() as connection:
@@ -220,6 +231,9 @@ class Statements:
             return await connection.run_sync(work)
 
     def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
         if self._in_place is not None:
             self._in_place.dispose()
 

@@ -73,6 +73,10 @@ async def test_state_documents_go_through_sqlites_driver_and_wait_on_a_locked_fi
         assert stored.document == {"step": 1}
         assert stored.etag == first["conversation"]
         assert stored.updated_at.tzinfo is not None
+        # The driver's connection is the event loop thread's: another thread is sent back to
+        # the SQLAlchemy statement.
+        assert statements.read_in_place("SELECT 1", ()) == [(1,)]
+        assert await asyncio.to_thread(statements.read_in_place, "SELECT 1", ()) is None
 
         other_process = sqlite3.connect(path, isolation_level=None)
         other_process.execute("BEGIN IMMEDIATE")  # holds the write lock
