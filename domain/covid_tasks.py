@@ -15,7 +15,6 @@ from domain.covid_triage import (
     has_out_of_scope_work,
     not_all_in_scope,
     tier,
-    wvd_needs_partner,
     wvd_result,
 )
 from domain.wvd import NOMINATION_PORTAL, OCP_REQUEST
@@ -67,12 +66,13 @@ def ftop_tasks(answers: Mapping[str, object]) -> list[FtopTask]:
             else ""
         ),
     )
-    resources = _resources_text(answers)
+    in_scope, out_of_scope = has_in_scope_work(answers), has_out_of_scope_work(answers)
+    resources = _resources_text(typed, in_scope, out_of_scope)
     assigned = all(
         given
         for given, holds in (
-            (typed.in_scope_resources is not None, has_in_scope_work(answers)),
-            (typed.out_of_scope_resources is not None, has_out_of_scope_work(answers)),
+            (typed.in_scope_resources is not None, in_scope),
+            (typed.out_of_scope_resources is not None, out_of_scope),
         )
         if holds
     )
@@ -117,12 +117,11 @@ def _scenario_text(answers: Mapping[str, object]) -> str:
     return ", ".join(names)
 
 
-def _resources_text(answers: Mapping[str, object]) -> str:
-    typed = CovidAnswers.of(answers)
+def _resources_text(typed: CovidAnswers, in_scope: bool, out_of_scope: bool) -> str:
     parts = []
-    if has_in_scope_work(answers) and typed.in_scope_resources:
+    if in_scope and typed.in_scope_resources:
         parts.append(f"in scope: {typed.in_scope_resources}")
-    if has_out_of_scope_work(answers) and typed.out_of_scope_resources:
+    if out_of_scope and typed.out_of_scope_resources:
         parts.append("out of scope: " + ", ".join(typed.out_of_scope_resources))
     return "; ".join(parts)
 
@@ -216,7 +215,7 @@ def notes(answers: Mapping[str, object]) -> list[str]:
         found.append(
             f"Nominate the customer through the Azure Nomination Portal ({NOMINATION_PORTAL})."
         )
-    if wvd_needs_partner(answers):
+    if result is not None and result.needs_partner:
         found.append(
             "WVD: follow up with the account team to submit a partner request via OCP "
             f"({OCP_REQUEST})."

@@ -199,6 +199,12 @@ class WvdResult:
     m365: Eligibility | None
     out_of_scope: list[str]  # what goes to a partner through OCP even when nominated
 
+    @property
+    def needs_partner(self) -> bool:
+        """Some of the work goes to a partner through OCP: not native, out-of-scope items, or
+        the pre-qualification not met."""
+        return not self.nominate or bool(self.out_of_scope)
+
 
 def wvd_result(answers: Mapping[str, object]) -> WvdResult | None:
     """None outside the WVD branch or while the pre-qualification is incomplete."""
@@ -275,10 +281,8 @@ def _wvd_out_of_scope_info(answers: dict) -> Advice | None:
 
 
 def wvd_needs_partner(answers: Mapping[str, object]) -> bool:
-    """Some of the WVD work goes to a partner through OCP: not native, out-of-scope items, or
-    the pre-qualification not met."""
     result = wvd_result(answers)
-    return result is not None and (not result.nominate or bool(result.out_of_scope))
+    return result is not None and result.needs_partner
 
 
 # --- the questions --------------------------------------------------------------------------
