@@ -188,13 +188,21 @@ class QuestionnaireDialog(Dialog):
 
     # --- asking -------------------------------------------------------------------------------
 
-    def _current_step(self, state: dict) -> Step | None:
+    def _current_step(self, state: dict, applying: list[Question] | None = None) -> Step | None:
+        """`applying`: the questions that apply to the answers, when worked out already."""
         if state[_EDITING]:
             return self._step_of[state[_EDITING]]
-        return next_step(self._steps, state[_ANSWERS])
+        answers = state[_ANSWERS]
+        if applying is None:
+            return next_step(self._steps, answers)
+        # In step order: the first that is not answered is in the next step.
+        return next((self._step_of[q.key] for q in applying if q.key not in answers), None)
 
-    async def _ask(self, dialog_context: DialogContext, state: dict) -> DialogTurnResult:
-        step = self._current_step(state)
+    async def _ask(
+        self, dialog_context: DialogContext, state: dict, applying: list[Question] | None = None
+    ) -> DialogTurnResult:
+        """`applying`: the questions that apply to the answers, when worked out already."""
+        step = self._current_step(state, applying)
         if step is None and self._conclude is not None:
             card = self._conclude(state[_ANSWERS])
             await dialog_context.context.send_activity(card_activity(card))
@@ -204,7 +212,7 @@ class QuestionnaireDialog(Dialog):
             # Fixed now and kept in the dialog state: pressing Submit twice, on two instances,
             # or again after a crash during the submission, submits once.
             state[_SUBMISSION_KEY] = uuid.uuid4().hex
-            await self._send_summary(dialog_context.context, state)
+            await self._send_summary(dialog_context.context, state, applying)
         else:
             await self._send_prompt(dialog_context.context, state)
         return Dialog.end_of_turn
@@ -402,18 +410,23 @@ class QuestionnaireDialog(Dialog):
         if said:
             await context.send_activity(markdown("\n\n".join(said)))
         # Drop answers to questions that no longer apply (e.g. artifacts when no partner delivers).
-        relevant = {q.key for q in applicable(self._ordered, answers)}
+        applying = applicable(self._ordered, answers)
+        relevant = {q.key for q in applying}
         state[_ANSWERS] = {k: v for k, v in answers.items() if k in relevant}
-        return await self._ask(dialog_context, state)
+        # With none dropped, the same questions apply to what is left.
+        unchanged = len(state[_ANSWERS]) == len(answers)
+        return await self._ask(dialog_context, state, applying if unchanged else None)
 
     # --- summary ------------------------------------------------------------------------------
 
-    async def _send_summary(self, context: TurnContext, state: dict) -> None:
+    async def _send_summary(
+        self, context: TurnContext, state: dict, applying: list[Question] | None = None
+    ) -> None:
         await self._close_summary(context, state, "Replaced by a newer summary, below.", good=False)
         answers = state[_ANSWERS]
         card = summary.summary_card(
             self._title,
-            applicable(self._ordered, answers),
+            applicable(self._ordered, answers) if applying is None else applying,
             answers,
             self._notes(answers),
             state.get(_SUBMISSION_KEY),
