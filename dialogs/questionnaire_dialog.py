@@ -224,9 +224,15 @@ class QuestionnaireDialog(Dialog):
         number = steps.index(step) + 1 if step in steps else len(steps)
         return f"Step {number} of {len(steps)} · {step.title}"
 
-    def _count_change(self, state: dict) -> str | None:
-        """Why the number of steps changed since the last prompt, or None."""
-        now = [s.key for s in applicable_steps(self._steps, state[_ANSWERS])]
+    def _count_change(self, state: dict, applying: list[Question] | None) -> str | None:
+        """Why the number of steps changed since the last prompt, or None. `applying`: the
+        questions that apply to the answers, when worked out already."""
+        if applying is None:
+            steps = applicable_steps(self._steps, state[_ANSWERS])
+        else:
+            keys = {q.key for q in applying}
+            steps = [s for s in self._steps if any(q.key in keys for q in s.questions)]
+        now = [s.key for s in steps]
         before = state[_SHOWN_STEPS]
         state[_SHOWN_STEPS] = now
         if not before or state[_EDITING]:
@@ -245,15 +251,20 @@ class QuestionnaireDialog(Dialog):
         return "; ".join(reasons) or None
 
     async def _send_prompt(
-        self, context: TurnContext, state: dict, reason: str | None = None
+        self,
+        context: TurnContext,
+        state: dict,
+        reason: str | None = None,
+        applying: list[Question] | None = None,
     ) -> None:
+        """`applying`: the questions that apply to the answers, when worked out already."""
         step = self._current_step(state)
         assert step is not None
         answers = state[_ANSWERS]
         question = self._question_to_type(step, state)
         state[_ASKING] = question.key
         heading = self._heading(step, state)
-        change = self._count_change(state)
+        change = self._count_change(state, applying)
         lead = f"**{heading}**: {change}." if change else f"**{heading}.**"
         if state[_FORM_SHOWN] != step.key:
             state[_FORM_SHOWN] = step.key
@@ -435,17 +446,24 @@ class QuestionnaireDialog(Dialog):
         state[_SUMMARY_ID] = sent.id if sent else None
 
     async def _close_summary(
-        self, context: TurnContext, state: dict, outcome: str, *, good: bool
+        self,
+        context: TurnContext,
+        state: dict,
+        outcome: str,
+        *,
+        good: bool,
+        applying: list[Question] | None = None,
     ) -> None:
-        """The live summary, if one was sent, becomes `outcome` with no buttons."""
+        """The live summary, if one was sent, becomes `outcome` with no buttons. `applying`:
+        the questions that apply to the answers, when worked out already."""
         summary_id = state.pop(_SUMMARY_ID, None)
         if not summary_id:
             return
         answers = state[_ANSWERS]
+        if applying is None:
+            applying = applicable(self._ordered, answers)
         closed = card_activity(
-            summary.closed_summary_card(
-                self._title, applicable(self._ordered, answers), answers, outcome, good=good
-            )
+            summary.closed_summary_card(self._title, applying, answers, outcome, good=good)
         )
         closed.id = summary_id
         try:
@@ -474,16 +492,19 @@ class QuestionnaireDialog(Dialog):
             return await dialog_context.end_dialog()
         if action == summary.CHANGE and question_key in self._questions:
             label = self._questions[question_key].label
+            # The summary closed and the step counted are of the same answers.
+            applying = applicable(self._ordered, state[_ANSWERS])
             await self._close_summary(
                 context,
                 state,
                 f"Replaced: you are changing “{label}”; a new summary follows your answer.",
                 good=False,
+                applying=applying,
             )
             state[_AT_SUMMARY] = False
             state[_EDITING] = question_key
             state[_FORM_SHOWN] = None
-            await self._send_prompt(context, state)
+            await self._send_prompt(context, state, applying=applying)
             return Dialog.end_of_turn
         # A summary shown before submission keys existed gets its key now.
         key = state.get(_SUBMISSION_KEY) or uuid.uuid4().hex
