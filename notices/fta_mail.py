@@ -18,7 +18,7 @@ from domain.fta_assignment import (
     KeyInput,
     key_input_label,
 )
-from notices.mail import MailContent, teams_link
+from notices.mail import MailContent, teams_link, undelivered_body
 
 
 def ftc_help_mail(request: FtaRequest) -> MailContent:
@@ -54,17 +54,10 @@ def ftc_help_mail(request: FtaRequest) -> MailContent:
 
 def fta_notice_mail(request: FtaRequest, text: str, bot_app_id: str) -> MailContent:
     """A card or reminder of an FTA request that Teams would not take, by mail instead."""
-    paragraphs = [
-        f"<p>{escape(text)}</p>",
-        "<p>The FastTrack bot could not reach you in Teams (it may be blocked or removed "
-        "there), so this comes by mail.</p>",
-    ]
-    if bot_app_id:
-        paragraphs.append(
-            f'<p><a href="{escape(teams_link(bot_app_id))}">Open the FastTrack bot in Teams</a></p>'
-        )
     kind = REQUEST_TYPE_LABELS[request.request_type]
-    return MailContent(f"{request.id}: {kind} for {request.customer}", "\n".join(paragraphs))
+    return MailContent(
+        f"{request.id}: {kind} for {request.customer}", undelivered_body(text, bot_app_id)
+    )
 
 
 class TeamEvent(StrEnum):

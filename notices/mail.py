@@ -83,6 +83,15 @@ def waits_on_you(request_id: str, customer: str) -> str:
 
 def notice_mail(request: Request, text: str, bot_app_id: str) -> MailContent:
     """A notice the bot could not deliver in Teams, by mail instead."""
+    return MailContent(
+        f"{request.id}: {request.kind.label} for {request.customer}",
+        undelivered_body(text, bot_app_id),
+    )
+
+
+def undelivered_body(text: str, bot_app_id: str) -> str:
+    """A mail's body for what Teams would not take: the text, why it comes by mail, and the
+    way back to the bot."""
     paragraphs = [
         f"<p>{escape(text)}</p>",
         "<p>The FastTrack bot could not reach you in Teams (it may be blocked or removed "
@@ -92,6 +101,4 @@ def notice_mail(request: Request, text: str, bot_app_id: str) -> MailContent:
         paragraphs.append(
             f'<p><a href="{escape(teams_link(bot_app_id))}">Open the FastTrack bot in Teams</a></p>'
         )
-    return MailContent(
-        f"{request.id}: {request.kind.label} for {request.customer}", "\n".join(paragraphs)
-    )
+    return "\n".join(paragraphs)
