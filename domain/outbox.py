@@ -18,6 +18,7 @@ class MessageKind(StrEnum):
     REMINDER = "reminder"  # of a deadline: a card rendered at delivery time, or nothing
     MAIL = "mail"  # a mail through Graph, e.g. to an account-team address
     FTA_CARD = "fta_card"  # an FTA request's card, to its FTA, rendered at delivery time
+    FTA_CARD_UPDATE = "fta_card_update"  # a posted FTA card, brought to the request's state
     FTA_MAIL = "fta_mail"  # an FTA request for FTCHelp, mailed to its mailbox through Graph
 
 
@@ -126,7 +127,7 @@ SendOutcome = Delivered | Mailed | NoChat | Unreachable | TryAgain | Refused
 
 @dataclass(frozen=True, kw_only=True)
 class CardMessage:
-    """An approval card sent to a person: where it was posted (none yet while on the way),
+    """A request's card sent to a person: where it was posted (none yet while on the way),
     enough to update that very message later."""
 
     id: int

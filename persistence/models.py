@@ -152,13 +152,15 @@ class AuditEntryRow(Base):
 
 
 class CardMessageRow(Base):
-    """An approval card sent to a person, and where it was posted, to update it in place."""
+    """A request's card sent to a person (an approval card, or an FTA request's card), and
+    where it was posted, to update it in place."""
 
     __tablename__ = "card_messages"
     __table_args__ = (UniqueConstraint("request_id", "recipient_aad_object_id", "activity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"))
+    # An approval request's id, or an FTA request's (no reference: it may be either table's).
+    request_id: Mapped[str] = mapped_column(String(32))
     recipient_aad_object_id: Mapped[str] = mapped_column(String(64))
     # Where it was posted; none yet while its outbox message is on the way (the row exists
     # from the transaction that caused the card, so every later move finds it to update).

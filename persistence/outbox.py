@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.outbox import (
+    CardMessage,
     ClaimedMessage,
     Composed,
     Delivered,
@@ -243,6 +244,106 @@ def message_rows(messages: list[Message], now: datetime) -> list[dict[str, Any]]
     ]
 
 
+# The messages that post a request's card: each gets its card row in the transaction that
+# causes it, to be filled in when it is posted, so every later move finds it to update.
+_POSTS_A_CARD = frozenset({MessageKind.CARD.value, MessageKind.FTA_CARD.value})
+_ADD_CARD = insert(CardMessageRow).returning(CardMessageRow.id)
+POSTED_CARDS = select(
+    CardMessageRow.id, CardMessageRow.request_id, CardMessageRow.recipient_aad_object_id
+).where(CardMessageRow.request_id == bindparam("request_id"))
+
+
+def add_messages_and_cards(
+    connection: Connection, dialect: str, messages: list[Message], now: datetime
+) -> None:
+    """Insert the messages' outbox rows, and a card row for each that posts a card."""
+    if not messages:
+        return
+    rows = message_rows(messages, now)
+    for row in rows:
+        if row["kind"] in _POSTS_A_CARD:
+            row["card_message_id"] = connection.execute(
+                _ADD_CARD,
+                {
+                    "request_id": row["request_id"],
+                    "recipient_aad_object_id": row["recipient_aad_object_id"],
+                    "created_at": now,
+                    "shown_version": 0,
+                },
+            ).scalar_one()
+    connection.execute(add_messages(dialect), rows)
+
+
+CARD_MESSAGE_COLUMNS = (
+    CardMessageRow.id,
+    CardMessageRow.request_id,
+    CardMessageRow.recipient_aad_object_id,
+    CardMessageRow.conversation_id,
+    CardMessageRow.activity_id,
+    CardMessageRow.service_url,
+    CardMessageRow.created_at,
+    CardMessageRow.shown_version,
+)
+
+
+async def record_card(
+    statements: Statements,
+    dialect: str,
+    request_id: str,
+    recipient_aad_object_id: str,
+    conversation_id: str,
+    activity_id: str,
+    service_url: str,
+    shown_version: int,
+) -> None:
+    """Remember where a card was posted (e.g. shown again in a reply), to update it with the
+    others; recording the same message again is a no-op."""
+    statement = (
+        dialect_insert(dialect, CardMessageRow)
+        .values(
+            request_id=request_id,
+            recipient_aad_object_id=recipient_aad_object_id,
+            conversation_id=conversation_id,
+            activity_id=activity_id,
+            service_url=service_url,
+            created_at=datetime.now(UTC),
+            shown_version=shown_version,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["request_id", "recipient_aad_object_id", "activity_id"]
+        )
+    )
+    await statements.write(statement)
+
+
+async def card_message(statements: Statements, card_message_id: int) -> CardMessage | None:
+    query = select(*CARD_MESSAGE_COLUMNS).where(CardMessageRow.id == card_message_id)
+    rows = await statements.read(query)
+    return CardMessage(**rows[0]._mapping) if rows else None
+
+
+def card_update_rows(
+    cards: Sequence[Row], version: int, now: datetime, kind: MessageKind
+) -> list[dict[str, Any]]:
+    """An update of each of `cards` (rows of POSTED_CARDS) to the request's `version`."""
+    return [
+        {
+            "kind": kind.value,
+            "recipient_aad_object_id": card.recipient_aad_object_id,
+            "recipient_name": "",
+            "request_id": card.request_id,
+            "card_message_id": card.id,
+            "dedupe_key": f"card_update:{card.id}:{version}",
+            "payload": {},
+            "state": MessageState.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for card in cards
+    ]
+
+
 @functools.cache  # built once per dialect: SQLAlchemy then reuses its compiled form
 def add_messages(dialect: str) -> Insert:
     """Insert outbox rows; a dedupe key already there (a retried call) adds nothing."""
@@ -332,7 +433,7 @@ class OutboxRepository:
         if composed is not None and delivered is not None and message.request_id:
             if composed.update is not None:
                 posted = {"p_card": composed.update.id, "p_version": composed.version}
-            elif message.kind is MessageKind.CARD:
+            elif message.kind in (MessageKind.CARD, MessageKind.FTA_CARD):
                 posted = {
                     "p_card": message.card_message_id,
                     "p_conversation": delivered.conversation_id,

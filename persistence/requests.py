@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -52,7 +52,16 @@ from persistence.models import (
     RequestCounter,
     RequestRow,
 )
-from persistence.outbox import add_messages, message_rows
+from persistence.outbox import (
+    CARD_MESSAGE_COLUMNS,
+    POSTED_CARDS,
+    add_messages,
+    add_messages_and_cards,
+    card_message,
+    card_update_rows,
+    message_rows,
+    record_card,
+)
 
 # The statements of a decision, built once so that SQLAlchemy reuses their cache keys.
 _GET = select(RequestRow.__table__).where(RequestRow.id == bindparam("id"))
@@ -216,45 +225,9 @@ def _move_and_trail_in_one_statement(
     return select(*trail.c).order_by(trail.c.id).add_cte(*ctes)
 
 
-def _card_update_rows(cards: Sequence[Row], version: int, now: datetime) -> list[dict[str, Any]]:
-    """What `_move_and_trail_in_one_statement` inserts for the posted cards, row by row."""
-    return [
-        {
-            "kind": MessageKind.CARD_UPDATE.value,
-            "recipient_aad_object_id": card.recipient_aad_object_id,
-            "recipient_name": "",
-            "request_id": card.request_id,
-            "card_message_id": card.id,
-            "dedupe_key": f"card_update:{card.id}:{version}",
-            "payload": {},
-            "state": MessageState.PENDING.value,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for card in cards
-    ]
-
-
-_ADD_CARD = insert(CardMessageRow).returning(CardMessageRow.id)
-_POSTED_CARDS = select(
-    CardMessageRow.id, CardMessageRow.request_id, CardMessageRow.recipient_aad_object_id
-).where(CardMessageRow.request_id == bindparam("request_id"))
 _BY_SUBMISSION_KEY = select(RequestRow.__table__).where(
     RequestRow.submission_key == bindparam("submission_key")
 )
-_CARD_MESSAGE_COLUMNS = (
-    CardMessageRow.id,
-    CardMessageRow.request_id,
-    CardMessageRow.recipient_aad_object_id,
-    CardMessageRow.conversation_id,
-    CardMessageRow.activity_id,
-    CardMessageRow.service_url,
-    CardMessageRow.created_at,
-    CardMessageRow.shown_version,
-)
-
-
 # Builds a submission once its request id is known: the request, its audit entry, its
 # deadlines and the messages it causes.
 BuildSubmission = Callable[[str], tuple[Request, AuditEntry, Sequence[Deadline], Sequence[Message]]]
@@ -435,8 +408,10 @@ class RequestRepository:
                 if connection.execute(_MOVE, parameters).rowcount != 1:
                     return []
                 connection.execute(_ADD_AUDIT, parameters)
-                cards = connection.execute(_POSTED_CARDS, parameters).all()
-                updates = _card_update_rows(cards, updated.version, audit.at)
+                cards = connection.execute(POSTED_CARDS, parameters).all()
+                updates = card_update_rows(
+                    cards, updated.version, audit.at, MessageKind.CARD_UPDATE
+                )
                 if updates:
                     connection.execute(add_messages(self._dialect), updates)
                 close_deadlines(connection, updated.id, closes, audit.at)
@@ -454,23 +429,7 @@ class RequestRepository:
         now: datetime,
     ) -> None:
         add_deadlines(connection, deadlines, now)
-        if not messages:
-            return
-        rows = message_rows(list(messages), now)
-        for row in rows:
-            if row["kind"] == MessageKind.CARD.value:
-                # The card's row, to be filled in when it is posted: every later move of the
-                # request finds it, and updates the card once it is there.
-                row["card_message_id"] = connection.execute(
-                    _ADD_CARD,
-                    {
-                        "request_id": row["request_id"],
-                        "recipient_aad_object_id": row["recipient_aad_object_id"],
-                        "created_at": now,
-                        "shown_version": 0,
-                    },
-                ).scalar_one()
-        connection.execute(add_messages(self._dialect), rows)
+        add_messages_and_cards(connection, self._dialect, list(messages), now)
 
     async def audit_trail(self, request_id: str) -> list[AuditEntry]:
         """Every move on the request, oldest first, starting with its submission."""
@@ -506,27 +465,21 @@ class RequestRepository:
         shown_version: int,
     ) -> None:
         """Remember where a card was posted; recording the same message again is a no-op."""
-        statement = (
-            dialect_insert(self._engine.dialect.name, CardMessageRow)
-            .values(
-                request_id=request_id,
-                recipient_aad_object_id=recipient_aad_object_id,
-                conversation_id=conversation_id,
-                activity_id=activity_id,
-                service_url=service_url,
-                created_at=datetime.now(UTC),
-                shown_version=shown_version,
-            )
-            .on_conflict_do_nothing(
-                index_elements=["request_id", "recipient_aad_object_id", "activity_id"]
-            )
+        await record_card(
+            self._statements,
+            self._dialect,
+            request_id,
+            recipient_aad_object_id,
+            conversation_id,
+            activity_id,
+            service_url,
+            shown_version,
         )
-        await self._statements.write(statement)
 
     async def cards_for(self, request_id: str) -> list[CardMessage]:
         """The request's posted cards, in the order they were recorded."""
         query = (
-            select(*_CARD_MESSAGE_COLUMNS)
+            select(*CARD_MESSAGE_COLUMNS)
             .where(CardMessageRow.request_id == request_id, CardMessageRow.activity_id.is_not(None))
             .order_by(CardMessageRow.created_at, CardMessageRow.id)
         )
@@ -545,9 +498,7 @@ class RequestRepository:
         return {row.request_id for row in await self._statements.read(query)}
 
     async def card_message(self, card_message_id: int) -> CardMessage | None:
-        query = select(*_CARD_MESSAGE_COLUMNS).where(CardMessageRow.id == card_message_id)
-        rows = await self._statements.read(query)
-        return CardMessage(**rows[0]._mapping) if rows else None
+        return await card_message(self._statements, card_message_id)
 
     async def _fetch(self, query: Select, parameters: dict | None = None) -> list[Request]:
         return [self._request(row) for row in await self._statements.read(query, parameters)]
