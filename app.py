@@ -108,8 +108,13 @@ def undelivered_by_kind(requests: Undelivered, fta: Undelivered) -> Undelivered:
 
 
 def _of_fta_request(message: ClaimedMessage) -> bool:
-    """An FTA request's card or mail, or the reminder of its assignment."""
-    return message.kind in (MessageKind.FTA_CARD, MessageKind.FTA_MAIL) or (
+    """An FTA request's card (or an update of a posted copy) or mail, or the reminder of its
+    assignment."""
+    return message.kind in (
+        MessageKind.FTA_CARD,
+        MessageKind.FTA_CARD_UPDATE,
+        MessageKind.FTA_MAIL,
+    ) or (
         message.kind is MessageKind.REMINDER
         and message.payload.get("kind") == DeadlineKind.FTA_ASSIGNMENT.value
     )
@@ -203,6 +208,7 @@ def create_app(
             clock,
             delivery_log=outbox,
             queue=outbox,
+            teams_ids=messenger,
             bot_app_id=settings.microsoft_app_id,
         )
         deadline_service = DeadlineService(deadlines, timetable, clock)

@@ -196,6 +196,11 @@ class FastTrackBot(ActivityHandler):
             snoozed = await self._fta_commands.snooze(action.request_id, actor, action.until)
             if snoozed is not None:
                 return snoozed
+        if isinstance(action, Refresh):
+            # Teams showing an FTA request's card to its FTA.
+            refreshed = await self._fta.refreshed(action.request_id, actor)
+            if refreshed is not None:
+                return refreshed
         request = await self._requests.readable(action.request_id, actor)
         if request is None:
             # The same words whether it does not exist or is not theirs: ids are sequential.

@@ -7,6 +7,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from cards.approval import REFRESH_VERB
 from cards.elements import adaptive_card, attention, execute_action
 from cards.my_requests import delivery_summary, mail_summary
 from cards.reminders import snooze_section
@@ -52,9 +53,16 @@ def _status(request: FtaRequest) -> str:
     }[request.status]
 
 
-def fta_card(request: FtaRequest, viewer: Person, notice: str | None = None) -> dict:
+def fta_card(
+    request: FtaRequest,
+    viewer: Person,
+    notice: str | None = None,
+    fta_user_ids: Sequence[str] = (),
+) -> dict:
     """The request as its FTA sees it: Accept, or Hand back with a reason, while it waits on
-    them; read-only otherwise."""
+    them; read-only otherwise. `fta_user_ids`: the Teams user id of the FTA it waits on, whose
+    Teams asks for the card as it is now whenever it is shown (Universal Actions' refresh), so
+    a copy left behind never offers a stale Accept."""
     body: list[dict] = [
         {
             "type": "TextBlock",
@@ -85,8 +93,20 @@ def fta_card(request: FtaRequest, viewer: Person, notice: str | None = None) -> 
         request.fta is not None and request.fta.aad_object_id == viewer.aad_object_id
     )
     offered = ASSIGNMENT.offered.get(request.status, ()) if assigned_to_viewer else ()
+    refresh: dict = {}
+    if request.waits_on_fta and fta_user_ids:
+        refresh = {
+            "refresh": {
+                "action": {
+                    "type": "Action.Execute",
+                    "verb": REFRESH_VERB,
+                    "data": {"verb": REFRESH_VERB, "requestId": request.id},
+                },
+                "userIds": list(fta_user_ids),
+            }
+        }
     if not offered:
-        return adaptive_card(body)
+        return adaptive_card(body) | refresh
     body += [
         {
             "type": "TextBlock",
@@ -103,12 +123,15 @@ def fta_card(request: FtaRequest, viewer: Person, notice: str | None = None) -> 
         },
     ]
     data = {"requestId": request.id, "version": request.version}
-    return adaptive_card(
-        body,
-        [
-            execute_action(verb, title, style, {"verb": verb, **data})
-            for verb, title, style in (_BUTTONS[move] for move in offered)
-        ],
+    return (
+        adaptive_card(
+            body,
+            [
+                execute_action(verb, title, style, {"verb": verb, **data})
+                for verb, title, style in (_BUTTONS[move] for move in offered)
+            ],
+        )
+        | refresh
     )
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from botbuilder.core import TurnContext
 
 from bot.card_activity import card_activity
-from cards.fta import fta_card, my_fta_requests
+from cards.fta import my_fta_requests
 from cards.reminders import snoozed_text
 from domain.deadlines import SnoozeError
 from domain.roster import Person
@@ -56,8 +56,15 @@ class FtaCommands:
             due = await self._deadlines.next_deadline_texts(requests, me)
             lines = [f"- {r.id}: {due[r.id]}" for r in requests if r.id in due]
             await turn_context.send_activity("\n".join([intro, *lines]))
+            activity = turn_context.activity
             for request in requests:
-                await turn_context.send_activity(card_activity(fta_card(request, me)))
+                card = await self._service.card_for(request, me)
+                response = await turn_context.send_activity(card_activity(card))
+                if response is not None:
+                    # This copy is updated with the others when the request moves.
+                    await self._service.record_copy(
+                        request, me, activity.conversation.id, response.id, activity.service_url
+                    )
         return bool(waiting or overdue)
 
     async def snooze(self, request_id: str, actor: Person, until: date) -> dict | None:
@@ -69,5 +76,5 @@ class FtaCommands:
         try:
             await self._deadlines.snooze(request, actor, until)
         except SnoozeError as refusal:
-            return fta_card(request, actor, str(refusal))
-        return fta_card(request, actor, snoozed_text(request.id, until))
+            return await self._service.card_for(request, actor, str(refusal))
+        return await self._service.card_for(request, actor, snoozed_text(request.id, until))

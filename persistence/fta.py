@@ -1,6 +1,6 @@
 """FTA requests and the FTAs' loads. A submission is one transaction: the request, its
 assignment (the chosen FTA's load raised only if it is still the one read), its deadline and
-its messages; so is each move."""
+its messages; so is each move, with an update of every posted copy of the request's card."""
 
 from __future__ import annotations
 
@@ -21,12 +21,19 @@ from domain.fta_assignment import (
     FtaStatus,
     HandBack,
 )
-from domain.outbox import Message
+from domain.outbox import CardMessage, Message, MessageKind
 from domain.roster import Area, Person, Roster
 from persistence.database import Statements, dialect_insert
 from persistence.deadlines import add_deadlines, close_deadlines
 from persistence.models import FtaLoadRow, FtaRequestRow, RequestCounter
-from persistence.outbox import add_messages, message_rows
+from persistence.outbox import (
+    POSTED_CARDS,
+    add_messages,
+    add_messages_and_cards,
+    card_message,
+    card_update_rows,
+    record_card,
+)
 
 PREFIX = "FTA"
 # A load or version that moved between reading and writing it: read again. More than a few in
@@ -76,8 +83,7 @@ class FtaRepository:
                 chosen = request.fta.aad_object_id
                 read = next(load for load in loads if load.fta.aad_object_id == chosen)
                 self._raise_load(connection, read, at)
-            if messages:
-                connection.execute(add_messages(self._dialect), message_rows(list(messages), at))
+            add_messages_and_cards(connection, self._dialect, list(messages), at)
             return request
 
         for attempt in range(_ATTEMPTS):
@@ -134,8 +140,13 @@ class FtaRepository:
                 chosen = after.fta.aad_object_id
                 read = next(load for load in loads if load.fta.aad_object_id == chosen)
                 self._raise_load(connection, read, at)
-            if messages:
-                connection.execute(add_messages(self._dialect), message_rows(list(messages), at))
+            # Every copy of the request's card posted so far shows the request as it now is
+            # (the buttons gone once it no longer waits on that copy's reader).
+            cards = connection.execute(POSTED_CARDS, {"request_id": request_id}).all()
+            updates = card_update_rows(cards, after.version, at, MessageKind.FTA_CARD_UPDATE)
+            if updates:
+                connection.execute(add_messages(self._dialect), updates)
+            add_messages_and_cards(connection, self._dialect, list(messages), at)
             return after
 
         for _ in range(_ATTEMPTS - 1):
@@ -177,6 +188,31 @@ class FtaRepository:
             .order_by(FtaRequestRow.submitted_at, FtaRequestRow.id)
         )
         return [self._request(row) for row in rows]
+
+    async def record_card(
+        self,
+        request_id: str,
+        recipient_aad_object_id: str,
+        conversation_id: str,
+        activity_id: str,
+        service_url: str,
+        shown_version: int,
+    ) -> None:
+        """Remember where a copy of a request's card was posted (e.g. by `my approvals`):
+        each later move updates it with the others."""
+        await record_card(
+            self._statements,
+            self._dialect,
+            request_id,
+            recipient_aad_object_id,
+            conversation_id,
+            activity_id,
+            service_url,
+            shown_version,
+        )
+
+    async def card_message(self, card_message_id: int) -> CardMessage | None:
+        return await card_message(self._statements, card_message_id)
 
     async def loads(self, area: Area) -> list[FtaLoad]:
         return await self._statements.transaction(lambda c: self._loads(c, area))

@@ -40,18 +40,20 @@ from domain.fta_assignment import (
     request_type_of,
 )
 from domain.outbox import (
+    CardMessage,
     ClaimedMessage,
     Composed,
     DeliveryRecord,
     Message,
     MessageKind,
+    PostedCard,
     SendOutcome,
     Unreachable,
 )
 from domain.roster import Area, Mailbox, Person, Roster
 from notices.fta_mail import TeamNews, account_team_mail, fta_notice_mail, ftc_help_mail
 from services.reminders import Timetable
-from services.requests import Absences, DeliveryLog, MessageQueue
+from services.requests import Absences, DeliveryLog, MessageQueue, TeamsIds
 
 # Builds the request once its id and the area's FTA loads are known: the request, its
 # messages and the deadlines it opens.
@@ -84,6 +86,20 @@ class FtaRequests(Protocol):
 
     async def waiting_on(self, fta_aad_object_id: str) -> list[FtaRequest]: ...
 
+    async def record_card(
+        self,
+        request_id: str,
+        recipient_aad_object_id: str,
+        conversation_id: str,
+        activity_id: str,
+        service_url: str,
+        shown_version: int,
+    ) -> None:
+        """Remember where a copy of the request's card was posted: every later move updates
+        it (in the move's transaction, like the copies the outbox posted)."""
+
+    async def card_message(self, card_message_id: int) -> CardMessage | None: ...
+
 
 class Outbox(Protocol):
     def wake(self) -> None: ...
@@ -110,8 +126,10 @@ class FtaService:
         *,
         delivery_log: DeliveryLog,
         queue: MessageQueue,
+        teams_ids: TeamsIds,
         bot_app_id: str = "",
     ) -> None:
+        self._teams_ids = teams_ids
         self._delivery_log = delivery_log
         self._queue = queue
         self._timetable = timetable
@@ -222,6 +240,42 @@ class FtaService:
             by_request[record.request_id].append(record)
         return by_request
 
+    async def card_for(
+        self, request: FtaRequest, viewer: Person, notice: str | None = None
+    ) -> dict:
+        """The request's card as `viewer` sees it, which Teams refreshes for the FTA it waits
+        on whenever it is shown."""
+        fta_user_ids: list[str] = []
+        if request.fta is not None and request.waits_on_fta:
+            user_id = await self._teams_ids.teams_user_id(request.fta)
+            fta_user_ids = [user_id] if user_id else []
+        return fta_card(request, viewer, notice, fta_user_ids)
+
+    async def refreshed(self, request_id: str, viewer: Person) -> dict | None:
+        """The card as it is now, for Teams' refresh of a shown card (Accept / Hand back only
+        while it waits on the viewer); None when `request_id` is no FTA request the viewer
+        may read."""
+        request = await self.readable(request_id, viewer)
+        return None if request is None else await self.card_for(request, viewer)
+
+    async def record_copy(
+        self,
+        request: FtaRequest,
+        viewer: Person,
+        conversation_id: str,
+        activity_id: str,
+        service_url: str,
+    ) -> None:
+        """A card shown in a reply (`my approvals`) is kept up to date like the others."""
+        await self._repository.record_card(
+            request.id,
+            viewer.aad_object_id,
+            conversation_id,
+            activity_id,
+            service_url,
+            request.version,
+        )
+
     async def readable(self, request_id: str, viewer: Person) -> FtaRequest | None:
         """The request if `viewer` may read it; None too when there is no such request."""
         request = await self._repository.get(request_id)
@@ -232,9 +286,9 @@ class FtaService:
     # --- delivery (called by the relay) -------------------------------------------------------
 
     async def compose(self, message: ClaimedMessage) -> Composed | None:
-        """The FTA's card as the request is now (nothing once it no longer waits on them), the
-        mail to FTCHelp or to the account team, or the liaison's reminder (nothing once an
-        FTA accepted)."""
+        """The FTA's card as the request is now (nothing once it no longer waits on them), an
+        update of a posted copy of it, the mail to FTCHelp or to the account team, or the
+        liaison's reminder (nothing once an FTA accepted)."""
         request = await self._repository.get(message.request_id or "")
         if request is None:
             return None
@@ -253,11 +307,13 @@ class FtaService:
             )
         if message.kind is MessageKind.REMINDER:
             return await self._reminder(request, message)
+        if message.kind is MessageKind.FTA_CARD_UPDATE:
+            return await self._update(request, message)
         if request.fta is None or not request.waits_on_fta:
             return None
         if request.fta.aad_object_id != message.recipient_aad_object_id:
             return None
-        return Composed(card=fta_card(request, request.fta), version=request.version)
+        return Composed(card=await self.card_for(request, request.fta), version=request.version)
 
     async def undelivered(self, message: ClaimedMessage, outcome: SendOutcome) -> None:
         """Teams refuses the FTA's card or the liaison's reminder (blocked, uninstalled): its
@@ -287,6 +343,26 @@ class FtaService:
             mail = Message(MessageKind.FTA_MAIL, mailbox, request.id, key, payload={"text": text})
             await self._queue.add([mail], self._clock())
             self._outbox.wake()
+
+    async def _update(self, request: FtaRequest, message: ClaimedMessage) -> Composed | None:
+        posted = await self._repository.card_message(message.card_message_id or 0)
+        if (
+            posted is None
+            or posted.conversation_id is None
+            or posted.activity_id is None
+            or posted.service_url is None
+        ):
+            return None  # never posted: when it is, it shows the state of then
+        if posted.shown_version >= request.version:
+            return None  # coalesced: an update to this version or a later one went out
+        viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
+        return Composed(
+            card=await self.card_for(request, viewer),
+            update=PostedCard(
+                posted.id, posted.conversation_id, posted.activity_id, posted.service_url
+            ),
+            version=request.version,
+        )
 
     async def _reminder(self, request: FtaRequest, message: ClaimedMessage) -> Composed | None:
         reminder = await self._still_owed(request, message)
@@ -330,9 +406,9 @@ class FtaService:
             current = await self.readable(request_id, actor)
             if current is None:
                 return unknown
-            return fta_card(current, actor, str(refusal))
+            return await self.card_for(current, actor, str(refusal))
         self._outbox.wake()
-        return fta_card(request, actor)
+        return await self.card_for(request, actor)
 
 
 def _check_version(request: FtaRequest, version: int) -> None:

@@ -46,12 +46,19 @@ async def test_the_requester_follows_an_fta_request_from_assignment_to_accept(bo
     assert "Accepted by Megan Bowen" in text
     assert "⏰" not in text  # nothing is due any more
 
-    # What became of the messages: the FTAs' cards, the account team's and FTCHelp's mail.
+    # What became of the messages: the FTAs' cards and their updates, the account team's and
+    # FTCHelp's mail.
     team = "Mail: recorded, not sent (dry run), for ae@contoso.com, csm@contoso.com"
     async with asyncio.timeout(5):
-        while team not in (text := await my_requests(fm)) or "waiting to be sent" in text:
+        while (
+            team not in (text := await my_requests(fm))
+            or "waiting to be sent" in text
+            or "on the way" in text
+        ):
             await asyncio.sleep(0.05)
-    assert "Messages: 2 delivered" in text  # Isaiah's card, then Megan's
+    # Isaiah's card, updated after his hand back and after Megan's accept; Megan's card,
+    # updated after her accept.
+    assert "Messages: 5 delivered" in text
     assert "Mail: recorded, not sent (dry run), for ftchelp@contoso.com" in text
 
 

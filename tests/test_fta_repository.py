@@ -41,6 +41,13 @@ class OutOfOffice:
         return [Absence(p, None) for p in people if p.aad_object_id in self._away]
 
 
+class NoTeamsIds:
+    """The bot has met nobody: no card asks Teams to refresh it."""
+
+    async def teams_user_id(self, person: Person) -> str | None:
+        return None
+
+
 class CountingOutbox:
     def __init__(self) -> None:
         self.wakes = 0
@@ -65,6 +72,7 @@ def fta_service(
         clock,
         delivery_log=OutboxRepository(engine),
         queue=OutboxRepository(engine),
+        teams_ids=NoTeamsIds(),
     )
 
 
