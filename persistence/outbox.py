@@ -451,7 +451,7 @@ class OutboxRepository:
                 connection.execute(_CARD_SHOWS, posted)
             elif posted["p_card"] is not None:
                 connection.execute(_CARD_POSTED, posted)
-            else:  # a card queued before the outbox existed
+            else:  # a card queued before its card row was written with it (0004, 0009)
                 connection.execute(
                     insert(CardMessageRow).values(
                         request_id=message.request_id,
