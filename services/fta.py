@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from cards.approval import notice_card
@@ -20,7 +20,6 @@ from cards.fta import (
     handed_back,
     nobody_available,
 )
-from cards.reminders import due_phrase
 from domain import fta_assignment
 from domain.account_team import Mail, mail_lane
 from domain.deadlines import (
@@ -335,7 +334,9 @@ class FtaService:
         elif message.kind is MessageKind.REMINDER:
             reminder = await self._still_owed(request, message)
             if reminder is not None:
-                due, _ = await self._due(request, reminder)
+                due, _ = await self._timetable.due_for_reader(
+                    reminder, request.area.calendar, self._clock()
+                )
                 text = fta_reminder_text(reminder, request, due)
         if text:
             mailbox = Person(person.email, mail_lane(person.email), person.email)
@@ -368,7 +369,9 @@ class FtaService:
         reminder = await self._still_owed(request, message)
         if reminder is None:
             return None
-        due, today = await self._due(request, reminder)
+        due, today = await self._timetable.due_for_reader(
+            reminder, request.area.calendar, self._clock()
+        )
         card = fta_reminder_card(reminder, request, reminder.recipient, due, today)
         return Composed(card=card, version=request.version)
 
@@ -382,18 +385,6 @@ class FtaService:
         if key not in pending or not request.waits_on_fta:
             return None
         return reminder
-
-    async def _due(self, request: FtaRequest, reminder: Reminder) -> tuple[str, date]:
-        """When the reminder's deadline is due, and today's date, in the reader's time zone
-        (business days in the area's calendar)."""
-        viewer = reminder.recipient
-        zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
-        now = self._clock()
-        today = now.astimezone(zone).date()
-        left = request.area.calendar.business_days_between(
-            today, reminder.due_at.astimezone(zone).date()
-        )
-        return due_phrase(reminder.due_at, left, now, zone), today
 
     async def _move(self, request_id: str, actor: Person, change: MoveFtaRequest) -> dict:
         unknown = notice_card(f"There is no request {request_id} that you can see.")

@@ -17,9 +17,11 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from cards.reminders import due_phrase
+from domain.business_days import BusinessCalendar
 from domain.deadlines import Deadline, DeadlineRules, Fired, Reminder, SlaPolicy
 from domain.roster import Person
 from services.working_hours import WorkingHoursSource
@@ -57,6 +59,17 @@ class Timetable:
     async def rules_for(self, people: Iterable[Person]) -> DeadlineRules:
         hours = {p.aad_object_id: await self._working_hours.working_hours(p) for p in people}
         return DeadlineRules(self._policy, lambda person: hours[person.aad_object_id])
+
+    async def due_for_reader(
+        self, reminder: Reminder, calendar: BusinessCalendar, now: datetime
+    ) -> tuple[str, date]:
+        """When the reminder's deadline is due, and today's date, in its reader's time zone
+        (business days in the area's calendar)."""
+        reader = reminder.recipient
+        zone = (await self.rules_for([reader])).hours_of(reader).zone
+        today = now.astimezone(zone).date()
+        left = calendar.business_days_between(today, reminder.due_at.astimezone(zone).date())
+        return due_phrase(reminder.due_at, left, now, zone), today
 
     async def rules_for_deadline(self, deadline: Deadline) -> DeadlineRules:
         """Everyone its next steps may reach: whoever owes it, its target, the area's

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from cards.approval import approval_card
-from cards.reminders import PARTNER_CONTACT_CHOICES, due_phrase, reminder_card, reminder_text
+from cards.reminders import PARTNER_CONTACT_CHOICES, reminder_card, reminder_text
 from domain import requests as lifecycle
 from domain.account_team import Mail, mail_lane, mail_recipients
 from domain.deadlines import (
@@ -574,7 +574,9 @@ class RequestService:
         """The reminder card, unless what it reminds of was done since it fell due."""
         if not await self._still_owed(request, reminder):
             return None
-        due, today = await self._due_for_reader(request, reminder)
+        due, today = await self._timetable.due_for_reader(
+            reminder, request.area.calendar, self._clock()
+        )
         card = reminder_card(
             reminder, request, await self.card_for(request, reminder.recipient), due, today
         )
@@ -587,17 +589,6 @@ class RequestService:
         key = reminder.key.rpartition("#")[0]
         return key in {d.key for d in await self._deadlines.pending_for(request.id)}
 
-    async def _due_for_reader(self, request: Request, reminder: Reminder) -> tuple[str, date]:
-        """The reminder's due phrase and today's date, in the reader's time zone."""
-        viewer = reminder.recipient
-        zone = (await self._timetable.rules_for([viewer])).hours_of(viewer).zone
-        now = self._clock()
-        today = now.astimezone(zone).date()
-        left = request.area.calendar.business_days_between(
-            today, reminder.due_at.astimezone(zone).date()
-        )
-        return due_phrase(reminder.due_at, left, now, zone), today
-
     async def _text_for_mail(self, request: Request, message: ClaimedMessage) -> str:
         """What a message Teams refused says by mail; empty when nothing is left to say."""
         if message.kind is MessageKind.CARD:
@@ -607,7 +598,9 @@ class RequestService:
             reminder = reminder_of(message.payload, request.id, viewer)
             if not await self._still_owed(request, reminder):
                 return ""
-            due, _ = await self._due_for_reader(request, reminder)
+            due, _ = await self._timetable.due_for_reader(
+                reminder, request.area.calendar, self._clock()
+            )
             return reminder_text(reminder, request, due)
         return str(message.payload.get("text", ""))
 
