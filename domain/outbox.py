@@ -139,6 +139,16 @@ class CardMessage:
     created_at: datetime
     shown_version: int  # the request version the card shows
 
+    def to_update(self, version: int) -> PostedCard | None:
+        """Where to show `version` of the request instead; None when the card was never
+        posted (when it is, it shows the state of then) or already shows this version or a
+        later one (coalesced)."""
+        if self.conversation_id is None or self.activity_id is None or self.service_url is None:
+            return None
+        if self.shown_version >= version:
+            return None
+        return PostedCard(self.id, self.conversation_id, self.activity_id, self.service_url)
+
 
 @dataclass(frozen=True)
 class DeliveryRecord:

@@ -45,7 +45,6 @@ from domain.outbox import (
     DeliveryRecord,
     Message,
     MessageKind,
-    PostedCard,
     SendOutcome,
     Unreachable,
 )
@@ -347,21 +346,13 @@ class FtaService:
 
     async def _update(self, request: FtaRequest, message: ClaimedMessage) -> Composed | None:
         posted = await self._repository.card_message(message.card_message_id or 0)
-        if (
-            posted is None
-            or posted.conversation_id is None
-            or posted.activity_id is None
-            or posted.service_url is None
-        ):
-            return None  # never posted: when it is, it shows the state of then
-        if posted.shown_version >= request.version:
-            return None  # coalesced: an update to this version or a later one went out
+        update = posted.to_update(request.version) if posted else None
+        if update is None:
+            return None
         viewer = Person(message.recipient_name, message.recipient_aad_object_id, "")
         return Composed(
             card=await self.card_for(request, viewer),
-            update=PostedCard(
-                posted.id, posted.conversation_id, posted.activity_id, posted.service_url
-            ),
+            update=update,
             version=request.version,
         )
 

@@ -36,7 +36,6 @@ from domain.outbox import (
     Message,
     MessageKind,
     NoChat,
-    PostedCard,
     SendOutcome,
     Unreachable,
 )
@@ -502,20 +501,12 @@ class RequestService:
                 return None
             return Composed(card=await self.card_for(request, viewer), version=request.version)
         posted = await self._repository.card_message(message.card_message_id or 0)
-        if (
-            posted is None
-            or posted.conversation_id is None
-            or posted.activity_id is None
-            or posted.service_url is None
-        ):
-            return None  # never posted: when it is, it shows the state of then
-        if posted.shown_version >= request.version:
-            return None  # coalesced: an update to this version or a later one went out
+        update = posted.to_update(request.version) if posted else None
+        if update is None:
+            return None
         return Composed(
             card=await self.card_for(request, viewer),
-            update=PostedCard(
-                posted.id, posted.conversation_id, posted.activity_id, posted.service_url
-            ),
+            update=update,
             version=request.version,
         )
 
