@@ -10,14 +10,9 @@ from dialogs import non_standard_delivery as nsd_kind
 from domain import acm_referral, covid_triage, non_standard_delivery, wvd
 from domain.account_team import mail_recipients
 from domain.requests import Move, Request, Status, apply, submit
-from domain.roster import Area, Person
 from notices.mail import MailContent, approval_mail
+from tests.cast import AMERICAS, FM, LIAISON
 
-FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
-DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
-AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US",))
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
 BOT_APP_ID = "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
 TEAM = ["megan@contoso.com", "nestor@contoso.com"]

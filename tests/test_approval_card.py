@@ -8,15 +8,10 @@ from cards.approval import ANSWERS_ID, CHECKLIST_ID, FACT_LENGTH, HISTORY_ID, ap
 from domain import non_standard_delivery
 from domain.questionnaire import AnswerKind, Question
 from domain.requests import Move, Request, apply, submit
-from domain.roster import Area, Person
+from tests.cast import AMERICAS, FM, LIAISON
 from tests.harness import card_actions, card_text
 from tests.schemas import assert_valid_card
 
-FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
-DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
-AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US",))
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SOW = "https://contoso.sharepoint.com/sites/deals/Shared%20Documents/statement-of-work-2026.docx"
 QUESTIONS = [

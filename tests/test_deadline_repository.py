@@ -12,18 +12,14 @@ from sqlalchemy import insert, select
 from domain import non_standard_delivery
 from domain.deadlines import Deadline, DeadlineKind, DeadlineState, Reason, Reminder, reminder_of
 from domain.requests import submit
-from domain.roster import Area, Person, Roster
+from domain.roster import Roster
 from persistence.database import create_engine
 from persistence.deadlines import DeadlineRepository, close_deadlines
 from persistence.models import OutboxRow, RequestRow
 from persistence.requests import RequestRepository
+from tests.cast import AMERICAS, BACKUP, FM, LIAISON
 from tests.db_fixtures import STORED_KINDS
 
-FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
-DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
-AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US",))
 ROSTER = Roster(areas=(AMERICAS,), ftc_help_mailbox="ftchelp@contoso.com", partners=())
 NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=1)

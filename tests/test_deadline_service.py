@@ -8,21 +8,16 @@ import pytest
 from domain import non_standard_delivery
 from domain.deadlines import DeadlineRules, SlaPolicy, SnoozeError
 from domain.requests import submit
-from domain.roster import Area, Person, Roster
+from domain.roster import Roster
 from domain.working_hours import WorkingHours
 from persistence.deadlines import DeadlineRepository
 from persistence.requests import RequestRepository
 from services.deadlines import DeadlineService, SnoozeRefused
 from services.reminders import Timetable
 from services.working_hours import RosterWorkingHours
+from tests.cast import AMERICAS, BACKUP, FM, LIAISON, STRANGER
 from tests.db_fixtures import STORED_KINDS
 
-FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
-DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
-STRANGER = Person("Megan Bowen", "55555555-5555-4555-8555-555555555555", "megan@contoso.com")
-AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US",))
 ROSTER = Roster(
     areas=(AMERICAS,),
     ftc_help_mailbox="ftchelp@contoso.com",

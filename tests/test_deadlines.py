@@ -42,12 +42,7 @@ from domain.fta_assignment import (
 from domain.requests import Move, Request, Status, apply, submit
 from domain.roster import Area, Fta, Person
 from domain.working_hours import WorkingHours
-
-FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
-DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
-AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US",))
+from tests.cast import AMERICAS, BACKUP, DIRECTOR, FM, LIAISON
 
 HOURS = {
     LIAISON.aad_object_id: WorkingHours(ZoneInfo("America/Los_Angeles"), time(8), time(17)),

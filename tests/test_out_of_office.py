@@ -8,14 +8,9 @@ import pytest
 from domain import non_standard_delivery
 from domain.out_of_office import Absence, AutomaticReplies, AutoReplyStatus, absence
 from domain.requests import Move, Status, apply, submit
-from domain.roster import Area, Person
 from domain.time_zones import WINDOWS_TO_IANA, zone_named
+from tests.cast import AMERICAS, BACKUP, DIRECTOR, FM, LIAISON
 
-FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
-DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
-AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US",))
 PACIFIC = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # Mon 30 Nov, 09:00 in Redmond
 BACK_ON_TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=PACIFIC)

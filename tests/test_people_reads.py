@@ -6,12 +6,10 @@ import time
 from datetime import UTC, datetime
 
 from domain.out_of_office import Absence, AutomaticReplies, AutoReplyStatus
-from domain.roster import Person
 from services.graph_ports import DirectoryUser, GraphUnavailable
 from services.people import Addresses, OutOfOffice
+from tests.cast import BACKUP, LIAISON
 
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
 AWAY = AutomaticReplies(AutoReplyStatus.ALWAYS_ENABLED)
 IN = AutomaticReplies(AutoReplyStatus.DISABLED)

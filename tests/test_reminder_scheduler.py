@@ -12,17 +12,13 @@ from zoneinfo import ZoneInfo
 from domain import non_standard_delivery
 from domain.deadlines import DeadlineRules, Reason, SlaPolicy
 from domain.requests import Move, apply, submit
-from domain.roster import Area, Person, Roster
+from domain.roster import Roster
 from domain.working_hours import WorkingHours
 from services.reminders import ReminderScheduler, SchedulerPolicy, Timetable
 from services.working_hours import RosterWorkingHours
+from tests.cast import AMERICAS, BACKUP, DIRECTOR, FM, LIAISON
 from tests.fakes.deadlines import FakeDeadlineStore
 
-FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
-DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
-AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US",))
 ROSTER = Roster(
     areas=(AMERICAS,),
     ftc_help_mailbox="ftchelp@contoso.com",

@@ -17,12 +17,9 @@ from persistence.database import create_engine
 from persistence.deadlines import DeadlineRepository
 from persistence.models import OutboxRow
 from persistence.requests import CardMessage, RequestRepository
+from tests.cast import BACKUP, DIRECTOR, FM, LIAISON
 from tests.db_fixtures import STORED_KINDS
 
-FM = Person("Alex Wilber", "11111111-1111-4111-8111-111111111111", "alex@contoso.com")
-LIAISON = Person("Adele Vance", "22222222-2222-4222-8222-222222222222", "adele@contoso.com")
-BACKUP = Person("Diego Siciliani", "33333333-3333-4333-8333-333333333333", "diego@contoso.com")
-DIRECTOR = Person("Lynne Robbins", "44444444-4444-4444-8444-444444444444", "lynne@contoso.com")
 OTHER_FM = Person("Megan Bowen", "55555555-5555-4555-8555-555555555555", "megan@contoso.com")
 AMERICAS = Area("americas", "Americas", LIAISON, BACKUP, DIRECTOR, ("US", "CA"))
 ROSTER = Roster(areas=(AMERICAS,), ftc_help_mailbox="ftchelp@contoso.com", partners=())
