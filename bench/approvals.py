@@ -236,16 +236,21 @@ async def start_bot(database_url: str, roster_path: Path) -> tuple[asyncio.subpr
     return process, port
 
 
+async def empty_database(database: str, workdir: Path) -> str:
+    """The URL of an empty database: PostgreSQL's public schema dropped, or a new SQLite
+    file in `workdir`."""
+    if database != "postgres":
+        return f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    engine = create_engine(POSTGRES_URL)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    return POSTGRES_URL
+
+
 async def run_one(database: str, approvers: int, workdir: Path) -> dict:
-    if database == "postgres":
-        engine = create_engine(POSTGRES_URL)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-        database_url = POSTGRES_URL
-    else:
-        database_url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    database_url = await empty_database(database, workdir)
     roster_path = workdir / "roster.yaml"
     write_roster(roster_path, WARM_UP + approvers)
     sink = ConnectorSink()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -23,9 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import text
 
-from bench.approvals import _reference, start_bot, write_roster
+from bench.approvals import _reference, empty_database, start_bot, write_roster
 from config.settings import Settings
 from domain.outbox import Message, MessageKind
 from domain.roster import Person
@@ -33,9 +31,6 @@ from persistence.conversation_references import ConversationReferenceStore
 from persistence.database import create_engine, upgrade_schema
 from persistence.outbox import OutboxRepository
 
-POSTGRES_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 TEAMS_PER_CONVERSATION, TEAMS_PER_TENANT = 7, 50
 
 
@@ -96,15 +91,7 @@ async def queue(database_url: str, service_url: str, people: int, notices: int) 
 
 
 async def run_one(database: str, people: int, notices: int, workdir: Path) -> dict:
-    if database == "postgres":
-        engine = create_engine(POSTGRES_URL)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-        database_url = POSTGRES_URL
-    else:
-        database_url = f"sqlite+aiosqlite:///{workdir / 'rates.db'}"
+    database_url = await empty_database(database, workdir)
     log = ArrivalLog()
     runner, service_url = await log.start()
     await queue(database_url, service_url, people, notices)

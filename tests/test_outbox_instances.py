@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from bench.approvals import _reference
-from domain.outbox import Message, MessageKind
-from domain.roster import Person
-from persistence.conversation_references import ConversationReferenceStore
-from persistence.database import create_engine, upgrade_schema
+from bench.outbox_rates import queue
+from persistence.database import create_engine
 from persistence.models import OutboxRow
-from persistence.outbox import OutboxRepository
 from tests.db_fixtures import POSTGRES_URL
 from tests.fakes.connector import FakeBotConnector, most_in_one_second
 from tests.harness import SAMPLE_ROSTER
@@ -28,29 +23,11 @@ MESSAGES = 500
 TEAMS_PER_CONVERSATION, TEAMS_PER_TENANT = 7, 50
 
 
-async def queue_messages(service_url: str) -> None:
-    engine = create_engine(POSTGRES_URL)
-    await upgrade_schema(engine)
-    references = ConversationReferenceStore(engine)
-    people = []
-    for n in range(PEOPLE):
-        aad = f"00000000-0000-4000-8000-{n:012d}"
-        account = {"id": f"29:person-{n}", "name": f"Person {n}", "aadObjectId": aad}
-        await references.save(_reference(account, service_url))
-        people.append(Person(account["name"], aad, ""))
-    messages = [
-        Message(MessageKind.TEXT, people[n % PEOPLE], None, f"notice-{n}", f"notice {n}")
-        for n in range(MESSAGES)
-    ]
-    await OutboxRepository(engine).add(messages, datetime.now(UTC))
-    await engine.dispose()
-
-
 @pytest.mark.postgres
 async def test_two_instances_deliver_500_queued_messages_once_each_within_the_rates(
     require_postgres, connector: FakeBotConnector, tmp_path
 ):
-    await queue_messages(connector.service_url)
+    await queue(POSTGRES_URL, connector.service_url, PEOPLE, MESSAGES)
     log = tmp_path / "bots.log"
     bots = [BotProcess(POSTGRES_URL, SAMPLE_ROSTER, connector, log) for _ in range(2)]
     try:
